@@ -1,0 +1,108 @@
+"""The one Settings class: every knob has an env name (prefix LEDGERBOT_) and a documented default."""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+DEFAULT_SQLITE_PATH = Path("data") / "ledgerbot.db"
+TELEGRAM_BASE_URL = "https://api.telegram.org/bot"
+_PLACEHOLDER_TOKENS = {"changeme", "change-me", "your-token", "token", "xxx", "123:abc"}
+
+
+def _int_list(value: object) -> object:
+    """Accept "1, 2,3" from the environment as well as a real list."""
+    if isinstance(value, str):
+        return [int(part) for part in value.replace(";", ",").split(",") if part.strip()]
+    if isinstance(value, int):
+        return [value]
+    return value
+
+
+class Settings(BaseSettings):
+    """Runtime configuration, read from the environment and an optional `.env` file."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="LEDGERBOT_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    # Telegram
+    telegram_token: SecretStr | None = None
+    telegram_base_url: str = TELEGRAM_BASE_URL
+    telegram_base_file_url: str | None = None
+    webhook_url: str | None = None
+    webhook_listen: str = "0.0.0.0"
+    webhook_port: int = 8443
+    webhook_secret: SecretStr | None = None
+    polling_timeout: int = Field(default=10, ge=0, le=50)
+
+    # Storage
+    database_url: str = f"sqlite+aiosqlite:///{DEFAULT_SQLITE_PATH}"
+
+    # People and language
+    admin_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
+    timezone: str = "Asia/Shanghai"
+    locale: Literal["zh", "en"] = "zh"
+
+    # Clock: when set, the bot's clock starts here and runs on in real time (rehearsals, e2e tests).
+    fake_now: datetime | None = None
+
+    # Calendar of the monthly ledger (月调度): all days are days of the month after the period.
+    prompt_day: int = Field(default=1, ge=1, le=28)
+    deadline_day: int = Field(default=7, ge=1, le=28)
+    send_time: time = time(9, 0)
+    reminder_workdays_before: Annotated[list[int], NoDecode] = Field(default_factory=lambda: [2])
+    remind_on_deadline_day: bool = True
+    deadline_shift: Literal["next_workday", "none"] = "next_workday"
+    escalation_workdays_after: int = Field(default=1, ge=1)
+    yellow_workdays: int = Field(default=2, ge=0)
+    milestone_check_workdays_before: int = Field(default=5, ge=1)
+    digest_weekday: int = Field(default=0, ge=0, le=6)  # Monday
+
+    @field_validator("admin_ids", "reminder_workdays_before", mode="before")
+    @classmethod
+    def _split_ints(cls, value: object) -> object:
+        return _int_list(value)
+
+    @field_validator("telegram_token")
+    @classmethod
+    def _reject_placeholder(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and value.get_secret_value().strip().lower() in _PLACEHOLDER_TOKENS:
+            raise ValueError("LEDGERBOT_TELEGRAM_TOKEN is a placeholder; set the real bot token")
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+    @field_validator("fake_now")
+    @classmethod
+    def _aware(cls, value: datetime | None) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            raise ValueError("LEDGERBOT_FAKE_NOW needs an offset, e.g. 2023-09-01T08:59:50+08:00")
+        return value
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """Process-wide settings; tests build their own `Settings(...)` instead."""
+    return Settings()
