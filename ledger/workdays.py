@@ -79,16 +79,15 @@ def add_workdays(day: date, n: int) -> date:
 
 
 def workdays_between(start: date, end: date) -> int:
-    """Working days in the half-open span (start, end]; negative when `end` is before `start`.
+    """Signed working-day steps from `start` to `end`, the inverse of `add_workdays`.
 
-    The inverse of `add_workdays` on working days: `add_workdays(a, workdays_between(a, b)) == b`
-    when `b` is a working day.
+    Going forward it counts working days in (start, end], going back minus those in [end, start),
+    so `workdays_between(a, add_workdays(a, n)) == n` for any `a`.
     """
-    if end < start:
-        return -workdays_between(end, start)
+    step, sign = (_DAY, 1) if end >= start else (-_DAY, -1)
     count = 0
     day = start
-    while day < end:
-        day += _DAY
+    while day != end:
+        day += step
         count += is_workday(day)
-    return count
+    return sign * count
