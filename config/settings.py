@@ -1,4 +1,4 @@
-"""The one Settings class: every knob has an env name (prefix LEDGERBOT_) and a documented default."""
+"""The one Settings class: every knob has an env name (LEDGERBOT_…) and a documented default."""
 
 from __future__ import annotations
 

@@ -1,0 +1,1 @@
+"""ledgerbot: the composition root (CLI, logging, process start-up)."""

@@ -1,0 +1,32 @@
+"""SQLAlchemy tables of the registry, the ledger, the outbox and the audit log."""
+
+from models.audit import AuditLog
+from models.base import Base
+from models.outbox import JobRun, OutboxMessage
+from models.people import Chat, Contact, ConversationState, Invite, Staff
+from models.progress import Evidence, LedgerPeriod, MilestoneResult, ProgressEntry
+from models.registry import Milestone, Plan, Section, Task, TaskUnit, Unit, UnitAlias, UnitMember
+
+__all__ = [
+    "AuditLog",
+    "Base",
+    "Chat",
+    "Contact",
+    "ConversationState",
+    "Evidence",
+    "Invite",
+    "JobRun",
+    "LedgerPeriod",
+    "Milestone",
+    "MilestoneResult",
+    "OutboxMessage",
+    "Plan",
+    "ProgressEntry",
+    "Section",
+    "Staff",
+    "Task",
+    "TaskUnit",
+    "Unit",
+    "UnitAlias",
+    "UnitMember",
+]

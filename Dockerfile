@@ -1,0 +1,23 @@
+# ledgerbot: migrations, then the bot. Configure with LEDGERBOT_* environment variables.
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
+WORKDIR /app
+
+COPY pyproject.toml README.md alembic.ini ./
+COPY bot ./bot
+COPY scheduler ./scheduler
+COPY models ./models
+COPY migrations ./migrations
+COPY config ./config
+COPY ledger ./ledger
+COPY services ./services
+COPY ledgerbot ./ledgerbot
+RUN pip install . && useradd --create-home --uid 10001 ledgerbot && mkdir -p /app/data \
+    && chown ledgerbot /app/data
+
+USER ledgerbot
+VOLUME ["/app/data"]
+# Webhook mode listens here when LEDGERBOT_WEBHOOK_URL is set; polling needs no port.
+EXPOSE 8443
+CMD ["sh", "-c", "ledgerbot db upgrade && exec ledgerbot run"]

@@ -1,0 +1,90 @@
+"""The one place that builds the Telegram application (handlers, runtime, lifecycle)."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
+
+from bot.context import RUNTIME_KEY, BotApplication, BotContext
+from bot.handlers import basic
+from bot.runtime import Runtime
+from config import Settings
+from ledger.clock import Clock
+from models.db import make_engine, make_session_factory
+
+log = logging.getLogger(__name__)
+
+
+def file_url_for(base_url: str) -> str:
+    """Telegram serves files at /file/bot<token>/…; a local server mirrors that layout."""
+    head, sep, _ = base_url.rstrip("/").rpartition("/bot")
+    return f"{head}/file/bot" if sep else base_url.rstrip("/") + "/file/bot"
+
+
+def build_application(settings: Settings, clock: Clock) -> BotApplication:
+    if settings.telegram_token is None:
+        raise ValueError("LEDGERBOT_TELEGRAM_TOKEN is not set")
+
+    async def post_init(application: Application) -> None:  # type: ignore[type-arg]
+        engine = make_engine(settings.database_url)
+        application.bot_data[RUNTIME_KEY] = Runtime(
+            settings=settings,
+            engine=engine,
+            session_factory=make_session_factory(engine),
+            clock=clock,
+        )
+        me = application.bot.bot
+        log.info("connected as @%s (id %s)", me.username, me.id)
+
+    async def post_shutdown(application: Application) -> None:  # type: ignore[type-arg]
+        runtime: Runtime | None = application.bot_data.get(RUNTIME_KEY)
+        if runtime is not None:
+            await runtime.engine.dispose()
+
+    application: BotApplication = (
+        ApplicationBuilder()
+        .token(settings.telegram_token.get_secret_value())
+        .base_url(settings.telegram_base_url)
+        .base_file_url(settings.telegram_base_file_url or file_url_for(settings.telegram_base_url))
+        .context_types(ContextTypes(context=BotContext))
+        .defaults(Defaults(tzinfo=settings.tz))
+        .post_init(post_init)
+        .post_shutdown(post_shutdown)
+        .build()
+    )
+    register_handlers(application)
+    return application
+
+
+def register_handlers(application: BotApplication) -> None:
+    basic.register(application)
+    application.add_error_handler(_log_error)
+
+
+async def _log_error(update: object, context: BotContext) -> None:
+    log.error("error while handling %s", type(update).__name__, exc_info=context.error)
+
+
+def run(application: BotApplication, settings: Settings) -> None:
+    """Block until Ctrl-C/SIGTERM: webhook when LEDGERBOT_WEBHOOK_URL is set, else polling."""
+    if settings.webhook_url:
+        application.run_webhook(
+            listen=settings.webhook_listen,
+            port=settings.webhook_port,
+            url_path=_url_path(settings.webhook_url),
+            webhook_url=settings.webhook_url,
+            secret_token=(
+                settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
+            ),
+            allowed_updates=Update.ALL_TYPES,
+        )
+    else:
+        application.run_polling(allowed_updates=Update.ALL_TYPES, timeout=settings.polling_timeout)
+
+
+def _url_path(webhook_url: str) -> str:
+    from urllib.parse import urlparse
+
+    return urlparse(webhook_url).path.lstrip("/")

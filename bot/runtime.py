@@ -1,0 +1,27 @@
+"""What every handler and job needs, built once per process in `post_init`."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from config import Settings
+from ledger.clock import Clock
+from models.db import transaction
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    engine: AsyncEngine
+    session_factory: async_sessionmaker[AsyncSession]
+    clock: Clock
+
+    @asynccontextmanager
+    async def session(self) -> AsyncIterator[AsyncSession]:
+        """One transaction per unit of work: commit on success, roll back on error."""
+        async with transaction(self.session_factory) as session:
+            yield session

@@ -1,0 +1,160 @@
+"""The `ledgerbot` command line: run the bot and look after the registry."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import asdict
+from typing import Annotated, Any, TypeVar
+
+import typer
+from pydantic import ValidationError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from config import Settings
+from ledgerbot.database import SchemaOutOfDate, opened
+from ledgerbot.logs import setup_logging
+from models import schema
+from models.db import make_session_factory, transaction
+from services import registry
+
+T = TypeVar("T")
+log = logging.getLogger("ledgerbot")
+
+app = typer.Typer(help="ledgerbot: the progress ledger (推进台账) bot.", no_args_is_help=True)
+db_app = typer.Typer(help="Database schema (Alembic migrations).", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+
+
+def fail(message: str, code: int = 2) -> typer.Exit:
+    typer.echo(f"error: {message}", err=True)
+    return typer.Exit(code)
+
+
+def load_settings() -> Settings:
+    try:
+        return Settings()
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"LEDGERBOT_{'_'.join(str(p) for p in err['loc']).upper()}: {err['msg']}"
+            for err in exc.errors()
+        )
+        raise fail(f"bad settings: {problems}") from exc
+
+
+def with_session(settings: Settings, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
+    """Run one unit of work in a transaction on a ready database."""
+
+    async def _main() -> T:
+        async with (
+            opened(settings) as engine,
+            transaction(make_session_factory(engine)) as session,
+        ):
+            return await work(session)
+
+    try:
+        return asyncio.run(_main())
+    except SchemaOutOfDate as exc:
+        raise fail(str(exc)) from exc
+
+
+def print_json(data: Any) -> None:
+    typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+@app.command()
+def run() -> None:
+    """Run the bot (polling, or webhook when LEDGERBOT_WEBHOOK_URL is set)."""
+    from ledgerbot.runner import run_bot
+
+    settings = load_settings()
+    if settings.telegram_token is None:
+        raise fail(
+            "LEDGERBOT_TELEGRAM_TOKEN is not set: get a token from @BotFather and export it "
+            "(or put it in .env)"
+        )
+    setup_logging(secrets=_secrets(settings))
+    try:
+        run_bot(settings)
+    except SchemaOutOfDate as exc:
+        raise fail(str(exc)) from exc
+
+
+def _secrets(settings: Settings) -> list[str]:
+    values = [settings.telegram_token, settings.webhook_secret]
+    return [value.get_secret_value() for value in values if value is not None]
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: str = typer.Argument("head")) -> None:
+    """Apply migrations up to REVISION (default: the newest)."""
+    settings = load_settings()
+
+    async def _main() -> str | None:
+        async with opened(settings, check=False) as engine:
+            await schema.upgrade(engine, revision)
+            return await schema.current_revision(engine)
+
+    typer.echo(f"database is at revision {asyncio.run(_main())}")
+
+
+@db_app.command("current")
+def db_current() -> None:
+    """Show the database's revision and the code's."""
+    settings = load_settings()
+
+    async def _main() -> str | None:
+        async with opened(settings, check=False) as engine:
+            return await schema.current_revision(engine)
+
+    typer.echo(f"database: {asyncio.run(_main()) or 'empty'}; code: {schema.head_revision()}")
+
+
+units_app = typer.Typer(help="Units of the registry.", invoke_without_command=True)
+app.add_typer(units_app, name="units")
+
+
+@units_app.callback()
+def units(ctx: typer.Context, as_json: JsonFlag = False) -> None:
+    """List units (with kind, aliases and members)."""
+    if ctx.invoked_subcommand is not None:
+        return
+    records = with_session(load_settings(), lambda s: registry.list_units(session=s))
+    if as_json:
+        print_json([asdict(r) for r in records])
+        return
+    for r in records:
+        extra = []
+        if r.aliases:
+            extra.append("别名 " + "、".join(r.aliases))
+        if r.members:
+            extra.append("成员 " + "、".join(r.members))
+        typer.echo(f"{r.name}\t{r.kind}" + (f"\t{'；'.join(extra)}" if extra else ""))
+
+
+@app.command()
+def tasks(
+    plan: Annotated[int | None, typer.Option(help="Plan year, e.g. 2023.")] = None,
+    unit: Annotated[str | None, typer.Option(help="Only tasks this unit works on.")] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """List tasks with their lead and support units."""
+    records = with_session(
+        load_settings(), lambda s: registry.list_tasks(session=s, plan_year=plan, unit_name=unit)
+    )
+    if as_json:
+        print_json([asdict(r) for r in records])
+        return
+    for r in records:
+        typer.echo(
+            f"{r.plan_year} {r.number}. {r.text[:40]}\t牵头: {'、'.join(r.lead_units) or '—'}"
+            f"\t配合: {'、'.join(r.support_units) or '—'}"
+        )
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,66 @@
+"""Closed vocabularies of the registry, shared by models, domain code and the bot."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class UnitKind(StrEnum):
+    DEPARTMENT = "department"
+    COUNTY = "county"
+    ZONE = "zone"
+    WORKING_GROUP = "working_group"
+    COLLECTIVE = "collective"
+    CITY = "city"
+
+
+class UnitRole(StrEnum):
+    """A unit's role on a task: 牵头 (lead), 配合 (support), 数据提供 (data)."""
+
+    LEAD = "lead"
+    SUPPORT = "support"
+    DATA = "data"
+
+
+class ContactRole(StrEnum):
+    CONTACT = "contact"  # 填报人
+    PRINCIPAL = "principal"  # 主要负责同志
+
+
+class EntryStatus(StrEnum):
+    DONE = "done"  # 已完成
+    ON_TRACK = "on_track"  # 序时推进
+    BEHIND = "behind"  # 滞后
+    NOT_STARTED = "not_started"  # 未启动
+
+
+class EntryState(StrEnum):
+    """Where a progress entry version stands in the 审定 workflow."""
+
+    DRAFT = "draft"
+    SUBMITTED = "submitted"  # waiting for the principal
+    APPROVED = "approved"  # counts as submitted
+    RETURNED = "returned"  # 退回修改
+    SUPERSEDED = "superseded"  # replaced by a newer version
+
+
+class MilestoneOutcome(StrEnum):
+    MET = "met"  # 已完成
+    PARTLY = "partly"  # 部分完成
+    NOT_MET = "not_met"  # 未完成
+
+
+class OutboxState(StrEnum):
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+    UNKNOWN = "unknown"  # timed out after the request left: outcome not known
+    CANCELLED = "cancelled"
+
+
+class ChatType(StrEnum):
+    PRIVATE = "private"
+    GROUP = "group"
+    SUPERGROUP = "supergroup"
+    CHANNEL = "channel"

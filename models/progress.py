@@ -1,0 +1,122 @@
+"""What units report: monthly entries (versioned, with 审定), evidence and milestone results."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from models.base import Base, CreatedAt, TelegramId, str_enum
+from models.enums import EntryState, EntryStatus, MilestoneOutcome
+from models.registry import Milestone, Task, Unit
+
+
+class LedgerPeriod(Base):
+    """A monthly ledger (`2023-03`): when its prompt went out, when it is due, when it closed."""
+
+    __tablename__ = "ledger_periods"
+
+    key: Mapped[str] = mapped_column(String(7), primary_key=True)
+    due_at: Mapped[datetime]
+    prompted_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]
+
+
+class ProgressEntry(CreatedAt, Base):
+    """One version of a unit's report on a task for a period; only one version is current.
+
+    Edits add a version and mark the old one superseded, so history is never overwritten.
+    The (chat_id, message_id) of the Telegram message that produced it makes a re-delivered
+    update harmless.
+    """
+
+    __tablename__ = "progress_entries"
+    __table_args__ = (
+        UniqueConstraint("task_id", "unit_id", "period", "version"),
+        Index(
+            "uq_progress_entries_current",
+            "task_id",
+            "unit_id",
+            "period",
+            unique=True,
+            sqlite_where=text("is_current"),
+            postgresql_where=text("is_current"),
+        ),
+        Index(
+            "uq_progress_entries_source",
+            "chat_id",
+            "message_id",
+            unique=True,
+            sqlite_where=text("message_id IS NOT NULL"),
+            postgresql_where=text("message_id IS NOT NULL"),
+        ),
+        Index("ix_progress_entries_period_unit", "period", "unit_id", "is_current"),
+        Index("ix_progress_entries_unit_period", "unit_id", "period"),
+        Index("ix_progress_entries_task_period", "task_id", "period"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"))
+    period: Mapped[str] = mapped_column(String(7))
+    version: Mapped[int] = mapped_column(default=1)
+    is_current: Mapped[bool] = mapped_column(default=True)
+    state: Mapped[EntryState] = mapped_column(str_enum(EntryState))
+    status: Mapped[EntryStatus] = mapped_column(str_enum(EntryStatus))
+    progress: Mapped[str] = mapped_column(Text, default="")
+    problems: Mapped[str | None] = mapped_column(Text)
+    next_steps: Mapped[str | None] = mapped_column(Text)
+    reporter_user_id: Mapped[int | None] = mapped_column(TelegramId)
+    reporter_name: Mapped[str | None] = mapped_column(String(200))
+    chat_id: Mapped[int | None] = mapped_column(TelegramId)
+    message_id: Mapped[int | None]
+    submitted_at: Mapped[datetime | None]
+    late: Mapped[bool] = mapped_column(default=False)
+    reviewed_by: Mapped[int | None] = mapped_column(TelegramId)
+    reviewed_at: Mapped[datetime | None]
+    review_note: Mapped[str | None] = mapped_column(Text)
+
+    task: Mapped[Task] = relationship()
+    unit: Mapped[Unit] = relationship()
+    evidence: Mapped[list[Evidence]] = relationship(
+        back_populates="entry", cascade="all, delete-orphan"
+    )
+
+
+class Evidence(CreatedAt, Base):
+    """A photo or document sent during a report, kept by its Telegram file id."""
+
+    __tablename__ = "evidence"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entry_id: Mapped[int] = mapped_column(
+        ForeignKey("progress_entries.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(20))
+    file_id: Mapped[str] = mapped_column(String(255))
+    file_unique_id: Mapped[str | None] = mapped_column(String(128))
+    file_name: Mapped[str | None] = mapped_column(String(255))
+    caption: Mapped[str | None] = mapped_column(Text)
+
+    entry: Mapped[ProgressEntry] = relationship(back_populates="evidence")
+
+
+class MilestoneResult(CreatedAt, Base):
+    """A lead unit's answer to the quarter-end check: was the target met?"""
+
+    __tablename__ = "milestone_results"
+    __table_args__ = (UniqueConstraint("milestone_id", "unit_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    milestone_id: Mapped[int] = mapped_column(ForeignKey("milestones.id", ondelete="CASCADE"))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"), index=True)
+    outcome: Mapped[MilestoneOutcome] = mapped_column(str_enum(MilestoneOutcome))
+    explanation: Mapped[str] = mapped_column(Text, default="")
+    reporter_user_id: Mapped[int | None] = mapped_column(TelegramId)
+    chat_id: Mapped[int | None] = mapped_column(TelegramId)
+    submitted_at: Mapped[datetime]
+    late: Mapped[bool] = mapped_column(default=False)
+
+    milestone: Mapped[Milestone] = relationship()
+    unit: Mapped[Unit] = relationship()

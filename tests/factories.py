@@ -1,0 +1,61 @@
+"""Small row builders for tests: real rows in a real database, nothing mocked."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models import Milestone, Plan, Section, Task, TaskUnit, Unit
+from models.enums import UnitKind, UnitRole
+
+
+async def make_unit(session: AsyncSession, name: str, kind: UnitKind = UnitKind.DEPARTMENT) -> Unit:
+    unit = Unit(name=name, kind=kind)
+    session.add(unit)
+    await session.flush()
+    return unit
+
+
+async def make_plan(session: AsyncSession, year: int = 2023, title: str = "工作要点") -> Plan:
+    plan = Plan(year=year, title=title, source="test")
+    session.add(plan)
+    await session.flush()
+    return plan
+
+
+async def make_task(
+    session: AsyncSession,
+    plan: Plan,
+    number: int,
+    *,
+    leads: list[Unit] = (),  # type: ignore[assignment]
+    supports: list[Unit] = (),  # type: ignore[assignment]
+    section: Section | None = None,
+    text: str | None = None,
+    milestones: dict[int, str] | None = None,
+) -> Task:
+    task = Task(plan=plan, number=number, text=text or f"任务{number}", section=section)
+    session.add(task)
+    await session.flush()
+    for position, unit in enumerate(leads):
+        session.add(
+            TaskUnit(task_id=task.id, unit_id=unit.id, role=UnitRole.LEAD, position=position)
+        )
+    for position, unit in enumerate(supports):
+        session.add(
+            TaskUnit(task_id=task.id, unit_id=unit.id, role=UnitRole.SUPPORT, position=position)
+        )
+    for quarter, target in (milestones or {}).items():
+        month = quarter * 3
+        last_day = 31 if month in (3, 12) else 30
+        session.add(
+            Milestone(
+                task_id=task.id,
+                quarter=quarter,
+                target=target,
+                due_date=date(plan.year, month, last_day),
+            )
+        )
+    await session.flush()
+    return task
