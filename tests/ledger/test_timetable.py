@@ -303,7 +303,7 @@ def test_rules_accept_settings_values_and_validate() -> None:
         {"milestone_check_workdays_before": 0},
     ):
         with pytest.raises(ValueError):
-            CalendarRules(**bad)  # type: ignore[arg-type]
+            CalendarRules(**bad)
 
 
 def test_unknown_year_falls_back_without_crashing() -> None:
