@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from functools import lru_cache
-from typing import Literal, Protocol, Self, TypeVar
+from typing import Literal, Protocol, Self, TypeVar, get_args
 from zoneinfo import ZoneInfo
 
 from ledger.periods import Period, Quarter
@@ -48,22 +48,17 @@ class CalendarRules:
     def __post_init__(self) -> None:
         # Settings hands over lists; tuples keep the rules hashable (schedules are cached on them).
         for name in ("reminder_workdays_before", "milestone_reminder_workdays_before"):
-            days = tuple(getattr(self, name))
-            if any(n < 1 for n in days):
-                raise ValueError(f"{name} must be working-day counts >= 1, got {days}")
-            object.__setattr__(self, name, days)
+            object.__setattr__(self, name, tuple(getattr(self, name)))
+        counts = (*self.reminder_workdays_before, *self.milestone_reminder_workdays_before)
+        counts += (self.escalation_workdays_after, self.milestone_escalation_workdays_after)
+        if min(*counts, self.milestone_check_workdays_before) < 1:
+            raise ValueError("reminder, escalation and milestone working-day counts must be >= 1")
         if not 1 <= self.prompt_day <= self.deadline_day <= 28:
             raise ValueError("need 1 <= prompt_day <= deadline_day <= 28")
-        if self.send_time.tzinfo is not None:
-            raise ValueError("send_time is a wall-clock time in the bureau zone: no tzinfo")
-        if self.deadline_shift not in ("next_workday", "none"):
-            raise ValueError(f"unknown deadline_shift {self.deadline_shift!r}")
-        if min(self.escalation_workdays_after, self.milestone_escalation_workdays_after) < 1:
-            raise ValueError("escalations need at least 1 working day after the deadline")
-        if self.yellow_workdays < 0 or self.milestone_check_workdays_before < 1:
-            raise ValueError("need yellow_workdays >= 0 and milestone_check_workdays_before >= 1")
-        if not 0 <= self.digest_weekday <= 6:
-            raise ValueError("digest_weekday is 0 (Monday) .. 6 (Sunday)")
+        if self.send_time.tzinfo is not None or self.deadline_shift not in get_args(DeadlineShift):
+            raise ValueError("send_time is a naive wall-clock time; deadline_shift a DeadlineShift")
+        if self.yellow_workdays < 0 or not 0 <= self.digest_weekday <= 6:
+            raise ValueError("need yellow_workdays >= 0 and digest_weekday 0 (Monday) .. 6")
 
 
 DEFAULT_RULES = CalendarRules()
