@@ -1,0 +1,158 @@
+"""File readers (.txt/.md, .docx, .xlsx, .csv) and the blank spreadsheet template."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+import docx
+import openpyxl
+
+from ledger.importing.model import ImportFormatError, ParsedPlan
+from ledger.importing.parse import parse_rows, parse_text
+from ledger.importing.table import Progress, map_header
+
+TEMPLATE_COLUMNS = (
+    *("板块", "序号", "任务内容", "牵头单位", "配合单位", "数据提供单位"),
+    *("一季度", "二季度", "三季度", "四季度"),
+)
+TEMPLATE_EXAMPLE = (
+    "一、推进基础设施同网",
+    "1",
+    "共建重大轨道交通项目。推动轨道交通资阳线完成盾构施工、架梁和铺轨。",
+    "市发展改革委",
+    "各县(区)、高新区、临空经济区",
+    "市统计局",
+    "3月底前完成盾构始发。",
+    "6月底前完成架梁50%。",
+    "9月底前完成铺轨。",
+    "12月底前具备通车条件。",
+)
+_ENCODINGS = ("utf-8-sig", "utf-8", "gb18030")
+
+
+def decode(data: bytes) -> str:
+    """Text of a file in UTF-8 (with or without BOM), UTF-16 with BOM, or GB18030."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16", errors="replace")
+    if b"\x00" in data:
+        raise ImportFormatError("not a text document: expected UTF-8 or GB18030 plan text")
+    for encoding in _ENCODINGS:
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise ImportFormatError("unreadable text: expected UTF-8 or GB18030 encoding")
+
+
+def parse_file(
+    path: Path, *, year: int | None = None, progress: Progress | None = None
+) -> ParsedPlan:
+    """Parse a plan file, choosing the reader by extension."""
+    path = Path(path)
+    if not path.is_file():
+        raise ImportFormatError(f"{path.name}: no such file; expected a plan document")
+    suffix = path.suffix.lower()
+    if suffix in (".txt", ".md", ".text", ""):
+        return parse_text(decode(path.read_bytes()), year=year)
+    if suffix == ".docx":
+        return _parse_docx(path, year)
+    if suffix in (".xlsx", ".xlsm"):
+        return _parse_xlsx(path, year, progress)
+    if suffix == ".csv":
+        rows = list(csv.reader(io.StringIO(decode(path.read_bytes()))))
+        return parse_rows(rows, year=year, total=len(rows), progress=progress)
+    raise ImportFormatError(f"unsupported file type {suffix!r}: expected .txt .md .docx .xlsx .csv")
+
+
+def _parse_docx(path: Path, year: int | None) -> ParsedPlan:
+    """Tables with a task header are read as rows; otherwise all text as prose."""
+    try:
+        document = docx.Document(str(path))
+        blocks = list(document.iter_inner_content())
+    except Exception as exc:  # python-docx raises many types on corrupt archives
+        kind = type(exc).__name__
+        raise ImportFormatError(f"unreadable .docx ({kind}): expected a Word 2007+ file") from exc
+    lines: list[str] = []
+    tables: list[list[list[str]]] = []
+    for block in blocks:
+        if hasattr(block, "rows"):
+            rows = [[cell.text for cell in row.cells] for row in block.rows]
+            has_header = any(map_header(row) for row in rows[:5])
+            (tables.append(rows) if has_header else lines.extend(" | ".join(r) for r in rows))
+        else:
+            lines.append(block.text)
+    if tables:
+        all_rows = [row for table in tables for row in table]
+        return parse_rows(all_rows, year=year, context="\n".join(lines))
+    return parse_text("\n".join(lines), year=year)
+
+
+def _cell(value: object) -> str:
+    """Spreadsheet value as text: 3.0 → "3", dates as ISO, None → ""."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def _parse_xlsx(path: Path, year: int | None, progress: Progress | None) -> ParsedPlan:
+    """Stream the first sheet that has a task header, reporting progress per row."""
+    try:
+        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many types on corrupt archives
+        kind = type(exc).__name__
+        raise ImportFormatError(f"unreadable .xlsx ({kind}): expected an Excel 2007+ file") from exc
+    try:
+        sheets = workbook.worksheets
+        sheet = next((ws for ws in sheets if _has_header(_rows(ws))), sheets[0])
+        total = sheet.max_row or 0
+        return parse_rows(_rows(sheet), year=year, total=total, progress=progress)
+    finally:
+        workbook.close()
+
+
+def _rows(sheet: object) -> Iterator[list[str]]:
+    for row in sheet.iter_rows(values_only=True):  # type: ignore[attr-defined]
+        yield [_cell(v) for v in row]
+
+
+def _has_header(rows: Iterator[list[str]]) -> bool:
+    return any(map_header(row) for _, row in zip(range(30), rows, strict=False))
+
+
+def write_template(path: Path) -> None:
+    """Write a blank template (.xlsx, or .csv by extension): header plus one example row."""
+    path = Path(path)
+    if path.suffix.lower() == ".csv":
+        with path.open("w", encoding="utf-8-sig", newline="") as handle:
+            csv.writer(handle).writerows([TEMPLATE_COLUMNS, TEMPLATE_EXAMPLE])
+        return
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = "任务"
+    sheet.append(list(TEMPLATE_COLUMNS))
+    sheet.append(list(TEMPLATE_EXAMPLE))
+    for cell in sheet[1]:
+        cell.font = openpyxl.styles.Font(bold=True)
+    for letter, width in zip("ABCDEFGHIJ", (22, 6, 50, 20, 28, 16, 24, 24, 24, 24), strict=True):
+        sheet.column_dimensions[letter].width = width
+    sheet.freeze_panes = "A2"
+    workbook.save(path)
+
+
+def rows_of(path: Path) -> Sequence[Sequence[str]]:
+    """All rows of an .xlsx or .csv file as text (used by tests and tools)."""
+    if path.suffix.lower() == ".csv":
+        return list(csv.reader(io.StringIO(decode(path.read_bytes()))))
+    workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    try:
+        return list(_rows(workbook.worksheets[0]))
+    finally:
+        workbook.close()

@@ -1,0 +1,93 @@
+"""Text normalisation: NFKC punctuation, traditional→simplified, Chinese numerals."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import cache
+from pathlib import Path
+from typing import Protocol
+
+import opencc
+
+_INVISIBLE = re.compile("[\u200b-\u200f\u2028\u2029\u2060\ufeff\x00]")
+_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5}
+_CN_DIGITS |= {"六": 6, "七": 7, "八": 8, "九": 9}
+CN_NUMERAL = "[一二三四五六七八九十]{1,3}"
+
+
+class _Converter(Protocol):
+    def convert(self, text: str) -> str: ...
+
+
+@cache
+def _converter() -> _Converter:
+    """Build the t2s converter once, on first use (it loads large dictionaries)."""
+    converter: _Converter = opencc.OpenCC("t2s")
+    return converter
+
+
+@cache
+def _char_tables() -> tuple[frozenset[str], frozenset[str]]:
+    """(traditional chars t2s may change, chars that are also valid simplified).
+
+    The second set guards names like 京东乾石: t2s would turn 乾 into 干 even in
+    simplified text, so such characters are restored after conversion.
+    """
+    path = Path(opencc.__file__).parent / "dictionary" / "TSCharacters.txt"
+    changeable: set[str] = set()
+    ambiguous: set[str] = set()
+    for line in path.read_text(encoding="utf-8").splitlines():
+        key, _, values = line.partition("\t")
+        if len(key) != 1:
+            continue
+        changeable.add(key)
+        if key in values.split():
+            ambiguous.add(key)
+    return frozenset(changeable), frozenset(ambiguous)
+
+
+def to_simplified(text: str) -> str:
+    """Convert traditional characters to simplified, leaving simplified text untouched."""
+    changeable, ambiguous = _char_tables()
+    if not any(ch in changeable for ch in text):
+        return text
+    converted = _converter().convert(text)
+    if len(converted) != len(text):
+        return converted
+    return "".join(o if o in ambiguous else c for o, c in zip(text, converted, strict=True))
+
+
+def normalize(text: str) -> str:
+    """NFKC (full-width punctuation → ASCII), drop invisible characters, then t2s."""
+    text = unicodedata.normalize("NFKC", text)
+    text = _INVISIBLE.sub("", text).replace("\r\n", "\n").replace("\r", "\n")
+    return to_simplified(text)
+
+
+def squeeze(text: str) -> str:
+    """Collapse runs of whitespace to one space and strip the ends."""
+    return " ".join(text.split())
+
+
+def cn_to_int(numeral: str) -> int | None:
+    """Value of a Chinese numeral up to 99 ("十二" → 12); None if it is not one."""
+    if not numeral or len(numeral) > 3 or any(c not in _CN_DIGITS and c != "十" for c in numeral):
+        return None
+    if "十" not in numeral:
+        return _CN_DIGITS[numeral] if len(numeral) == 1 else None
+    tens, _, units = numeral.partition("十")
+    if len(tens) > 1 or len(units) > 1 or "十" in units:
+        return None
+    return (_CN_DIGITS[tens] if tens else 1) * 10 + (_CN_DIGITS[units] if units else 0)
+
+
+def int_to_cn(value: int) -> str:
+    """Chinese numeral for 1..99, used to number sections that carry none."""
+    names = "零一二三四五六七八九"
+    if not 0 <= value <= 99:
+        return str(value)
+    if value < 10:
+        return names[value]
+    tens, units = divmod(value, 10)
+    return ("" if tens == 1 else names[tens]) + "十" + (names[units] if units else "")

@@ -1,0 +1,113 @@
+"""Entry points over text and rows: pick the reader, then add title, year and checks."""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterable, Iterator, Sequence
+from itertools import chain, islice
+
+from ledger.importing.builder import PlanBuilder
+from ledger.importing.flat import find_header, line_rows, pipe_rows
+from ledger.importing.meta import find_title, find_year
+from ledger.importing.model import ImportFormatError, ParsedPlan
+from ledger.importing.normalize import normalize
+from ledger.importing.prose import ProseReader
+from ledger.importing.roles import detect_rule
+from ledger.importing.table import (
+    Progress,
+    RowReader,
+    map_header,
+    merge_subheader,
+    missing_required,
+)
+
+NO_TASKS = (
+    "no recognisable tasks: expected numbered tasks (1. …, 任务一) "
+    "or a table with 序号/任务内容/牵头单位 columns"
+)
+_HEADER_SCAN = 30
+
+
+def _check_text(text: str) -> None:
+    """Reject empty input and binary junk before any parsing."""
+    if not text.strip():
+        raise ImportFormatError("empty document: expected a plan with numbered tasks")
+    controls = sum(1 for ch in text if unicodedata.category(ch) in ("Cc", "Co", "Cs", "Cn"))
+    controls -= text.count("\n") + text.count("\t")
+    if controls > max(3, len(text) // 50):
+        raise ImportFormatError("not a text document: expected UTF-8 or GB18030 plan text")
+
+
+def parse_text(text: str, *, year: int | None = None) -> ParsedPlan:
+    """Parse a plan given as text: a flattened task table or numbered prose."""
+    _check_text(text)
+    text = normalize(text)
+    lines = text.split("\n")
+    rule = detect_rule(text)
+    builder = PlanBuilder()
+    header = find_header(lines)
+    if header is not None:
+        start, delimiter, roles = header
+        body = lines[start:]
+        piped = delimiter == "|" and "number" in roles
+        rows = pipe_rows(body, roles) if piped else line_rows(body, roles, delimiter)
+        RowReader(roles, builder, rule).read(rows)
+    if not builder.tasks:
+        builder = PlanBuilder()
+        ProseReader(builder, rule).read(text)
+    if not builder.tasks:
+        raise ImportFormatError(NO_TASKS)
+    return _finish(builder, lines, text, year)
+
+
+def parse_rows(
+    rows: Iterable[Sequence[str]],
+    *,
+    year: int | None = None,
+    context: str = "",
+    total: int = 0,
+    progress: Progress | None = None,
+) -> ParsedPlan:
+    """Parse a real table (docx/xlsx/csv): a header row with template columns, then tasks."""
+    stream = iter(rows)
+    head = [list(r) for r in islice(stream, _HEADER_SCAN)]
+    found = _find_row_header(head)
+    if found is None:
+        raise ImportFormatError("no header row: expected columns 序号, 任务内容, 牵头单位 …")
+    at, width, roles = found
+    missing = missing_required(roles)
+    if missing:
+        raise ImportFormatError(f"missing required columns: {', '.join(missing)}")
+    before = [" ".join(c for c in row if c) for row in head[:at]]
+    data: Iterator[Sequence[str]] = chain(head[at + width :], stream)
+    builder = PlanBuilder()
+    context = normalize("\n".join([context, *before]))
+    reader = RowReader(roles, builder, detect_rule(context))
+    reader.read(_skip_headers(data), total=max(0, total - at - width), progress=progress)
+    if not builder.tasks:
+        raise ImportFormatError(NO_TASKS)
+    lines = context.split("\n")
+    return _finish(builder, lines, "\n".join([context, *(t.text for t in builder.tasks)]), year)
+
+
+def _find_row_header(rows: list[list[str]]) -> tuple[int, int, list[str | None]] | None:
+    """(row index, header height 1 or 2, roles) of the first header among `rows`."""
+    for i, row in enumerate(rows):
+        roles = map_header(row)
+        if roles is None:
+            continue
+        merged = merge_subheader(roles, rows[i + 1]) if i + 1 < len(rows) else None
+        return (i, 2, merged) if merged else (i, 1, roles)
+    return None
+
+
+def _skip_headers(rows: Iterable[Sequence[str]]) -> Iterator[Sequence[str]]:
+    """Drop header rows repeated further down (several tables, or a header per page)."""
+    return (row for row in rows if map_header(row) is None)
+
+
+def _finish(builder: PlanBuilder, lines: list[str], text: str, year: int | None) -> ParsedPlan:
+    title = find_title(lines)
+    if year is None:
+        year = find_year(title, text, builder)
+    return builder.build(title, year)

@@ -1,0 +1,160 @@
+"""Numbered-prose plans: "一、" sections, "1." tasks, then 责任单位/牵头单位 lines."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ledger.importing.builder import PlanBuilder
+from ledger.importing.normalize import CN_NUMERAL, cn_to_int, squeeze
+from ledger.importing.roles import (
+    LABEL_RE,
+    LeadRule,
+    UnitText,
+    parse_labelled,
+    resolve,
+    strip_unit_tail,
+)
+
+_UNIT_LINE = re.compile(rf"^[(\[【]?\s*({LABEL_RE})\s*:\s*(.*?)[)\]】]?$")
+_H1 = re.compile(rf"^({CN_NUMERAL})、\s*(\S.{{0,78}})$")
+_H2 = re.compile(rf"^\(({CN_NUMERAL})\)\s*(\S.{{0,78}})$")
+_H2_TASK = re.compile(rf"^\(({CN_NUMERAL})\)\s*(\S.*)$")
+_ARABIC = re.compile(r"^\(?(\d{1,3})(\s*[.、)]\s*|(?=[\u4e00-\u9fff“\"《]))(\S.*)$")
+_CN_TASK = re.compile(rf"^任务({CN_NUMERAL})\s*[:、.]?\s*(\S.*)$")
+_SENTENCE_GAP = re.compile(r"(?<=[。?!])\s+(?=\S)")
+_LONG_LINE = 400
+
+
+@dataclass
+class _Para:
+    text: str
+    after_blank: bool
+
+
+@dataclass
+class _Draft:
+    number: int
+    text: str
+    units: UnitText = field(default_factory=UnitText)
+    open_for_text: bool = True
+
+
+def paragraphs(text: str) -> list[_Para]:
+    """Non-empty lines; very long lines (web copies) are split at sentence gaps."""
+    out: list[_Para] = []
+    blank = True
+    for line in text.split("\n"):
+        line = squeeze(line)
+        if not line:
+            blank = True
+            continue
+        pieces = _SENTENCE_GAP.split(line) if len(line) > _LONG_LINE else [line]
+        out.extend(_Para(piece, blank or i > 0) for i, piece in enumerate(pieces))
+        blank = False
+    return out
+
+
+def _task_kind(paras: list[_Para]) -> str | None:
+    """Which marker numbers tasks here: "arabic", "cn" (任务一) or "h2" ((一))."""
+    texts = [p.text for p in paras]
+    if any((m := _ARABIC.match(t)) and m.group(1) == "1" for t in texts):
+        return "arabic"
+    if any(_CN_TASK.match(t) for t in texts):
+        return "cn"
+    if any(_H2_TASK.match(t) for t in texts) and any(_UNIT_LINE.match(t) for t in texts):
+        return "h2"
+    return None
+
+
+class ProseReader:
+    """Walks paragraphs once, opening sections and tasks as their markers appear."""
+
+    def __init__(self, builder: PlanBuilder, rule: LeadRule | None) -> None:
+        self.builder = builder
+        self.rule = rule
+        self.draft: _Draft | None = None
+        self.notes: list[str] = []
+        self.fresh_section = False
+
+    def read(self, text: str) -> None:
+        """Parse all tasks of `text` into the builder."""
+        paras = paragraphs(text)
+        kind = _task_kind(paras)
+        if kind is None:
+            return
+        has_h1 = any(_H1.match(p.text) for p in paras)
+        for para in paras:
+            self._step(para, kind, has_h1)
+        self._close()
+        for note in self.notes:
+            self.builder.warn(note)
+
+    def _step(self, para: _Para, kind: str, has_h1: bool) -> None:
+        text = para.text
+        task = self._task_marker(text, kind)
+        if task is not None:
+            self._close()
+            self.draft = _Draft(number=task[0], text=task[1])
+            self.fresh_section = False
+            return
+        unit_line = _UNIT_LINE.match(text)
+        if unit_line:
+            self._unit_line(unit_line.group(1), text)
+        elif _H1.match(text):
+            self._heading(text)
+        elif _H2.match(text) and kind != "h2":
+            if has_h1:
+                self.builder.warn("subheadings such as (一) are kept inside their sections")
+            else:
+                self._heading(text)
+        elif self.draft and self._continues(para):
+            self.draft.text += text
+        elif self.draft:
+            self.draft.open_for_text = False
+
+    def _task_marker(self, text: str, kind: str) -> tuple[int, str] | None:
+        """(number, text) if `text` opens the next task in sequence."""
+        expected = (self.draft.number if self.draft else self.builder.last_number) + 1
+        if kind == "arabic" and (m := _ARABIC.match(text)):
+            number, dotted = int(m.group(1)), bool(m.group(2).strip())
+            restart = dotted and number == 1 and self.fresh_section and expected > 1
+            if number == expected or restart:
+                return number, m.group(3)
+            if dotted and expected < number <= expected + 2:
+                self.builder.warn(f"task numbers jump from {expected - 1} to {number}")
+                return number, m.group(3)
+            return None
+        match = (_CN_TASK if kind == "cn" else _H2_TASK).match(text) if kind != "arabic" else None
+        if match and (number_cn := cn_to_int(match.group(1))) is not None:
+            return number_cn, match.group(2)
+        return None
+
+    def _continues(self, para: _Para) -> bool:
+        """A hard-wrapped line: no blank before it, and the task text is mid-sentence."""
+        draft = self.draft
+        if draft is None or not draft.open_for_text or para.after_blank:
+            return False
+        return not draft.text.endswith(("。", "!", "?", ";"))
+
+    def _heading(self, text: str) -> None:
+        self._close()
+        self.builder.open_section(text)
+        self.fresh_section = True
+
+    def _unit_line(self, label: str, line: str) -> None:
+        if self.draft is None:
+            self.builder.warn(f"a {label} line before the first task was ignored")
+            return
+        if line[0] in "([【" and line[-1] in ")]】":
+            line = line[1:-1]
+        parse_labelled(line, self.draft.units)
+        self.draft.open_for_text = False
+
+    def _close(self) -> None:
+        """Finish the current task: peel unit brackets off its text, resolve roles."""
+        draft, self.draft = self.draft, None
+        if draft is None:
+            return
+        text = strip_unit_tail(draft.text, draft.units)
+        self.builder.add_task(draft.number, text, resolve(draft.units, self.rule, self.notes))
