@@ -223,11 +223,11 @@ class _Unit(Protocol):
     def prev(self) -> Self: ...
 
 
-U = TypeVar("U", bound=_Unit)
+_U = TypeVar("_U", bound=_Unit)
 
 
 def _units(
-    guess: U, schedule: Callable[[U], Schedule], lo: datetime, hi: datetime
+    guess: _U, schedule: Callable[[_U], Schedule], lo: datetime, hi: datetime
 ) -> list[Schedule]:
     """Schedules with any send in [lo, hi); prompts and escalations grow with the unit."""
     while to_utc(schedule(guess).prompt_at) < hi:
