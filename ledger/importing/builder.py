@@ -61,11 +61,16 @@ class PlanBuilder:
         text: str,
         units: tuple[list[str], list[str], list[str]],
         milestones: dict[str, str] | None = None,
+        *,
+        in_cell: bool = False,
     ) -> None:
-        """Add a task (units are lead, support, data) and flag what looks incomplete."""
+        """Add a task (units are lead, support, data); prose text must end a sentence.
+
+        Table cells (`in_cell`) often omit the final 。, so only prose is checked for cut-offs.
+        """
         text = squeeze(text)
         lead, support, data = units
-        if text and not text.endswith(_TERMINAL):
+        if text and not in_cell and not text.endswith(_TERMINAL):
             self.warn(f"task {number}: text ends abruptly (…{text[-12:]}); it may be cut off")
         clean = {q: squeeze(v) for q, v in (milestones or {}).items() if q in QUARTERS and v}
         self.tasks.append(ParsedTask(number, self.section, text, lead, support, data, clean))

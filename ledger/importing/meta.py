@@ -10,7 +10,7 @@ from ledger.importing.normalize import squeeze
 
 _TITLE_END = (
     r"(?:工作要点|行动计划|实施方案|工作方案|任务清单|工作计划|推进方案|重点任务"
-    r"|要点|计划|方案|大事|清单|台账)"
+    r"|任务表|一览表|要点|计划|方案|大事|清单|台账)"
 )
 _TITLE_LINE = re.compile(
     rf"^[\u4e00-\u9fff][^。,:;!?|]{{2,48}}{_TITLE_END}(?:\(\d{{4}}[^()]{{0,12}}\))?$"

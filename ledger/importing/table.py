@@ -145,4 +145,5 @@ class RowReader:
                 units.add(kind, cell)
         text = strip_unit_tail(text, units)
         milestones = {q: " ".join(self._cells(row, q)) for q in ("Q1", "Q2", "Q3", "Q4")}
-        self.builder.add_task(number, text, resolve(units, self.rule, self.notes), milestones)
+        roles = resolve(units, self.rule, self.notes)
+        self.builder.add_task(number, text, roles, milestones, in_cell=True)
