@@ -1,0 +1,275 @@
+"""The HTTP server: Bot API routes, file downloads, and the double's lifecycle."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import re
+import time
+from collections import Counter, defaultdict
+from typing import TYPE_CHECKING, Any
+
+from aiohttp import web
+
+from . import control_read, methods_bot, methods_msg  # noqa: F401  (register routes/methods)
+from .control import add_control_routes
+from .errors import ApiError, bad_request, forbidden, migrated, too_many_requests
+from .faults import FaultInjector, FaultRule
+from .limits import FloodConfig, FloodLimiter
+from .methods import METHODS, Ctx, Params, Result
+from .state import State, User
+from .validate import Upload, check, decode_form
+from .webhook import WebhookManager
+
+if TYPE_CHECKING:
+    from .client import AsyncDoubleClient
+    from .thread import ThreadedDouble
+
+DEFAULT_TOKEN = "123456789:TEST-double-token_0123456789abcdef"
+_TOKEN = re.compile(r"^\d+:[A-Za-z0-9_-]+$")
+_BAD_GATEWAY = (
+    "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n"
+    "<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx/1.18.0</center>\r\n"
+    "</body>\r\n</html>\r\n"
+)
+
+
+class Stats:
+    """Request counts per method, status counts, 429s, per-chat send timestamps."""
+
+    def __init__(self) -> None:
+        self.requests: Counter[str] = Counter()
+        self.statuses: Counter[int] = Counter()
+        self.sends: defaultdict[int, list[float]] = defaultdict(list)
+        self.faults_fired = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "requests": dict(self.requests),
+            "statuses": {str(k): v for k, v in self.statuses.items()},
+            "too_many_requests": self.statuses[429],
+            "sends": {str(k): v for k, v in self.sends.items()},
+            "faults_fired": self.faults_fired,
+        }
+
+
+class TelegramDouble:
+    """A Bot API server for one bot token, plus the ``/_control`` API for tests."""
+
+    def __init__(
+        self,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        token: str = DEFAULT_TOKEN,
+        flood_limits: bool = False,
+        flood: FloodConfig | None = None,
+        bot_username: str = "ledger_test_bot",
+        bot_name: str = "LedgerBot",
+        webhook_retry: float = 0.1,
+        allow_http_webhook: bool = True,
+    ) -> None:
+        self.host, self.port, self.token = host, port, token
+        self._bot_fields = {"first_name": bot_name, "username": bot_username}
+        self.webhook_retry, self.allow_http_webhook = webhook_retry, allow_http_webhook
+        self.limiter = FloodLimiter(flood or FloodConfig())
+        if flood_limits:
+            self.limiter.config.enabled = True
+        self._runner: web.AppRunner | None = None
+        self._stopping: asyncio.Event | None = None
+        self._build()
+
+    def _build(self) -> None:
+        bot_id = int(self.token.split(":", 1)[0]) if _TOKEN.match(self.token) else 123456789
+        bot = User(id=bot_id, is_bot=True, **self._bot_fields)
+        self.state = State(bot)
+        self.faults = FaultInjector()
+        self.stats = Stats()
+        self.validation_failures: list[dict[str, Any]] = []
+        self.webhook = WebhookManager(
+            self.state.updates, allow_http=self.allow_http_webhook, retry_initial=self.webhook_retry
+        )
+        self.ctx = Ctx(self.state, self.limiter, self.webhook)
+        self.limiter.reset()
+
+    # --- lifecycle ------------------------------------------------------------------------
+    async def start(self) -> TelegramDouble:
+        app = web.Application(client_max_size=60 * 1024 * 1024)
+        add_control_routes(app, self)
+        app.router.add_route("*", "/bot{token}/{method}", self._bot_api)
+        app.router.add_get("/file/bot{token}/{path:.+}", self._download)
+        self._stopping = asyncio.Event()
+        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, self.host, self.port)
+        await site.start()
+        server = site._server
+        assert server is not None and server.sockets  # type: ignore[attr-defined]
+        self.port = server.sockets[0].getsockname()[1]  # type: ignore[attr-defined]
+        return self
+
+    async def stop(self) -> None:
+        if self._stopping is not None:
+            self._stopping.set()
+        self.state.updates.changed.close()
+        self.state.changed.close()
+        await self.webhook.close()
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    async def reset(self) -> None:
+        """Forget all users, chats, messages, updates, faults, stats and the webhook."""
+        await self.webhook.close()
+        self.state.updates.changed.close()
+        self.state.changed.close()
+        self._build()
+
+    async def __aenter__(self) -> TelegramDouble:
+        return await self.start()
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.stop()
+
+    @property
+    def url(self) -> str:
+        """Root URL (control API at ``url + "/_control"``)."""
+        return f"http://{self.host}:{self.port}"
+
+    @property
+    def base_url(self) -> str:
+        """Value for LEDGERBOT_TELEGRAM_BASE_URL / PTB ``base_url``: ``http://host:port/bot``."""
+        return f"{self.url}/bot"
+
+    @property
+    def base_file_url(self) -> str:
+        return f"{self.url}/file/bot"
+
+    def client(self) -> AsyncDoubleClient:
+        from .client import AsyncDoubleClient
+
+        return AsyncDoubleClient(self.url)
+
+    @classmethod
+    def start_in_thread(cls, **kwargs: Any) -> ThreadedDouble:
+        """Run a new double on its own event loop in a daemon thread."""
+        from .thread import ThreadedDouble
+
+        return ThreadedDouble(cls(**kwargs))
+
+    # --- Bot API ----------------------------------------------------------------------------
+    @staticmethod
+    def _error(exc: ApiError) -> web.Response:
+        return web.json_response(exc.to_json(), status=exc.code)
+
+    async def _read_params(self, request: web.Request, method: str) -> dict[str, Any]:
+        params: dict[str, Any] = decode_form(method, dict(request.query))
+        if not request.body_exists:
+            return params
+        if request.content_type == "application/json":
+            try:
+                body = await request.json()
+            except ValueError:
+                raise bad_request("can't parse JSON object") from None
+            if not isinstance(body, dict):
+                raise bad_request("can't parse JSON object")
+            params.update(body)
+            return params
+        form = await request.post()
+        raw: dict[str, Any] = {}
+        for key, value in form.items():
+            if isinstance(value, web.FileField):
+                params[key] = Upload(value.file.read(), value.filename, value.content_type)
+            else:
+                raw[key] = value if isinstance(value, str) else value.decode()
+        params.update(decode_form(method, raw))
+        return params
+
+    async def _hold(self, seconds: float) -> None:
+        assert self._stopping is not None
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._stopping.wait(), seconds)
+
+    async def _bot_api(self, request: web.Request) -> web.StreamResponse:
+        token, method = request.match_info["token"], request.match_info["method"]
+        if not _TOKEN.match(token):
+            return self._error(ApiError(404, "Not Found"))
+        if token != self.token:
+            return self._error(ApiError(401, "Unauthorized"))
+        entry = METHODS.get(method.lower())
+        if entry is None:
+            self.stats.requests[method] += 1
+            self.stats.statuses[404] += 1
+            return self._error(ApiError(404, "Not Found"))
+        name, handler = entry
+        self.stats.requests[name] += 1
+        try:
+            params = await self._read_params(request, name)
+        except ApiError as exc:
+            return self._finish(name, exc)
+        problem = check(name, params)
+        if problem is not None:
+            shown = {k: repr(v) if isinstance(v, Upload) else v for k, v in params.items()}
+            self.validation_failures.append({"method": name, "params": shown, "error": problem})
+        rule = self.faults.pick(name, params.get("chat_id"))
+        if rule is not None:
+            self.stats.faults_fired += 1
+            return await self._fault(rule, name, handler, params)
+        return self._finish(name, await self._call(handler, params))
+
+    async def _call(self, handler: Any, params: dict[str, Any]) -> Any:
+        try:
+            return await handler(self.ctx, Params(params))
+        except ApiError as exc:
+            return exc
+
+    def _finish(self, name: str, outcome: Any) -> web.Response:
+        if isinstance(outcome, ApiError):
+            self.stats.statuses[outcome.code] += 1
+            return self._error(outcome)
+        self.stats.statuses[200] += 1
+        body: dict[str, Any] = {"ok": True}
+        if isinstance(outcome, Result):
+            body["result"] = outcome.value
+            if outcome.description:
+                body["description"] = outcome.description
+        else:
+            body["result"] = outcome
+        sent_to = outcome.get("chat", {}).get("id") if isinstance(outcome, dict) else None
+        if name.startswith("send") and name != "sendChatAction" and sent_to is not None:
+            self.stats.sends[sent_to].append(time.time())
+        return web.json_response(body)
+
+    async def _fault(
+        self, rule: FaultRule, name: str, handler: Any, params: dict[str, Any]
+    ) -> web.StreamResponse:
+        kind = rule.kind
+        if kind == "502":
+            self.stats.statuses[502] += 1
+            return web.Response(status=502, text=_BAD_GATEWAY, content_type="text/html")
+        if kind == "timeout_before":
+            await self._hold(rule.hold)
+            return self._finish(name, ApiError(500, "Internal Server Error"))
+        if kind == "timeout_after":
+            outcome = await self._call(handler, params)
+            await self._hold(rule.hold)
+            return self._finish(name, outcome)
+        errors = {
+            "429": lambda: too_many_requests(rule.retry_after),
+            "500": lambda: ApiError(500, "Internal Server Error"),
+            "blocked": lambda: forbidden("bot was blocked by the user"),
+            "deactivated": lambda: forbidden("user is deactivated"),
+        }
+        if kind in errors:
+            return self._finish(name, errors[kind]())
+        try:  # migrate
+            chat = self.state.chat(params.get("chat_id", ""))
+            new = self.state.migrate(chat)
+        except ApiError as exc:
+            return self._finish(name, exc)
+        return self._finish(name, migrated(new.id))
+
+    async def _download(self, request: web.Request) -> web.StreamResponse:
+        stored = self.state.file_by_path(request.match_info["path"])
+        if request.match_info["token"] != self.token or stored is None:
+            return self._error(ApiError(404, "Not Found"))
+        return web.Response(body=stored.data, content_type="application/octet-stream")
