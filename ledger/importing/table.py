@@ -104,7 +104,7 @@ class RowReader:
             self._row([normalize(c) for c in row])
             if progress is not None and done % step == 0:
                 progress(done, max(total, done))
-        if progress is not None:
+        if progress is not None and (done == 0 or done % step):
             progress(done, max(total, done))
         for note in self.notes:
             self.builder.warn(note)
