@@ -1,0 +1,336 @@
+"""Sends outbox rows through the Bot API within Telegram's flood limits.
+
+The dispatcher claims due rows in small batches, keeps them in per-chat queues, and starts a
+send whenever `Pacer` says both the bot and that chat have budget; sends run concurrently
+(up to ``concurrency``) so network latency does not cap throughput. Pacing is per process:
+with several replicas, divide ``global_per_second`` among them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+import warnings
+from collections import deque
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+import httpx
+from sqlalchemy import func, select
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from telegram import Bot, InlineKeyboardMarkup
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Forbidden,
+    RetryAfter,
+    TelegramError,
+    TimedOut,
+)
+from telegram.warnings import PTBDeprecationWarning
+
+from ledger.vocab import OutboxState
+from models import OutboxMessage
+from models.db import transaction
+from scheduler.pacing import Limits, Pacer, backoff
+from services import outbox
+
+log = logging.getLogger(__name__)
+ForbiddenHook = Callable[[int, str], Awaitable[None]]
+MigratedHook = Callable[[int, int], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class DispatchLimits:
+    """Pacing plus the dispatcher's batch, lease, timeout and retry settings."""
+
+    pacing: Limits = field(default_factory=Limits)
+    concurrency: int = 32  # the Bot's connection pool must be at least this large
+    batch: int = 100  # rows claimed at once: a few seconds of work, well inside the lease
+    poll_interval: float = 1.0
+    lease: timedelta = timedelta(minutes=2)
+    hold: float = 5.0  # a claimed row whose chat must wait longer goes back to the table
+    send_timeout: float = 10.0
+    max_attempts: int = 6
+    backoff_base: float = 1.0
+    backoff_cap: float = 300.0
+
+
+@dataclass
+class _Job:
+    row_id: int
+    chat_id: int
+    payload: dict[str, Any]
+    attempts: int
+
+
+def _retry_seconds(exc: RetryAfter) -> float:
+    with warnings.catch_warnings():  # int-vs-timedelta deprecation in PTB 22
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        value = exc.retry_after
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+def _not_sent(exc: TimedOut) -> bool:
+    """Pool and connect timeouts happen before the request leaves: safe to resend."""
+    return "Pool timeout" in exc.message or isinstance(exc.__cause__, httpx.ConnectTimeout)
+
+
+class Dispatcher:
+    """One worker draining the outbox; several may share a database."""
+
+    def __init__(
+        self,
+        session_factory: async_sessionmaker[AsyncSession],
+        bot: Bot,
+        *,
+        worker_id: str,
+        clock_now: Callable[[], datetime],
+        on_forbidden: ForbiddenHook | None = None,
+        on_migrated: MigratedHook | None = None,
+        limits: DispatchLimits | None = None,
+    ) -> None:
+        self._factory, self._bot, self.worker_id = session_factory, bot, worker_id
+        self._now = clock_now
+        self._on_forbidden = on_forbidden or self._mark_unreachable
+        self._on_migrated = on_migrated
+        self.limits = limits or DispatchLimits()
+        self._pacer = Pacer(self.limits.pacing)
+        self._queues: dict[int, deque[_Job]] = {}
+        self._busy: set[int] = set()
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._slots = asyncio.Semaphore(self.limits.concurrency)
+        self._event = asyncio.Event()
+        self._fetch_now = True
+        self._next_fetch = 0.0
+        self._runner: asyncio.Task[None] | None = None
+        self._random = random.Random()
+
+    # --- lifecycle ------------------------------------------------------------------
+    async def start(self) -> None:
+        await self._bot.initialize()
+        self._runner = asyncio.create_task(self._run(), name=f"dispatcher-{self.worker_id}")
+
+    async def stop(self) -> None:
+        """Finish in-flight sends, hand unsent claimed rows back, then return."""
+        if self._runner is None:
+            return
+        self._runner.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self._runner
+        self._runner = None
+        if self._tasks:
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self._release([job for queue in self._queues.values() for job in queue], 0.0)
+        self._queues.clear()
+
+    def wake(self) -> None:
+        """New rows were enqueued: claim now instead of at the next poll."""
+        self._fetch_now = True
+        self._event.set()
+
+    async def drain(self, timeout: float) -> bool:  # noqa: ASYNC109 (a budget, not a cancel)
+        """Wait until no open row is due within ``timeout``; True if the outbox emptied."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while loop.time() < deadline:
+            if not self._queues and not self._tasks and not await self._open_rows(deadline):
+                return True
+            self.wake()
+            await asyncio.sleep(0.05)
+        return False
+
+    async def _open_rows(self, deadline: float) -> int:
+        horizon = self._now() + timedelta(seconds=deadline - asyncio.get_running_loop().time())
+        stmt = select(func.count()).where(
+            OutboxMessage.state.in_(outbox.OPEN_STATES), OutboxMessage.next_attempt_at <= horizon
+        )
+        async with self._factory() as session:
+            return int(await session.scalar(stmt) or 0)
+
+    # --- scheduling -----------------------------------------------------------------
+    async def _run(self) -> None:
+        loop = asyncio.get_running_loop()
+        while True:
+            now = loop.time()
+            if self._fetch_now or now >= self._next_fetch:
+                try:
+                    await self._fetch(now)
+                except (SQLAlchemyError, OSError):
+                    log.exception("claiming due rows failed; retrying at the next poll")
+            chat_id, at = self._pick(now)
+            if chat_id is None or at > now:
+                wait = min(at - now, self._next_fetch - now) if chat_id is not None else None
+                await self._idle(wait if wait is not None else self._next_fetch - now)
+                continue
+            await self._slots.acquire()
+            self._pacer.take(chat_id, loop.time())
+            job = self._queues[chat_id].popleft()
+            if not self._queues[chat_id]:
+                del self._queues[chat_id]
+            self._busy.add(chat_id)
+            task = asyncio.create_task(self._send(job))
+            self._tasks.add(task)
+            task.add_done_callback(self._done)
+
+    def _done(self, task: asyncio.Task[None]) -> None:
+        """A send that died outside Telegram's errors leaves its row to the lease: say so."""
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("send failed; row left to its lease", exc_info=task.exception())
+
+    async def _idle(self, seconds: float) -> None:
+        self._event.clear()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._event.wait(), max(0.0, seconds))
+
+    def _pick(self, now: float) -> tuple[int | None, float]:
+        """The idle chat with queued rows that may receive soonest."""
+        best: tuple[int | None, float] = (None, float("inf"))
+        for chat_id in self._queues:
+            if chat_id not in self._busy:
+                at = self._pacer.ready_at(chat_id, now)
+                if at < best[1]:
+                    best = (chat_id, at)
+        return best
+
+    async def _fetch(self, now: float) -> None:
+        self._fetch_now = False
+        self._next_fetch = now + self.limits.poll_interval
+        queued = sum(len(q) for q in self._queues.values())
+        room = self.limits.batch - queued
+        if (
+            room < self.limits.batch // 2
+            or self._pacer.global_ready_at(now) > now + self.limits.hold
+        ):
+            return
+        async with transaction(self._factory) as session:
+            rows = await outbox.claim_due(
+                session,
+                now=self._now(),
+                limit=room,
+                worker_id=self.worker_id,
+                lease=self.limits.lease,
+            )
+        for row in rows:
+            job = _Job(row.id, row.chat_id, row.payload, row.attempts)
+            self._queues.setdefault(row.chat_id, deque()).append(job)
+        if len(rows) == room:
+            self._fetch_now = True
+        await self._release_far(now)
+
+    async def _release_far(self, now: float) -> None:
+        """Rows whose chat must wait past ``hold`` go back to the table, due when it may."""
+        for chat_id in [c for c in self._queues if c not in self._busy]:
+            wait = self._pacer.ready_at(chat_id, now) - now
+            if wait > self.limits.hold:
+                await self._release(list(self._queues.pop(chat_id)), wait)
+
+    async def _release(self, jobs: list[_Job], wait: float) -> None:
+        if not jobs:
+            return
+        due = self._now() + timedelta(seconds=wait)
+        async with transaction(self._factory) as session:
+            for job in jobs:
+                await outbox.release(session, job.row_id, next_attempt_at=due)
+
+    def _requeue(self, job: _Job) -> None:
+        self._queues.setdefault(job.chat_id, deque()).appendleft(job)
+
+    # --- sending --------------------------------------------------------------------
+    async def _send(self, job: _Job) -> None:
+        try:
+            try:
+                message_id = await self._call(job)
+            finally:
+                self._busy.discard(job.chat_id)
+                self._slots.release()
+        except TelegramError as exc:
+            await self._failed_send(job, exc)
+        else:
+            async with transaction(self._factory) as session:
+                await outbox.mark_sent(session, job.row_id, message_id=message_id, at=self._now())
+        finally:
+            self._event.set()
+
+    async def _call(self, job: _Job) -> int:
+        payload, timeout = job.payload, self.limits.send_timeout
+        markup = payload.get("reply_markup")
+        message = await self._bot.send_message(
+            chat_id=job.chat_id,
+            text=payload["text"],
+            parse_mode=payload.get("parse_mode"),
+            reply_markup=InlineKeyboardMarkup.de_json(markup, self._bot) if markup else None,
+            disable_notification=payload.get("disable_notification"),
+            read_timeout=timeout,
+            write_timeout=timeout,
+            connect_timeout=timeout,
+            pool_timeout=timeout,
+        )
+        return message.message_id
+
+    async def _failed_send(self, job: _Job, exc: TelegramError) -> None:
+        error = f"{type(exc).__name__}: {exc.message}"
+        if isinstance(exc, RetryAfter):
+            now = asyncio.get_running_loop().time()
+            if self._pacer.retry_after(job.chat_id, _retry_seconds(exc), now):
+                log.warning("429 from several chats: pausing all sends (%s)", exc)
+            self._requeue(job)
+            await self._release_far(now)
+        elif isinstance(exc, ChatMigrated):
+            await self._migrate(job, int(exc.new_chat_id))
+        elif isinstance(exc, Forbidden | BadRequest):
+            await self._settle(job, OutboxState.FAILED, error)
+            if isinstance(exc, Forbidden):
+                await self._on_forbidden(job.chat_id, exc.message)
+        elif isinstance(exc, TimedOut) and _not_sent(exc):
+            self._requeue(job)
+        elif job.attempts >= self.limits.max_attempts:
+            await self._settle(job, OutboxState.FAILED, f"gave up after {job.attempts}: {error}")
+        else:
+            unknown = isinstance(exc, TimedOut)
+            await self._settle(job, OutboxState.UNKNOWN if unknown else OutboxState.PENDING, error)
+
+    async def _settle(self, job: _Job, state: OutboxState, error: str) -> None:
+        jitter = self._random.random()
+        limits = self.limits
+        delay = backoff(
+            job.attempts, base=limits.backoff_base, cap=limits.backoff_cap, jitter=jitter
+        )
+        due = self._now() + timedelta(seconds=delay)
+        async with transaction(self._factory) as session:
+            if state == OutboxState.FAILED:
+                await outbox.mark_failed(session, job.row_id, error=error)
+            elif state == OutboxState.UNKNOWN:
+                await outbox.mark_unknown(session, job.row_id, error=error, next_attempt_at=due)
+            else:
+                await outbox.mark_retry(session, job.row_id, error=error, next_attempt_at=due)
+        if state != OutboxState.FAILED:
+            self._next_fetch = min(self._next_fetch, asyncio.get_running_loop().time() + delay)
+
+    async def _migrate(self, job: _Job, new_chat_id: int) -> None:
+        """Follow a group that became a supergroup, then resend at once to the new id."""
+        old = job.chat_id
+        async with transaction(self._factory) as session:
+            await outbox.reroute_chat(session, old_chat_id=old, new_chat_id=new_chat_id)
+        moved = [job, *self._queues.pop(old, ())]
+        for queued in reversed(moved):
+            queued.chat_id = new_chat_id
+            self._requeue(queued)
+        self._pacer.forget(old)
+        if self._on_migrated is not None:
+            await self._on_migrated(old, new_chat_id)
+
+    async def _mark_unreachable(self, chat_id: int, description: str) -> None:
+        """Default 403 hook: flag the contacts and enqueue a notice to every staff member."""
+        async with transaction(self._factory) as session:
+            notices = await outbox.mark_unreachable(
+                session, chat_id=chat_id, description=description, at=self._now()
+            )
+        if notices:
+            self.wake()
