@@ -52,7 +52,7 @@ class _Bucket:
         self.stamp = time.monotonic()
 
     def wait_time(self, at: float) -> float:
-        self.tokens = min(self.burst, self.tokens + (at - self.stamp) * self.rate)
+        self.tokens = min(self.burst, self.tokens + max(at - self.stamp, 0.0) * self.rate)
         self.stamp = at
         return 0.0 if self.tokens >= 1 else (1 - self.tokens) / self.rate
 
