@@ -48,6 +48,14 @@ def decode(data: bytes) -> str:
     raise ImportFormatError("unreadable text: expected UTF-8 or GB18030 encoding")
 
 
+def read_csv(path: Path) -> list[list[str]]:
+    """All rows of a CSV file in any supported encoding."""
+    try:
+        return list(csv.reader(io.StringIO(decode(path.read_bytes()), newline="")))
+    except csv.Error as exc:
+        raise ImportFormatError(f"unreadable CSV ({exc}): expected comma-separated rows") from exc
+
+
 def parse_file(
     path: Path, *, year: int | None = None, progress: Progress | None = None
 ) -> ParsedPlan:
@@ -63,7 +71,7 @@ def parse_file(
     if suffix in (".xlsx", ".xlsm"):
         return _parse_xlsx(path, year, progress)
     if suffix == ".csv":
-        rows = list(csv.reader(io.StringIO(decode(path.read_bytes()))))
+        rows = read_csv(path)
         return parse_rows(rows, year=year, total=len(rows), progress=progress)
     raise ImportFormatError(f"unsupported file type {suffix!r}: expected .txt .md .docx .xlsx .csv")
 
@@ -150,7 +158,7 @@ def write_template(path: Path) -> None:
 def rows_of(path: Path) -> Sequence[Sequence[str]]:
     """All rows of an .xlsx or .csv file as text (used by tests and tools)."""
     if path.suffix.lower() == ".csv":
-        return list(csv.reader(io.StringIO(decode(path.read_bytes()))))
+        return read_csv(path)
     workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
     try:
         return list(_rows(workbook.worksheets[0]))

@@ -43,7 +43,8 @@ def pipe_rows(lines: list[str], roles: list[str | None]) -> list[list[str]]:
     starts = _row_starts(cells, width)
     rows = []
     pending = _trailing_heading(cells[: starts[0]] if starts else cells)
-    for start, end in zip(starts, [*starts[1:], len(cells)], strict=True):
+    ends = [*starts[1:], len(cells)] if starts else []
+    for start, end in zip(starts, ends, strict=True):
         chunk = cells[start:end]
         following = _trailing_heading(chunk)
         if following:
