@@ -22,6 +22,7 @@ from telegram.error import (
     RetryAfter,
     TimedOut,
 )
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
 from telegram.request import HTTPXRequest
 
 from tests.telegram_double import AsyncDoubleClient, DoubleError, TelegramDouble
@@ -445,3 +446,48 @@ def test_threaded_double_with_sync_client() -> None:
             assert control.stats()["requests"] == {}
     finally:
         tg.stop()
+
+
+async def test_ptb_application_polls_and_handles_buttons(
+    tg: TelegramDouble, control: AsyncDoubleClient, user: dict[str, Any]
+) -> None:
+    async def start(update: telegram.Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        assert update.effective_message is not None
+        await update.effective_message.reply_html(
+            "<b>Welcome</b>", reply_markup=keyboard(("Report", "report"))
+        )
+
+    async def pressed(update: telegram.Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        query = update.callback_query
+        assert query is not None
+        await query.answer("ok")
+        await query.edit_message_text(f"chose {query.data}")
+
+    app = (
+        Application.builder()
+        .token(tg.token)
+        .base_url(tg.base_url)
+        .base_file_url(tg.base_file_url)
+        .build()
+    )
+    app.add_handler(CommandHandler("start", start))
+    app.add_handler(CallbackQueryHandler(pressed))
+    async with app:
+        await app.start()
+        assert app.updater is not None
+        await app.updater.start_polling(poll_interval=0, timeout=1)
+        await control.send_message(user["id"], "/start")
+        [welcome] = await control.wait_for_messages(user["id"], 1, timeout=5)
+        assert welcome["text"] == "Welcome" and welcome["parse_mode"] == "HTML"
+        await control.press_button(user["id"], welcome["message_id"], data="report")
+
+        async def edited() -> bool:
+            [msg] = await control.messages(user["id"])
+            return msg["text"] == "chose report"
+
+        await control.wait_until(edited, timeout=5)
+        assert (await control.callback_answers())[0]["answer"]["text"] == "ok"
+        await app.updater.stop()
+        await app.stop()
+    stats = await control.stats()
+    assert stats["requests"]["getUpdates"] >= 2 and stats["requests"]["deleteWebhook"] == 1
