@@ -5,14 +5,23 @@ from __future__ import annotations
 import logging
 
 from telegram import Update
-from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
+from telegram.ext import (
+    Application,
+    ApplicationBuilder,
+    ContextTypes,
+    Defaults,
+    MessageHandler,
+    filters,
+)
 
+from bot import commands
 from bot.context import RUNTIME_KEY, BotApplication, BotContext
-from bot.handlers import basic
+from bot.handlers import admin, approval, basic, reporting, status
 from bot.runtime import Runtime
 from config import Settings
 from ledger.clock import Clock
 from models.db import make_engine, make_session_factory
+from services.staff import list_staff
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +46,9 @@ def build_application(settings: Settings, clock: Clock) -> BotApplication:
         )
         me = application.bot.bot
         log.info("connected as @%s (id %s)", me.username, me.id)
+        async with application.bot_data[RUNTIME_KEY].session() as session:
+            staff_ids = {s.telegram_user_id for s in await list_staff(session)}
+        await commands.publish(application.bot, sorted(staff_ids | set(settings.admin_ids)))
 
     async def post_shutdown(application: Application) -> None:  # type: ignore[type-arg]
         runtime: Runtime | None = application.bot_data.get(RUNTIME_KEY)
@@ -59,7 +71,16 @@ def build_application(settings: Settings, clock: Clock) -> BotApplication:
 
 
 def register_handlers(application: BotApplication) -> None:
+    # Note: order matters. Commands and buttons first; reporting registers the catch-all
+    # private-text handler last, so it only sees text no other handler claimed.
     basic.register(application)
+    admin.register(application)
+    status.register(application)
+    approval.register(application)
+    reporting.register(application)
+    application.add_handler(
+        MessageHandler(filters.ChatType.PRIVATE & filters.COMMAND, basic.unknown_command)
+    )
     application.add_error_handler(_log_error)
 
 

@@ -11,6 +11,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from ledger.timetable import CalendarRules
+
 DEFAULT_SQLITE_PATH = Path("data") / "ledgerbot.db"
 TELEGRAM_BASE_URL = "https://api.telegram.org/bot"
 _PLACEHOLDER_TOKENS = {"changeme", "change-me", "your-token", "token", "xxx", "123:abc"}
@@ -36,6 +38,7 @@ class Settings(BaseSettings):
     telegram_token: SecretStr | None = None
     telegram_base_url: str = TELEGRAM_BASE_URL
     telegram_base_file_url: str | None = None
+    bot_username: str | None = None  # for invite links made offline; else asked with getMe
     webhook_url: str | None = None
     webhook_listen: str = "0.0.0.0"
     webhook_port: int = 8443
@@ -100,6 +103,21 @@ class Settings(BaseSettings):
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+    def calendar_rules(self) -> CalendarRules:
+        """The calendar knobs as the domain's plain value object."""
+        return CalendarRules(
+            prompt_day=self.prompt_day,
+            deadline_day=self.deadline_day,
+            send_time=self.send_time,
+            reminder_workdays_before=tuple(self.reminder_workdays_before),
+            remind_on_deadline_day=self.remind_on_deadline_day,
+            deadline_shift=self.deadline_shift,
+            escalation_workdays_after=self.escalation_workdays_after,
+            yellow_workdays=self.yellow_workdays,
+            milestone_check_workdays_before=self.milestone_check_workdays_before,
+            digest_weekday=self.digest_weekday,
+        )
 
 
 @lru_cache(maxsize=1)

@@ -3,7 +3,7 @@
 from models.audit import AuditLog
 from models.base import Base
 from models.outbox import JobRun, OutboxMessage
-from models.people import Chat, Contact, ConversationState, Invite, Staff
+from models.people import Chat, Contact, ConversationState, Invite, Staff, TelegramUser
 from models.progress import Evidence, LedgerPeriod, MilestoneResult, ProgressEntry
 from models.registry import Milestone, Plan, Section, Task, TaskUnit, Unit, UnitAlias, UnitMember
 
@@ -26,6 +26,7 @@ __all__ = [
     "Staff",
     "Task",
     "TaskUnit",
+    "TelegramUser",
     "Unit",
     "UnitAlias",
     "UnitMember",

@@ -8,8 +8,8 @@ from typing import Any
 from sqlalchemy import JSON, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from ledger.vocab import OutboxState
 from models.base import Base, CreatedAt, TelegramId, str_enum
-from models.enums import OutboxState
 
 
 class OutboxMessage(CreatedAt, Base):
@@ -20,6 +20,7 @@ class OutboxMessage(CreatedAt, Base):
     __table_args__ = (
         UniqueConstraint("kind", "period", "recipient"),
         Index("ix_outbox_state_next_attempt", "state", "next_attempt_at"),
+        Index("ix_outbox_chat_sent_message", "chat_id", "sent_message_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

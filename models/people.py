@@ -8,8 +8,8 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ledger.vocab import ChatType, ContactRole
 from models.base import Base, CreatedAt, TelegramId, str_enum, utcnow
-from models.enums import ChatType, ContactRole
 from models.registry import Unit
 
 
@@ -101,3 +101,18 @@ class ConversationState(Base):
     flow: Mapped[str] = mapped_column(String(40))
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class TelegramUser(Base):
+    """Everyone who has written to the bot: chosen language and invite brute-force counter."""
+
+    __tablename__ = "telegram_users"
+
+    telegram_user_id: Mapped[int] = mapped_column(TelegramId, primary_key=True)
+    first_name: Mapped[str | None] = mapped_column(String(200))
+    username: Mapped[str | None] = mapped_column(String(64))
+    telegram_language: Mapped[str | None] = mapped_column(String(16))
+    language: Mapped[str | None] = mapped_column(String(8))  # chosen with /lang
+    failed_invites: Mapped[int] = mapped_column(default=0)
+    invites_locked_until: Mapped[datetime | None]
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

@@ -7,8 +7,8 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ledger.vocab import EntryState, EntryStatus, MilestoneOutcome
 from models.base import Base, CreatedAt, TelegramId, str_enum
-from models.enums import EntryState, EntryStatus, MilestoneOutcome
 from models.registry import Milestone, Task, Unit
 
 

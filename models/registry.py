@@ -7,8 +7,8 @@ from datetime import date, datetime
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ledger.vocab import UnitKind, UnitRole
 from models.base import Base, CreatedAt, str_enum, utcnow
-from models.enums import UnitKind, UnitRole
 
 
 class Plan(CreatedAt, Base):

@@ -8,8 +8,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from ledger.vocab import UnitRole
 from models import Plan, Task, TaskUnit, Unit, UnitMember
-from models.enums import UnitRole
 
 
 @dataclass(frozen=True)

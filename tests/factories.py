@@ -6,8 +6,8 @@ from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ledger.vocab import UnitKind, UnitRole
 from models import Milestone, Plan, Section, Task, TaskUnit, Unit
-from models.enums import UnitKind, UnitRole
 
 
 async def make_unit(session: AsyncSession, name: str, kind: UnitKind = UnitKind.DEPARTMENT) -> Unit:

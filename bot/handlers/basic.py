@@ -1,4 +1,4 @@
-"""/start and /help: the first thing anybody sees."""
+"""/start (with an invite code: binding), /help for each role, /lang."""
 
 from __future__ import annotations
 
@@ -6,8 +6,13 @@ from telegram import Update
 from telegram.constants import ParseMode
 from telegram.ext import CommandHandler
 
+from bot.access import Caller, ask_private, caller
 from bot.context import BotApplication, BotContext
-from bot.i18n import Catalog, pick_language
+from bot.i18n import SUPPORTED, Catalog
+from bot.render import esc
+from services.audit import Actor
+from services.binding import redeem_invite
+from services.identity import set_language
 
 texts = Catalog(
     {
@@ -23,33 +28,159 @@ texts = Catalog(
                 "the bureau sent you.\nSend /help for the commands."
             ),
         },
-        "help": {
-            "zh": "可用命令：\n/start — 开始\n/help — 帮助",
-            "en": "Commands:\n/start — start\n/help — help",
+        "bound_contact": {
+            "zh": "绑定成功：您已成为<b>{unit}</b>的填报人。每月提示到达后，点击任务即可填报。",
+            "en": "Done: you now report for <b>{unit}</b>. When the monthly prompt arrives, "
+            "tap a task to report.",
         },
+        "bound_principal": {
+            "zh": "绑定成功：您已成为<b>{unit}</b>的主要负责同志，本单位提交的台账将发给您审定。",
+            "en": "Done: you are now the principal of <b>{unit}</b>; its submitted ledger "
+            "will come to you for approval.",
+        },
+        "already_bound": {
+            "zh": "您已绑定<b>{unit}</b>，无需重复绑定。",
+            "en": "You are already bound to <b>{unit}</b>.",
+        },
+        "invite_unknown": {
+            "zh": "绑定码无效，请核对链接或联系工作局重新获取。",
+            "en": "This binding code is not valid. Check the link or ask the bureau for a new one.",
+        },
+        "invite_used": {
+            "zh": "该绑定码已被使用，请联系工作局重新获取。",
+            "en": "This binding code has already been used. Ask the bureau for a new one.",
+        },
+        "invite_expired": {
+            "zh": "该绑定码已过期，请联系工作局重新获取。",
+            "en": "This binding code has expired. Ask the bureau for a new one.",
+        },
+        "invite_revoked": {
+            "zh": "该绑定码已被撤销，请联系工作局。",
+            "en": "This binding code was revoked. Please contact the bureau.",
+        },
+        "invite_locked": {
+            "zh": "尝试次数过多，请十分钟后再试。",
+            "en": "Too many attempts. Please try again in ten minutes.",
+        },
+        "help_unknown": {
+            "zh": "/start — 开始\n/help — 帮助\n/lang en — English\n\n"
+            "如您是责任单位的填报人，请使用工作局发给您的绑定链接。",
+            "en": "/start — start\n/help — help\n/lang zh — 中文\n\n"
+            "If you report for a unit, open the binding link the bureau sent you.",
+        },
+        "help_contact": {
+            "zh": "<b>填报人命令</b>\n/tasks — 本单位的任务\n/report 任务号 状态 内容 — 快速填报，"
+            "状态为 已完成、序时推进、滞后、未启动\n/status — 本单位本期填报情况\n"
+            "/cancel — 取消正在进行的填报\n/lang en — English\n\n"
+            "每月提示到达后，点击任务按钮按步骤填报；也可直接回复提示消息。",
+            "en": "<b>Reporting</b>\n/tasks — your unit's tasks\n/report N status text — "
+            "quick report; status is done, on_track, behind or not_started\n"
+            "/status — your unit this period\n/cancel — abandon a report in progress\n"
+            "/lang zh — 中文\n\nWhen the monthly prompt arrives, tap a task and follow the "
+            "steps, or simply reply to the prompt.",
+        },
+        "help_principal": {
+            "zh": "<b>主要负责同志</b>\n本单位提交的台账会发给您，"
+            "点击【审定通过】或【退回修改】。\n/status — 本单位本期填报情况\n/tasks — 本单位的任务",
+            "en": "<b>Principal</b>\nYour unit's submitted entries come to you: tap Approve or "
+            "Return.\n/status — your unit this period\n/tasks — your unit's tasks",
+        },
+        "help_staff": {
+            "zh": "<b>工作局</b>\n/status — 本期总体情况\n/status 单位 — 某单位\n"
+            "/status 任务号 — 某任务\n/overdue — 逾期未报单位\n/lang en — English",
+            "en": "<b>Bureau</b>\n/status — this period overall\n/status UNIT — one unit\n"
+            "/status N — one task\n/overdue — units overdue\n/lang zh — 中文",
+        },
+        "help_admin": {
+            "zh": "<b>管理员</b>\n/invite 单位 [principal] — 生成绑定链接\n"
+            "/subscribe — 在群组中订阅每周简报\n/unsubscribe — 取消订阅",
+            "en": "<b>Admin</b>\n/invite UNIT [principal] — make a binding link\n"
+            "/subscribe — in a group: weekly digest\n/unsubscribe — stop it",
+        },
+        "unknown_command": {
+            "zh": "没有这个命令，请发送 /help 查看可用命令。",
+            "en": "Unknown command. Send /help for the list.",
+        },
+        "lang_set": {"zh": "已切换为中文。", "en": "Language set to English."},
+        "lang_usage": {"zh": "用法：/lang zh 或 /lang en", "en": "Usage: /lang zh or /lang en"},
     }
 )
 
 
-def language_of(update: Update, context: BotContext) -> str:
-    user = update.effective_user
-    return pick_language(
-        None, user.language_code if user else None, context.runtime.settings.locale
+async def start(update: Update, context: BotContext) -> None:
+    who = await caller(update, context)
+    if who is None or update.effective_message is None:
+        return
+    if context.args:
+        if not who.private:
+            await ask_private(update, context, who.lang)
+            return
+        await _bind(update, context, who, context.args[0])
+        return
+    await update.effective_message.reply_text(texts("welcome", who.lang), parse_mode=ParseMode.HTML)
+
+
+async def _bind(update: Update, context: BotContext, who: Caller, code: str) -> None:
+    assert update.effective_user and update.effective_message
+    runtime = context.runtime
+    async with runtime.session() as session:
+        result = await redeem_invite(
+            session,
+            code=code[:64],
+            user_id=update.effective_user.id,
+            display_name=update.effective_user.full_name,
+            now=runtime.clock.now(),
+            actor=Actor.telegram(update.effective_user.id, who.chat_id),
+        )
+    if result.problem is not None:
+        await update.effective_message.reply_text(texts(f"invite_{result.problem}", who.lang))
+        return
+    key = "already_bound" if result.already_bound else f"bound_{result.role}"
+    await update.effective_message.reply_text(
+        texts(key, who.lang, unit=esc(result.unit or "")), parse_mode=ParseMode.HTML
     )
 
 
-async def start(update: Update, context: BotContext) -> None:
-    if update.effective_message:
-        await update.effective_message.reply_text(
-            texts("welcome", language_of(update, context)), parse_mode=ParseMode.HTML
-        )
-
-
 async def help_command(update: Update, context: BotContext) -> None:
-    if update.effective_message:
-        await update.effective_message.reply_text(texts("help", language_of(update, context)))
+    who = await caller(update, context)
+    if who is None or update.effective_message is None:
+        return
+    identity = who.identity
+    parts = []
+    if identity.is_contact:
+        parts.append(texts("help_contact", who.lang))
+    if identity.is_principal:
+        parts.append(texts("help_principal", who.lang))
+    if identity.is_staff:
+        parts.append(texts("help_staff", who.lang))
+    if identity.is_admin:
+        parts.append(texts("help_admin", who.lang))
+    if not parts:
+        parts.append(texts("help_unknown", who.lang))
+    await update.effective_message.reply_text("\n\n".join(parts), parse_mode=ParseMode.HTML)
+
+
+async def lang(update: Update, context: BotContext) -> None:
+    who = await caller(update, context)
+    if who is None or update.effective_message is None or update.effective_user is None:
+        return
+    choice = (context.args or [""])[0].lower()
+    if choice not in SUPPORTED:
+        await update.effective_message.reply_text(texts("lang_usage", who.lang))
+        return
+    runtime = context.runtime
+    async with runtime.session() as session:
+        await set_language(session, update.effective_user.id, choice, runtime.clock.now())
+    await update.effective_message.reply_text(texts("lang_set", choice))
+
+
+async def unknown_command(update: Update, context: BotContext) -> None:
+    who = await caller(update, context)
+    if who is not None and update.effective_message is not None:
+        await update.effective_message.reply_text(texts("unknown_command", who.lang))
 
 
 def register(application: BotApplication) -> None:
     application.add_handler(CommandHandler("start", start))
     application.add_handler(CommandHandler("help", help_command))
+    application.add_handler(CommandHandler("lang", lang))

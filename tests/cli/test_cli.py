@@ -9,10 +9,10 @@ import logging
 import pytest
 from typer.testing import CliRunner
 
+from ledger.vocab import UnitKind
 from ledgerbot.cli import app
-from models import UnitAlias, UnitMember
+from models import UnitAlias, UnitMember, schema
 from models.db import make_engine, make_session_factory, transaction
-from models.enums import UnitKind
 from tests.factories import make_plan, make_task, make_unit
 
 runner = CliRunner()
@@ -101,7 +101,8 @@ def test_fresh_sqlite_file_is_created_and_upgraded(
     assert result.exit_code == 0
     assert runner.invoke(app, ["units"]).exit_code == 0
     assert (tmp_path / "data" / "ledgerbot.db").exists()
-    assert "database: 0001" in runner.invoke(app, ["db", "current"]).output.replace("'", "")
+    head = schema.head_revision()
+    assert f"database: {head}; code: {head}" in runner.invoke(app, ["db", "current"]).output
 
 
 @pytest.mark.parametrize("db_kind", ["postgres"])
@@ -117,5 +118,6 @@ def test_postgres_refuses_an_old_schema_until_upgraded(
         assert "run `ledgerbot db upgrade` first" in result.output
         logging.getLogger().handlers.clear()  # `run` logged to CliRunner's closed stream
     upgraded = runner.invoke(app, ["db", "upgrade"])
-    assert upgraded.exit_code == 0 and "revision 0001" in upgraded.output
+    assert upgraded.exit_code == 0
+    assert f"revision {schema.head_revision()}" in upgraded.output
     assert runner.invoke(app, ["units", "--json"]).output.strip() == "[]"

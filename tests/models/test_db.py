@@ -10,9 +10,9 @@ from sqlalchemy import func, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from ledger.vocab import ContactRole, EntryState, EntryStatus
 from models import AuditLog, Contact, OutboxMessage, ProgressEntry
 from models.db import make_engine, make_session_factory, sqlite_path, transaction
-from models.enums import ContactRole, EntryState, EntryStatus
 from tests.factories import make_plan, make_task, make_unit
 
 

@@ -1,4 +1,4 @@
-"""Closed vocabularies of the registry, shared by models, domain code and the bot."""
+"""Closed vocabularies (statuses, roles, kinds): plain enums shared by every layer."""
 
 from __future__ import annotations
 

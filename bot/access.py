@@ -1,0 +1,67 @@
+"""Who is writing, in which language, and the polite refusal for everyone else."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from telegram import Update
+from telegram.constants import ChatType
+
+from bot.context import BotContext
+from bot.i18n import Catalog, pick_language
+from services.identity import Identity, identify, touch_user
+
+texts = Catalog(
+    {
+        "refused": {
+            "zh": "抱歉，您无权使用此功能。如需使用，请联系市同城化发展工作局。",
+            "en": "Sorry, you are not allowed to do this. Please contact the bureau.",
+        },
+        "private_only": {
+            "zh": "请在与机器人的私聊中使用此功能：{link}",
+            "en": "Please use this in a private chat with the bot: {link}",
+        },
+    }
+)
+
+
+@dataclass(frozen=True)
+class Caller:
+    identity: Identity
+    lang: str
+    chat_id: int
+    private: bool
+
+
+async def caller(update: Update, context: BotContext) -> Caller | None:
+    """Identify the sender (and remember their profile); None for updates without a user."""
+    user, chat = update.effective_user, update.effective_chat
+    if user is None or chat is None:
+        return None
+    runtime = context.runtime
+    async with runtime.session() as session:
+        await touch_user(
+            session,
+            user_id=user.id,
+            first_name=user.full_name,
+            username=user.username,
+            telegram_language=user.language_code,
+            now=runtime.clock.now(),
+        )
+        identity = await identify(session, user.id, runtime.settings.admin_ids)
+    lang = pick_language(identity.language, user.language_code, runtime.settings.locale)
+    return Caller(identity, lang, chat.id, chat.type == ChatType.PRIVATE)
+
+
+async def refuse(update: Update, lang: str) -> None:
+    """A short refusal that reveals nothing about the registry."""
+    if update.callback_query:
+        await update.callback_query.answer(texts("refused", lang), show_alert=True)
+    elif update.effective_message:
+        await update.effective_message.reply_text(texts("refused", lang))
+
+
+async def ask_private(update: Update, context: BotContext, lang: str) -> None:
+    link = f"https://t.me/{context.bot.username}"
+    if update.effective_message:
+        await update.effective_message.reply_text(texts("private_only", lang, link=link))

@@ -1,0 +1,80 @@
+"""Command menus (setMyCommands) per language and per scope: private chats, groups, staff."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+
+from telegram import (
+    Bot,
+    BotCommand,
+    BotCommandScope,
+    BotCommandScopeAllGroupChats,
+    BotCommandScopeAllPrivateChats,
+    BotCommandScopeChat,
+)
+from telegram.error import TelegramError
+
+log = logging.getLogger(__name__)
+
+MENUS: dict[str, dict[str, list[tuple[str, str]]]] = {
+    "private": {
+        "zh": [
+            ("tasks", "本单位的任务"),
+            ("report", "快速填报"),
+            ("status", "填报情况"),
+            ("cancel", "取消填报"),
+            ("help", "帮助"),
+            ("lang", "语言 / Language"),
+        ],
+        "en": [
+            ("tasks", "your unit's tasks"),
+            ("report", "quick report"),
+            ("status", "reporting status"),
+            ("cancel", "cancel a report"),
+            ("help", "help"),
+            ("lang", "language / 语言"),
+        ],
+    },
+    "group": {
+        "zh": [("help", "帮助"), ("subscribe", "订阅每周简报"), ("unsubscribe", "取消订阅")],
+        "en": [
+            ("help", "help"),
+            ("subscribe", "weekly digest"),
+            ("unsubscribe", "stop the digest"),
+        ],
+    },
+    "staff": {
+        "zh": [
+            ("status", "本期总体情况"),
+            ("overdue", "逾期未报"),
+            ("invite", "生成绑定链接"),
+            ("help", "帮助"),
+            ("lang", "语言 / Language"),
+        ],
+        "en": [
+            ("status", "this period"),
+            ("overdue", "overdue units"),
+            ("invite", "make a binding link"),
+            ("help", "help"),
+            ("lang", "language / 语言"),
+        ],
+    },
+}
+
+
+async def publish(bot: Bot, staff_ids: Iterable[int]) -> None:
+    """Set every menu; a failure is logged, never fatal (menus are a convenience)."""
+    scopes: list[tuple[BotCommandScope, str]] = [
+        (BotCommandScopeAllPrivateChats(), "private"),
+        (BotCommandScopeAllGroupChats(), "group"),
+    ] + [(BotCommandScopeChat(user_id), "staff") for user_id in staff_ids]
+    try:
+        for scope, menu in scopes:
+            for lang, items in MENUS[menu].items():
+                commands = [BotCommand(name, description) for name, description in items]
+                await bot.set_my_commands(
+                    commands, scope=scope, language_code=None if lang == "zh" else lang
+                )
+    except TelegramError as error:
+        log.warning("could not set the command menus: %s", error)

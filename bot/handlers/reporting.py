@@ -1,0 +1,474 @@
+"""Reporting in private chats: /tasks, /report, the step-by-step flow and replies to prompts.
+
+Every step's state lives in the database (services.conversations), so a restart of the bot
+resumes where the contact was. Button data carries only a task number or a status: what the
+user may do is decided again on the server from who they are.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram import ForceReply, Message, Update
+from telegram.constants import ParseMode
+from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
+
+from bot.access import Caller, caller, refuse
+from bot.context import BotApplication, BotContext
+from bot.handlers import approval
+from bot.handlers.report_texts import (
+    confirm_keyboard,
+    or_none,
+    skip_keyboard,
+    status_keyboard,
+    status_text,
+    task_keyboard,
+    texts,
+)
+from bot.render import esc, split_message
+from ledger.periods import Period
+from ledger.reports import ReportSyntaxError, clean_text, parse_report
+from ledger.vocab import EntryStatus
+from services import conversations
+from services.periods import open_period
+from services.prompts import tasks_of_prompt
+from services.reporting import (
+    Draft,
+    Recorded,
+    ReportRefused,
+    Source,
+    reportable_tasks,
+    resolve_task,
+    submit,
+)
+
+FLOW = "report"
+OPTIONAL_STEPS = {"problems": "next_steps", "next_steps": "confirm"}
+
+
+async def tasks_command(update: Update, context: BotContext) -> None:
+    who = await caller(update, context)
+    if who is None or not who.identity.bindings:
+        await refuse(update, who.lang if who else "zh")
+        return
+    if not who.private:
+        await _to_private(update, context, who)
+        return
+    runtime = context.runtime
+    async with runtime.session() as session:
+        period = await open_period(session, now=runtime.clock.now(), tz=runtime.settings.tz)
+        for binding in who.identity.bindings:
+            tasks = await reportable_tasks(session, binding, period)
+            await _send_tasks(
+                update, who, binding.unit_name, period, tasks, binding.role == "contact"
+            )
+
+
+async def _send_tasks(
+    update: Update, who: Caller, unit: str, period: Period, tasks: list[Any], buttons: bool
+) -> None:
+    assert update.effective_message
+    if not tasks:
+        await update.effective_message.reply_text(texts("no_tasks", who.lang, unit=unit))
+        return
+    header = texts("tasks_header", who.lang, unit=esc(unit), period=period.key)
+    lines = [header] + [f"{t.number}. {esc(t.text)}" for t in tasks]
+    parts = split_message("\n".join(lines))
+    keyboard = task_keyboard([(t.number, t.text) for t in tasks]) if buttons else None
+    for i, part in enumerate(parts):
+        last = i == len(parts) - 1
+        await update.effective_message.reply_text(
+            part, parse_mode=ParseMode.HTML, reply_markup=keyboard if last else None
+        )
+
+
+async def report_command(update: Update, context: BotContext) -> None:
+    """`/report <task number> <status> <text>`: one line, one entry."""
+    who = await caller(update, context)
+    message = update.effective_message
+    if who is None or message is None:
+        return
+    if not who.identity.is_contact:
+        await _refuse_reporting(update, who)
+        return
+    if not who.private:
+        await _to_private(update, context, who)
+        return
+    arguments = (message.text or "").partition(" ")[2]
+    try:
+        line = parse_report(arguments)
+    except ReportSyntaxError as bad:
+        await message.reply_text(texts(bad.key, who.lang))
+        return
+    draft = Draft(line.task_number, line.status, line.text)
+    await _submit(update, context, who, draft, message.message_id, period=None)
+
+
+async def _refuse_reporting(update: Update, who: Caller) -> None:
+    if who.identity.known and update.effective_message:
+        await update.effective_message.reply_text(texts("not_contact", who.lang))
+    else:
+        await refuse(update, who.lang)
+
+
+async def _to_private(update: Update, context: BotContext, who: Caller) -> None:
+    if update.effective_message:
+        link = f"https://t.me/{context.bot.username}"
+        await update.effective_message.reply_text(texts("group_no_reporting", who.lang, link=link))
+
+
+async def _submit(
+    update: Update,
+    context: BotContext,
+    who: Caller,
+    draft: Draft,
+    message_id: int | None,
+    period: Period | None,
+) -> Recorded | None:
+    runtime = context.runtime
+    user = update.effective_user
+    assert user is not None and update.effective_message is not None
+    now = runtime.clock.now()
+    try:
+        async with runtime.session() as session:
+            period = period or await open_period(session, now=now, tz=runtime.settings.tz)
+            recorded = await submit(
+                session,
+                identity=who.identity,
+                draft=draft,
+                period=period,
+                source=Source(user.id, user.full_name, who.chat_id, message_id, now),
+                rules=runtime.settings.calendar_rules(),
+                tz=runtime.settings.tz,
+            )
+            await conversations.clear(session, user.id)
+    except ReportRefused as refused:
+        await update.effective_message.reply_text(texts(refused.key, who.lang, **refused.values))
+        return None
+    if recorded.duplicate:
+        await update.effective_message.reply_text(texts("duplicate", who.lang))
+        return recorded
+    entry = recorded.entry
+    tail = texts("tail_approval" if recorded.principals else "tail_counted", who.lang)
+    if entry.late:
+        tail += texts("tail_late", who.lang)
+    await update.effective_message.reply_text(
+        texts(
+            "submitted",
+            who.lang,
+            number=draft.task_number,
+            period=entry.period,
+            version=entry.version,
+            tail=tail,
+        )
+    )
+    await approval.request(context, recorded, draft.task_number, who.lang)
+    return recorded
+
+
+async def task_chosen(update: Update, context: BotContext) -> None:
+    query = update.callback_query
+    who = await caller(update, context)
+    if query is None or who is None:
+        return
+    if not who.identity.is_contact or not who.private:
+        await refuse(update, who.lang)
+        return
+    number = _int_suffix(query.data)
+    runtime = context.runtime
+    try:
+        async with runtime.session() as session:
+            period = await open_period(session, now=runtime.clock.now(), tz=runtime.settings.tz)
+            _, task = await resolve_task(session, who.identity, number, period)
+            await _save(context, who, {"step": "status", "number": number, "period": period.key})
+    except ReportRefused as refused:
+        await query.answer(texts(refused.key, who.lang, **refused.values), show_alert=True)
+        return
+    await query.answer()
+    await context.bot.send_message(
+        who.chat_id,
+        texts("pick_status", who.lang, number=number, text=esc(task.text)),
+        reply_markup=status_keyboard(who.lang),
+        parse_mode=ParseMode.HTML,
+    )
+
+
+async def status_chosen(update: Update, context: BotContext) -> None:
+    query = update.callback_query
+    who = await caller(update, context)
+    if query is None or who is None:
+        return
+    data = await _load(context, who)
+    status = (query.data or "").partition(":")[2]
+    if data is None or data.get("step") != "status" or status not in EntryStatus._value2member_map_:
+        await query.answer(texts("stale_button", who.lang), show_alert=True)
+        return
+    await query.answer()
+    data["status"] = status
+    if data.get("progress"):  # reply to a prompt, or an edit: the text is already there
+        data["step"] = "confirm"
+        await _save(context, who, data)
+        await _send_summary(context, who, data)
+        return
+    data["step"] = "progress"
+    await _save(context, who, data)
+    await _ask(
+        context,
+        who,
+        texts(
+            "ask_progress", who.lang, number=data["number"], status=status_text(status, who.lang)
+        ),
+    )
+
+
+async def skip_step(update: Update, context: BotContext) -> None:
+    query = update.callback_query
+    who = await caller(update, context)
+    if query is None or who is None:
+        return
+    data = await _load(context, who)
+    if data is None or data.get("step") not in OPTIONAL_STEPS:
+        await query.answer(texts("stale_button", who.lang), show_alert=True)
+        return
+    await query.answer()
+    await _advance(context, who, data)
+
+
+async def _advance(context: BotContext, who: Caller, data: dict[str, Any]) -> None:
+    data["step"] = OPTIONAL_STEPS.get(data["step"], "problems")
+    await _save(context, who, data)
+    if data["step"] == "confirm":
+        await _send_summary(context, who, data)
+    else:
+        await _ask(context, who, texts(f"ask_{data['step']}", who.lang), skippable=True)
+
+
+async def confirm_chosen(update: Update, context: BotContext) -> None:
+    query = update.callback_query
+    who = await caller(update, context)
+    if query is None or who is None or query.message is None:
+        return
+    data = await _load(context, who)
+    if data is None or data.get("step") != "confirm":
+        await query.answer(texts("stale_button", who.lang), show_alert=True)
+        return
+    await query.answer()
+    if query.data == "rc:e":
+        data["step"] = "status"
+        await _save(context, who, data)
+        await context.bot.send_message(
+            who.chat_id,
+            texts("pick_status", who.lang, number=data["number"], text=""),
+            reply_markup=status_keyboard(who.lang),
+        )
+        return
+    draft = Draft(
+        task_number=int(data["number"]),
+        status=EntryStatus(data["status"]),
+        progress=data.get("progress") or "",
+        problems=data.get("problems"),
+        next_steps=data.get("next_steps"),
+        evidence=list(data.get("evidence", [])),
+    )
+    await _submit(
+        update, context, who, draft, query.message.message_id, Period.parse(data["period"])
+    )
+
+
+async def text_received(update: Update, context: BotContext) -> None:
+    """Free text in a private chat: the next answer of a flow, a reply to a prompt, or noise."""
+    who = await caller(update, context)
+    message = update.effective_message
+    if who is None or message is None:
+        return
+    if not who.identity.known:
+        await refuse(update, who.lang)
+        return
+    runtime = context.runtime
+    async with runtime.session() as session:
+        state = await conversations.load(session, who.identity.user_id)
+    if state is not None and state.flow == approval.FLOW:
+        await approval.reason_received(update, context, who, dict(state.data))
+        return
+    if state is not None and state.flow == FLOW:
+        await _answer_step(update, context, who, dict(state.data))
+        return
+    if message.reply_to_message and await _reply_to_prompt(update, context, who, message):
+        return
+    await message.reply_text(texts("not_understood", who.lang))
+
+
+async def _answer_step(
+    update: Update, context: BotContext, who: Caller, data: dict[str, Any]
+) -> None:
+    message = update.effective_message
+    assert message is not None
+    text = clean_text(message.text or "")
+    step = data.get("step")
+    if step == "status":
+        await message.reply_text(
+            texts("pick_status", who.lang, number=data["number"], text=""),
+            reply_markup=status_keyboard(who.lang),
+        )
+        return
+    if step == "confirm":
+        await _send_summary(context, who, data)
+        return
+    if not text:
+        await message.reply_text(texts("need_text", who.lang))
+        return
+    data[str(step)] = text
+    await _advance(context, who, data)
+
+
+async def _reply_to_prompt(
+    update: Update, context: BotContext, who: Caller, message: Message
+) -> bool:
+    """A reply to a monthly prompt about one task records the text and asks for the status."""
+    assert message.reply_to_message is not None
+    runtime = context.runtime
+    async with runtime.session() as session:
+        prompt = await tasks_of_prompt(session, who.chat_id, message.reply_to_message.message_id)
+    if prompt is None or len(prompt.task_numbers) != 1 or not who.identity.is_contact:
+        return False
+    text = clean_text(message.text or "")
+    if not text:
+        return False
+    data = {
+        "step": "status",
+        "number": prompt.task_numbers[0],
+        "period": prompt.period,
+        "progress": text,
+    }
+    await _save(context, who, data)
+    await message.reply_text(
+        texts("pick_status", who.lang, number=data["number"], text=""),
+        reply_markup=status_keyboard(who.lang),
+    )
+    return True
+
+
+async def evidence_received(update: Update, context: BotContext) -> None:
+    who = await caller(update, context)
+    message = update.effective_message
+    if who is None or message is None:
+        return
+    if not who.identity.is_contact:
+        await refuse(update, who.lang)
+        return
+    data = await _load(context, who)
+    if data is None:
+        await message.reply_text(texts("evidence_no_flow", who.lang))
+        return
+    item = _evidence_of(message)
+    data.setdefault("evidence", []).append(item)
+    if message.caption and data.get("step") in ("progress", "problems", "next_steps"):
+        data[str(data["step"])] = clean_text(message.caption)
+        await _advance(context, who, data)
+    else:
+        await _save(context, who, data)
+    await message.reply_text(texts("evidence_saved", who.lang))
+
+
+def _evidence_of(message: Message) -> dict[str, str | None]:
+    if message.photo:
+        photo = message.photo[-1]
+        return {
+            "kind": "photo",
+            "file_id": photo.file_id,
+            "file_unique_id": photo.file_unique_id,
+            "file_name": None,
+            "caption": message.caption,
+        }
+    document = message.document
+    assert document is not None
+    return {
+        "kind": "document",
+        "file_id": document.file_id,
+        "file_unique_id": document.file_unique_id,
+        "file_name": document.file_name,
+        "caption": message.caption,
+    }
+
+
+async def cancel(update: Update, context: BotContext) -> None:
+    who = await caller(update, context)
+    if who is None or update.effective_message is None:
+        return
+    runtime = context.runtime
+    async with runtime.session() as session:
+        had = await conversations.load(session, who.identity.user_id) is not None
+        await conversations.clear(session, who.identity.user_id)
+    await update.effective_message.reply_text(
+        texts("cancelled" if had else "nothing_to_cancel", who.lang)
+    )
+
+
+async def _send_summary(context: BotContext, who: Caller, data: dict[str, Any]) -> None:
+    await context.bot.send_message(
+        who.chat_id,
+        texts(
+            "summary",
+            who.lang,
+            period=data["period"],
+            number=data["number"],
+            status=status_text(data["status"], who.lang),
+            progress=or_none(data.get("progress"), who.lang),
+            problems=or_none(data.get("problems"), who.lang),
+            next_steps=or_none(data.get("next_steps"), who.lang),
+            evidence=len(data.get("evidence", [])),
+        ),
+        parse_mode=ParseMode.HTML,
+        reply_markup=confirm_keyboard(who.lang),
+    )
+
+
+async def _ask(context: BotContext, who: Caller, text: str, skippable: bool = False) -> None:
+    await context.bot.send_message(
+        who.chat_id,
+        text,
+        parse_mode=ParseMode.HTML,
+        reply_markup=skip_keyboard(who.lang) if skippable else ForceReply(selective=True),
+    )
+
+
+async def _load(context: BotContext, who: Caller) -> dict[str, Any] | None:
+    async with context.runtime.session() as session:
+        state = await conversations.load(session, who.identity.user_id)
+    return dict(state.data) if state is not None and state.flow == FLOW else None
+
+
+async def _save(context: BotContext, who: Caller, data: dict[str, Any]) -> None:
+    runtime = context.runtime
+    async with runtime.session() as session:
+        await conversations.save(
+            session,
+            user_id=who.identity.user_id,
+            chat_id=who.chat_id,
+            flow=FLOW,
+            data=data,
+            now=runtime.clock.now(),
+        )
+
+
+def _int_suffix(data: str | None) -> int:
+    tail = (data or "").partition(":")[2]
+    return int(tail) if tail.isdecimal() else -1
+
+
+def register(application: BotApplication) -> None:
+    private = filters.ChatType.PRIVATE
+    application.add_handler(CommandHandler("tasks", tasks_command))
+    application.add_handler(CommandHandler("report", report_command))
+    application.add_handler(CommandHandler("cancel", cancel))
+    application.add_handler(CallbackQueryHandler(task_chosen, pattern=r"^rt:"))
+    application.add_handler(CallbackQueryHandler(status_chosen, pattern=r"^rs:"))
+    application.add_handler(CallbackQueryHandler(skip_step, pattern=r"^rk$"))
+    application.add_handler(CallbackQueryHandler(confirm_chosen, pattern=r"^rc:[se]$"))
+    application.add_handler(
+        MessageHandler(private & (filters.PHOTO | filters.Document.ALL), evidence_received)
+    )
+    # Note: order matters — commands are matched above, so only plain text reaches here.
+    application.add_handler(
+        MessageHandler(private & filters.TEXT & ~filters.COMMAND, text_received)
+    )

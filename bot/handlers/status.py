@@ -1,0 +1,270 @@
+"""/status and /overdue: staff see everything, a unit's people see their own unit only."""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import ParseMode
+from telegram.ext import CallbackQueryHandler, CommandHandler
+
+from bot.access import Caller, ask_private, caller, refuse
+from bot.context import BotApplication, BotContext
+from bot.i18n import Catalog
+from bot.render import esc, shorten, split_message
+from ledger.periods import Period
+from ledger.reports import status_label
+from ledger.status import UnitStatus, totals
+from ledger.timetable import ledger_schedule
+from ledger.traffic_light import Light, light_for
+from services.periods import open_period
+from services.status import PeriodStatus, TaskStatus, period_status, task_status
+from services.units import find_unit
+
+PAGE_SIZE = 15
+LIGHTS = {Light.GREEN: "🟢", Light.YELLOW: "🟡", Light.RED: "🔴", Light.NONE: "⚪"}
+
+texts = Catalog(
+    {
+        "header": {
+            "zh": "<b>{period} 台账</b>（{plan}）\n应报 {owed} · 已报 {submitted} · 待审定 "
+            "{awaiting} · 逾期 {late} · 未报 {missing}",
+            "en": "<b>Ledger {period}</b> ({plan})\nowed {owed} · submitted {submitted} · "
+            "awaiting approval {awaiting} · late {late} · missing {missing}",
+        },
+        "unit_line": {
+            "zh": "{light} {unit}：{submitted}/{owed}{extra}",
+            "en": "{light} {unit}: {submitted}/{owed}{extra}",
+        },
+        "awaiting": {"zh": "，待审定{n}", "en": ", {n} awaiting approval"},
+        "late": {"zh": "，逾期{n}", "en": ", {n} late"},
+        "entry_line": {
+            "zh": "  · 任务{task} {status}{late}：{text}",
+            "en": "  · task {task} {status}{late}: {text}",
+        },
+        "late_mark": {"zh": "（逾期）", "en": " (late)"},
+        "no_plan": {"zh": "尚未导入工作计划。", "en": "No plan has been imported yet."},
+        "unknown_unit": {"zh": "没有找到单位或任务：{name}", "en": "No unit or task called {name}"},
+        "task_header": {
+            "zh": "<b>任务 {number}</b>（{period}）：{text}",
+            "en": "<b>Task {number}</b> ({period}): {text}",
+        },
+        "overdue_header": {
+            "zh": "<b>{period} 逾期未报</b>（截止 {deadline}）",
+            "en": "<b>Overdue for {period}</b> (deadline {deadline})",
+        },
+        "none_overdue": {
+            "zh": "{period} 暂无逾期未报单位。",
+            "en": "No unit is overdue for {period}.",
+        },
+        "page": {"zh": "第 {page}/{pages} 页", "en": "page {page}/{pages}"},
+    }
+)
+
+
+def _light(unit: UnitStatus, context: BotContext, period: Period) -> Light:
+    settings = context.runtime.settings
+    rules = settings.calendar_rules()
+    schedule = ledger_schedule(period, rules, settings.tz)
+    return light_for(unit.complete, context.runtime.clock.now(), schedule, rules)
+
+
+def _unit_lines(unit: UnitStatus, lang: str, light: Light, details: bool) -> list[str]:
+    extra = ""
+    if unit.awaiting_approval:
+        extra += texts("awaiting", lang, n=unit.awaiting_approval)
+    if unit.late:
+        extra += texts("late", lang, n=unit.late)
+    lines = [
+        texts(
+            "unit_line",
+            lang,
+            light=LIGHTS[light],
+            unit=esc(unit.unit),
+            submitted=unit.submitted,
+            owed=unit.owed,
+            extra=extra,
+        )
+    ]
+    if details:
+        lines += [
+            texts(
+                "entry_line",
+                lang,
+                task=e.task_number,
+                status=status_label(e.status, lang),
+                late=texts("late_mark", lang) if e.late else "",
+                text=esc(shorten(e.text, 60)),
+            )
+            for e in unit.entries
+        ]
+    return lines
+
+
+def render_status(
+    status: PeriodStatus, context: BotContext, lang: str, page: int, details: bool
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    t = totals(status.units)
+    lines = [
+        texts(
+            "header",
+            lang,
+            period=status.period.key,
+            plan=esc(status.plan_title or ""),
+            owed=t.owed,
+            submitted=t.submitted,
+            awaiting=t.awaiting_approval,
+            late=t.late,
+            missing=t.missing,
+        )
+    ]
+    pages = max((len(status.units) + PAGE_SIZE - 1) // PAGE_SIZE, 1)
+    page = min(max(page, 1), pages)
+    for unit in status.units[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]:
+        lines += _unit_lines(unit, lang, _light(unit, context, status.period), details)
+    keyboard = None
+    if pages > 1:
+        lines.append(texts("page", lang, page=page, pages=pages))
+        buttons = []
+        if page > 1:
+            buttons.append(
+                InlineKeyboardButton("◀", callback_data=f"sp:{status.period.key}:{page - 1}")
+            )
+        if page < pages:
+            buttons.append(
+                InlineKeyboardButton("▶", callback_data=f"sp:{status.period.key}:{page + 1}")
+            )
+        keyboard = InlineKeyboardMarkup([buttons])
+    return "\n".join(lines), keyboard
+
+
+async def status_command(update: Update, context: BotContext) -> None:
+    who = await caller(update, context)
+    message = update.effective_message
+    if who is None or message is None:
+        return
+    if not who.identity.known:
+        await refuse(update, who.lang)
+        return
+    if not who.private:  # a group would show one person's view to everybody in it
+        await ask_private(update, context, who.lang)
+        return
+    argument = " ".join(context.args or []).strip()
+    if argument and not who.identity.is_staff:
+        await refuse(update, who.lang)
+        return
+    runtime = context.runtime
+    async with runtime.session() as session:
+        period = await open_period(session, now=runtime.clock.now(), tz=runtime.settings.tz)
+        if argument.isdecimal():
+            await _send_task(
+                update, who, await task_status(session, period=period, number=int(argument)), period
+            )
+            return
+        unit_ids: list[int] | None = None
+        if argument:
+            unit = await find_unit(session, argument)
+            if unit is None:
+                await message.reply_text(
+                    texts("unknown_unit", who.lang, name=esc(argument)), parse_mode=ParseMode.HTML
+                )
+                return
+            unit_ids = [unit.id]
+        elif not who.identity.is_staff:
+            unit_ids = [b.unit_id for b in who.identity.bindings]
+        status = await period_status(session, period=period, unit_ids=unit_ids)
+    await _send_status(update, context, who, status, details=unit_ids is not None)
+
+
+async def _send_status(
+    update: Update, context: BotContext, who: Caller, status: PeriodStatus, details: bool
+) -> None:
+    assert update.effective_message
+    if status.plan_title is None:
+        await update.effective_message.reply_text(texts("no_plan", who.lang))
+        return
+    text, keyboard = render_status(status, context, who.lang, 1, details)
+    parts = split_message(text)
+    for i, part in enumerate(parts):
+        await update.effective_message.reply_text(
+            part, parse_mode=ParseMode.HTML, reply_markup=keyboard if i == len(parts) - 1 else None
+        )
+
+
+async def _send_task(
+    update: Update, who: Caller, status: TaskStatus | None, period: Period
+) -> None:
+    assert update.effective_message
+    if status is None:
+        await update.effective_message.reply_text(texts("unknown_unit", who.lang, name=""))
+        return
+    lines = [
+        texts(
+            "task_header",
+            who.lang,
+            number=status.number,
+            period=period.key,
+            text=esc(shorten(status.text, 200)),
+        )
+    ]
+    for unit in status.units:
+        lines += _unit_lines(unit, who.lang, Light.GREEN if unit.complete else Light.NONE, True)
+    for part in split_message("\n".join(lines)):
+        await update.effective_message.reply_text(part, parse_mode=ParseMode.HTML)
+
+
+async def page_pressed(update: Update, context: BotContext) -> None:
+    query = update.callback_query
+    who = await caller(update, context)
+    if query is None or who is None:
+        return
+    if not who.identity.is_staff:
+        await refuse(update, who.lang)
+        return
+    _, key, page = (query.data or "::").split(":", 2)
+    try:
+        period = Period.parse(key)
+        number = int(page)
+    except ValueError:
+        await refuse(update, who.lang)
+        return
+    async with context.runtime.session() as session:
+        status = await period_status(session, period=period)
+    text, keyboard = render_status(status, context, who.lang, number, details=False)
+    await query.answer()
+    await query.edit_message_text(
+        split_message(text)[0], parse_mode=ParseMode.HTML, reply_markup=keyboard
+    )
+
+
+async def overdue_command(update: Update, context: BotContext) -> None:
+    who = await caller(update, context)
+    message = update.effective_message
+    if who is None or message is None:
+        return
+    if not who.identity.is_staff:
+        await refuse(update, who.lang)
+        return
+    if not who.private:
+        await ask_private(update, context, who.lang)
+        return
+    runtime = context.runtime
+    async with runtime.session() as session:
+        period = await open_period(session, now=runtime.clock.now(), tz=runtime.settings.tz)
+        status = await period_status(session, period=period)
+    schedule = ledger_schedule(period, runtime.settings.calendar_rules(), runtime.settings.tz)
+    late = [u for u in status.units if _light(u, context, period) == Light.RED]
+    if not late:
+        await message.reply_text(texts("none_overdue", who.lang, period=period.key))
+        return
+    lines = [
+        texts("overdue_header", who.lang, period=period.key, deadline=schedule.deadline.isoformat())
+    ]
+    for unit in late:
+        lines += _unit_lines(unit, who.lang, Light.RED, details=False)
+    for part in split_message("\n".join(lines)):
+        await message.reply_text(part, parse_mode=ParseMode.HTML)
+
+
+def register(application: BotApplication) -> None:
+    application.add_handler(CommandHandler("status", status_command))
+    application.add_handler(CommandHandler("overdue", overdue_command))
+    application.add_handler(CallbackQueryHandler(page_pressed, pattern=r"^sp:"))

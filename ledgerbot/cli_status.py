@@ -1,0 +1,74 @@
+"""`ledgerbot status`: the same data staff see with /status, for scripts and terminals."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+import typer
+
+from ledger.periods import Period
+from ledgerbot.cli_base import JsonFlag, app, fail, load_settings, print_json, with_session
+from services.periods import open_period
+from services.status import PeriodStatus, period_status
+from services.units import find_unit
+
+
+@app.command()
+def status(
+    period: Annotated[str | None, typer.Option(help="YYYY-MM (default: the open period).")] = None,
+    unit: Annotated[str | None, typer.Option(help="Only this unit.")] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """What each unit owes and has submitted for a period."""
+    settings = load_settings()
+    try:
+        wanted = Period.parse(period) if period else None
+    except ValueError as bad:
+        raise fail(str(bad)) from bad
+
+    async def _work(session: Any) -> PeriodStatus | None:
+        key = wanted or await open_period(session, now=datetime.now(UTC), tz=settings.tz)
+        unit_ids = None
+        if unit is not None:
+            found = await find_unit(session, unit)
+            if found is None:
+                return None
+            unit_ids = [found.id]
+        return await period_status(session, period=key, unit_ids=unit_ids)
+
+    result = with_session(settings, _work)
+    if result is None:
+        raise fail(f"unknown unit {unit!r}; see `ledgerbot units`")
+    data = status_json(result)
+    if as_json:
+        print_json(data)
+        return
+    typer.echo(f"{data['period']}  {result.plan_title or '(no plan)'}")
+    for u in data["units"]:
+        typer.echo(f"{u['unit']}\t{u['submitted']}/{u['owed']}")
+
+
+def status_json(result: PeriodStatus) -> dict[str, Any]:
+    return {
+        "period": result.period.key,
+        "units": [
+            {
+                "unit": u.unit,
+                "owed": u.owed,
+                "submitted": u.submitted,
+                "entries": [
+                    {
+                        "task": e.task_number,
+                        "status": e.status.value,
+                        "text": e.text,
+                        "submitted_at": e.submitted_at.isoformat() if e.submitted_at else "",
+                        "late": e.late,
+                        "approved": e.approved,
+                    }
+                    for e in u.entries
+                ],
+            }
+            for u in result.units
+        ],
+    }

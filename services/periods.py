@@ -1,0 +1,44 @@
+"""Which monthly ledger is open, which plan it belongs to, and when it is due."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ledger.periods import Period, previous_period
+from ledger.timetable import CalendarRules, ledger_schedule
+from models import LedgerPeriod, Plan
+
+
+async def open_period(session: AsyncSession, *, now: datetime, tz: ZoneInfo) -> Period:
+    """The ledger whose prompt went out most recently and is not closed; else last month."""
+    key = await session.scalar(
+        select(LedgerPeriod.key)
+        .where(LedgerPeriod.prompted_at.is_not(None), LedgerPeriod.closed_at.is_(None))
+        .order_by(LedgerPeriod.key.desc())
+        .limit(1)
+    )
+    return Period.parse(key) if key else previous_period(now.astimezone(tz).date())
+
+
+async def due_at(
+    session: AsyncSession, period: Period, rules: CalendarRules, tz: ZoneInfo
+) -> datetime:
+    """A period's deadline: as recorded when it was opened, or as the calendar computes it."""
+    recorded = await session.scalar(
+        select(LedgerPeriod.due_at).where(LedgerPeriod.key == period.key)
+    )
+    return recorded or ledger_schedule(period, rules, tz).due_at
+
+
+async def plan_for(session: AsyncSession, period: Period) -> Plan | None:
+    """The plan a period reports on: that year's plan, else the newest one before it."""
+    return await session.scalar(
+        select(Plan)
+        .where(Plan.year <= period.year)
+        .order_by(Plan.year.desc(), Plan.id.desc())
+        .limit(1)
+    ) or await session.scalar(select(Plan).order_by(Plan.year, Plan.id).limit(1))
