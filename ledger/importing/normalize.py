@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Protocol
 
@@ -58,8 +58,12 @@ def to_simplified(text: str) -> str:
     return "".join(o if o in ambiguous else c for o, c in zip(text, converted, strict=True))
 
 
+@lru_cache(maxsize=16384)
 def normalize(text: str) -> str:
-    """NFKC (full-width punctuation → ASCII), drop invisible characters, then t2s."""
+    """NFKC (full-width punctuation → ASCII), drop invisible characters, then t2s.
+
+    Cached: spreadsheet cells and unit lists repeat a lot across rows.
+    """
     text = unicodedata.normalize("NFKC", text)
     text = _INVISIBLE.sub("", text).replace("\r\n", "\n").replace("\r", "\n")
     return to_simplified(text)

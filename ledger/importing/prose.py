@@ -20,7 +20,9 @@ _UNIT_LINE = re.compile(rf"^[(\[【]?\s*({LABEL_RE})\s*:\s*(.*?)[)\]】]?$")
 _H1 = re.compile(rf"^({CN_NUMERAL})、\s*(\S.{{0,78}})$")
 _H2 = re.compile(rf"^\(({CN_NUMERAL})\)\s*(\S.{{0,78}})$")
 _H2_TASK = re.compile(rf"^\(({CN_NUMERAL})\)\s*(\S.*)$")
-_ARABIC = re.compile(r"^\(?(\d{1,3})(\s*[.、)]\s*|(?=[\u4e00-\u9fff“\"《]))(\S.*)$")
+_ARABIC = re.compile(
+    r"^\(?(\d{1,3})(\s*[.、)](?!\d)\s*|(?=[\u4e00-\u9fff“\"《])(?![年月日号个项万亿千百元米]))(\S.*)$"
+)
 _CN_TASK = re.compile(rf"^任务({CN_NUMERAL})\s*[:、.]?\s*(\S.*)$")
 _SENTENCE_GAP = re.compile(r"(?<=[。?!])\s+(?=\S)")
 _LONG_LINE = 400

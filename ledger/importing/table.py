@@ -45,6 +45,8 @@ def role_of(cell: str) -> str | None:
 
 def map_header(cells: Sequence[str]) -> list[str | None] | None:
     """Roles per column if `cells` look like a task-table header, else None."""
+    if not any(_maybe_header(c) for c in cells):
+        return None
     roles = [role_of(c) for c in cells]
     if "text" not in roles or len({r for r in roles if r}) < 2:
         return None
@@ -55,6 +57,12 @@ def map_header(cells: Sequence[str]) -> list[str | None] | None:
             for i, r in enumerate(roles)
         ]
     return roles
+
+
+def _maybe_header(cell: str) -> bool:
+    """Cheap pre-check so data rows skip the full header mapping."""
+    cell = "".join(cell.split())
+    return len(cell) <= 12 and ("任务" in cell or "内容" in cell or "事项" in cell)
 
 
 def merge_subheader(roles: list[str | None], sub: Sequence[str]) -> list[str | None] | None:

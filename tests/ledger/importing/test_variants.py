@@ -138,3 +138,10 @@ def test_inline_unit_forms(line: str) -> None:
 def test_hard_wrapped_task_text_is_joined() -> None:
     plan = parse_text("1.推动临空经济区加快发展,建设临空\n智能制造产业园。\n责任单位:临空经济区")
     assert plan.tasks[0].text == "推动临空经济区加快发展,建设临空智能制造产业园。"
+
+
+def test_numbers_inside_prose_are_not_tasks() -> None:
+    text = "1.修路。\n责任单位:市交通运输局\n2月底前完成设计。\n2.5亿元用于建桥。\n"
+    text += "2.建桥。\n责任单位:市水务局"
+    plan = parse_text(text)
+    assert [(t.number, t.text) for t in plan.tasks] == [(1, "修路。"), (2, "建桥。")]

@@ -1,0 +1,77 @@
+"""Import benchmark: the 42-task flattened table (goal ≤1 s) and a 10,000-row xlsx (goal ≤10 s).
+
+Run: .venv/bin/python bench/bench_import.py
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import openpyxl
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from ledger.importing import parse_file  # noqa: E402
+from ledger.importing.files import TEMPLATE_COLUMNS  # noqa: E402
+
+TABLE = Path("/work/shared/plans/chengdemeizi-2021-ten-major-tasks.txt")
+ROWS = 10_000
+GOALS = {"table": 1.0, "xlsx": 10.0}
+
+
+def timed(label: str, goal: float, run: object) -> None:
+    start = time.perf_counter()
+    tasks = run()  # type: ignore[operator]
+    elapsed = time.perf_counter() - start
+    print(
+        f"{label:<44} {elapsed:7.3f} s  goal {goal:5.1f} s  ratio {elapsed / goal:5.2f}  ({tasks} tasks)"
+    )
+
+
+def write_big_xlsx(path: Path) -> None:
+    """A template sheet of ROWS tasks, ten sections, realistic cell lengths."""
+    workbook = openpyxl.Workbook(write_only=True)
+    sheet = workbook.create_sheet("任务")
+    sheet.append(list(TEMPLATE_COLUMNS))
+    for n in range(1, ROWS + 1):
+        section = f"第{n // 1000 + 1}板块" if n % 1000 == 1 else None
+        sheet.append(
+            [
+                section,
+                n,
+                f"推进第{n}项重点任务,完成年度建设目标,协同推进成资同城化发展。",
+                "市发展改革委、市交通运输局",
+                "各县(区)、高新区、临空经济区",
+                "市统计局",
+                "3月底前完成前期工作。",
+                "6月底前完成主体工程30%。",
+                "9月底前完成主体工程70%。",
+                "12月底前完工投用。",
+            ]
+        )
+    workbook.save(path)
+
+
+def main() -> None:
+    if TABLE.is_file():
+        parse_file(TABLE)  # warm-up: first use builds the t2s tables once
+        timed("parse 42-task table (text)", GOALS["table"], lambda: len(parse_file(TABLE).tasks))
+    else:
+        print(f"skipped: {TABLE} not found")
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "big.xlsx"
+        start = time.perf_counter()
+        write_big_xlsx(path)
+        print(f"(generated {ROWS:,}-row xlsx in {time.perf_counter() - start:.2f} s)")
+        timed(
+            f"parse {ROWS:,}-row xlsx (template)",
+            GOALS["xlsx"],
+            lambda: len(parse_file(path).tasks),
+        )
+
+
+if __name__ == "__main__":
+    main()
