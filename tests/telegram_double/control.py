@@ -59,7 +59,8 @@ def _wrap(double: TelegramDouble, func: Route) -> Callable[[web.Request], Awaita
         except ControlError as exc:
             return web.json_response({"ok": False, "error": str(exc)}, status=exc.status)
         except (KeyError, TypeError, ValueError, json.JSONDecodeError) as exc:
-            return web.json_response({"ok": False, "error": f"{type(exc).__name__}: {exc}"}, 400)
+            error = f"{type(exc).__name__}: {exc}"
+            return web.json_response({"ok": False, "error": error}, status=400)
         return web.json_response({"ok": True, "result": result})
 
     return handler

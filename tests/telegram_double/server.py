@@ -69,7 +69,7 @@ class TelegramDouble:
         allow_http_webhook: bool = True,
     ) -> None:
         self.host, self.port, self.token = host, port, token
-        self._bot_fields = {"first_name": bot_name, "username": bot_username}
+        self.bot_name, self.bot_username = bot_name, bot_username
         self.webhook_retry, self.allow_http_webhook = webhook_retry, allow_http_webhook
         self.limiter = FloodLimiter(flood or FloodConfig())
         if flood_limits:
@@ -80,7 +80,7 @@ class TelegramDouble:
 
     def _build(self) -> None:
         bot_id = int(self.token.split(":", 1)[0]) if _TOKEN.match(self.token) else 123456789
-        bot = User(id=bot_id, is_bot=True, **self._bot_fields)
+        bot = User(id=bot_id, first_name=self.bot_name, username=self.bot_username, is_bot=True)
         self.state = State(bot)
         self.faults = FaultInjector()
         self.stats = Stats()

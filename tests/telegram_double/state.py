@@ -169,12 +169,12 @@ class State:
                 chat_id = int(chat_id)
             except ValueError:
                 raise bad_request(CHAT_NOT_FOUND) from None
-        chat = self.chats.get(chat_id)
-        if chat is None and chat_id in self.users and chat_id != self.bot.id:
-            chat = self.private_chat(self.users[chat_id])
-        if chat is None:
+        found = self.chats.get(chat_id)
+        if found is None and chat_id in self.users and chat_id != self.bot.id:
+            found = self.private_chat(self.users[chat_id])
+        if found is None:
             raise bad_request(CHAT_NOT_FOUND)
-        return chat
+        return found
 
     # --- messages ------------------------------------------------------------------------
     def add_message(
