@@ -117,19 +117,22 @@ class ProseReader:
 
     def _task_marker(self, text: str, kind: str) -> tuple[int, str] | None:
         """(number, text) if `text` opens the next task in sequence."""
-        expected = (self.draft.number if self.draft else self.builder.last_number) + 1
-        if kind == "arabic" and (m := _ARABIC.match(text)):
-            number, dotted = int(m.group(1)), bool(m.group(2).strip())
-            restart = dotted and number == 1 and self.fresh_section and expected > 1
-            if number == expected or restart:
-                return number, m.group(3)
-            if dotted and expected < number <= expected + 2:
-                self.builder.warn(f"task numbers jump from {expected - 1} to {number}")
-                return number, m.group(3)
+        if kind != "arabic":
+            match = (_CN_TASK if kind == "cn" else _H2_TASK).match(text)
+            number = cn_to_int(match.group(1)) if match else None
+            return (number, match.group(2)) if match and number is not None else None
+        arabic = _ARABIC.match(text)
+        if arabic is None:
             return None
-        match = (_CN_TASK if kind == "cn" else _H2_TASK).match(text) if kind != "arabic" else None
-        if match and (number_cn := cn_to_int(match.group(1))) is not None:
-            return number_cn, match.group(2)
+        # Without a dot ("26共同打造…") only the exact next number counts: digits open many lines.
+        number, dotted = int(arabic.group(1)), bool(arabic.group(2).strip())
+        expected = (self.draft.number if self.draft else self.builder.last_number) + 1
+        restart = dotted and number == 1 and self.fresh_section and expected > 1
+        if number == expected or restart:
+            return number, arabic.group(3)
+        if dotted and expected < number <= expected + 2:
+            self.builder.warn(f"task numbers jump from {expected - 1} to {number}")
+            return number, arabic.group(3)
         return None
 
     def _continues(self, para: _Para) -> bool:

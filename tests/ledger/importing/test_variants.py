@@ -145,3 +145,19 @@ def test_numbers_inside_prose_are_not_tasks() -> None:
     text += "2.建桥。\n责任单位:市水务局"
     plan = parse_text(text)
     assert [(t.number, t.text) for t in plan.tasks] == [(1, "修路。"), (2, "建桥。")]
+
+
+def test_bracketed_numerals_as_tasks_when_no_arabic_numbers() -> None:
+    text = "一、交通\n(一)修路。\n责任单位:市交通运输局\n(二)建桥。\n责任单位:市水务局,各县(区)"
+    plan = parse_text(text)
+    assert [(t.number, t.section, t.text) for t in plan.tasks] == [
+        (1, "一", "修路。"),
+        (2, "一", "建桥。"),
+    ]
+    assert plan.tasks[1].support_units == ["各县(区)"]
+
+
+def test_skipped_task_number_is_warned() -> None:
+    plan = parse_text("1.修路。\n责任单位:市交通运输局\n3.建桥。\n责任单位:市水务局")
+    assert [t.number for t in plan.tasks] == [1, 3]
+    assert "task numbers jump from 1 to 3" in plan.warnings
