@@ -105,7 +105,7 @@ async def list_invites(session: AsyncSession) -> list[tuple[Invite, str]]:
     rows = await session.execute(
         select(Invite, Unit.name).join(Unit, Unit.id == Invite.unit_id).order_by(Invite.id)
     )
-    return [(invite, name) for invite, name in rows.tuples()]
+    return [(invite, name) for invite, name in rows]
 
 
 async def redeem_invite(

@@ -24,12 +24,12 @@ async def load_owed(
                 .join(Task, Task.id == TaskUnit.task_id)
                 .where(Task.plan_id == plan_id, Task.active, TaskUnit.role == UnitRole.LEAD)
             )
-        ).tuples()
+        )
     ]
     members: dict[int, list[int]] = {}
-    for collective_id, member_id in (
-        await session.execute(select(UnitMember.collective_id, UnitMember.member_id))
-    ).tuples():
+    for collective_id, member_id in await session.execute(
+        select(UnitMember.collective_id, UnitMember.member_id)
+    ):
         members.setdefault(collective_id, []).append(member_id)
     paused = (await session.scalars(select(Unit.id).where(Unit.paused))).all()
     owed = owed_tasks(links, members, paused)

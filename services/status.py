@@ -32,9 +32,7 @@ async def period_status(
     owed = await load_owed(session, plan.id, wanted)
     entries = await _current_entries(session, period, plan.id, wanted)
     unit_set = set(owed) | {e.unit_id for e in entries}
-    names = dict(
-        (await session.execute(select(Unit.id, Unit.name).where(Unit.id.in_(unit_set)))).tuples()
-    )
+    names = await _names(session, unit_set)
     return PeriodStatus(period, plan.title, aggregate(owed, names, entries))
 
 
@@ -69,8 +67,13 @@ async def _current_entries(
             submitted_at=entry.submitted_at,
             late=entry.late,
         )
-        for entry, number in (await session.execute(query)).tuples()
+        for entry, number in (await session.execute(query))
     ]
+
+
+async def _names(session: AsyncSession, unit_ids: Iterable[int]) -> dict[int, str]:
+    rows = await session.execute(select(Unit.id, Unit.name).where(Unit.id.in_(list(unit_ids))))
+    return {unit_id: name for unit_id, name in rows}
 
 
 @dataclass(frozen=True)
@@ -91,8 +94,6 @@ async def task_status(session: AsyncSession, *, period: Period, number: int) -> 
     owing = {u for u, tasks in (await load_owed(session, plan.id)).items() if task.id in tasks}
     entries = await _current_entries(session, period, plan.id, None, task_id=task.id)
     unit_set = owing | {e.unit_id for e in entries}
-    names = dict(
-        (await session.execute(select(Unit.id, Unit.name).where(Unit.id.in_(unit_set)))).tuples()
-    )
+    names = await _names(session, unit_set)
     owed = {unit: {task.id} for unit in owing}
     return TaskStatus(task.number, task.text, aggregate(owed, names, entries))
