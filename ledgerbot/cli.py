@@ -10,7 +10,16 @@ import typer
 
 from config import Settings
 from ledgerbot import cli_people, cli_status  # noqa: F401  (their commands join `app`)
-from ledgerbot.cli_base import JsonFlag, app, db_app, fail, load_settings, print_json, with_session
+from ledgerbot.cli_base import (
+    JsonFlag,
+    app,
+    db_app,
+    fail,
+    load_settings,
+    print_json,
+    units_app,
+    with_session,
+)
 from ledgerbot.database import SchemaOutOfDate, opened
 from ledgerbot.logs import setup_logging
 from models import schema
@@ -63,10 +72,6 @@ def db_current() -> None:
             return await schema.current_revision(engine)
 
     typer.echo(f"database: {asyncio.run(_main()) or 'empty'}; code: {schema.head_revision()}")
-
-
-units_app = typer.Typer(help="Units of the registry.", invoke_without_command=True)
-app.add_typer(units_app, name="units")
 
 
 @units_app.callback()

@@ -22,6 +22,8 @@ log = logging.getLogger("ledgerbot")
 app = typer.Typer(help="ledgerbot: the progress ledger (推进台账) bot.", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema (Alembic migrations).", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+units_app = typer.Typer(help="Units of the registry.", invoke_without_command=True)
+app.add_typer(units_app, name="units")
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 
