@@ -69,12 +69,12 @@ async def publish(bot: Bot, staff_ids: Iterable[int]) -> None:
         (BotCommandScopeAllPrivateChats(), "private"),
         (BotCommandScopeAllGroupChats(), "group"),
     ] + [(BotCommandScopeChat(user_id), "staff") for user_id in staff_ids]
-    try:
-        for scope, menu in scopes:
+    for scope, menu in scopes:
+        try:
             for lang, items in MENUS[menu].items():
                 commands = [BotCommand(name, description) for name, description in items]
                 await bot.set_my_commands(
                     commands, scope=scope, language_code=None if lang == "zh" else lang
                 )
-    except TelegramError as error:
-        log.warning("could not set the command menus: %s", error)
+        except TelegramError as error:  # e.g. a staff member who never opened the bot
+            log.warning("could not set the %s command menu for %s: %s", menu, scope, error)

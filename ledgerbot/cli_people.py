@@ -16,9 +16,11 @@ from services.binding import create_invite, deep_link, list_invites, revoke_invi
 from services.staff import add_staff, list_staff, remove_staff
 from services.units import UnknownUnit
 
-invite_app = typer.Typer(help="Binding codes for unit contacts and principals.")
+# `invite UNIT --role …` must be a plain command (options after the unit), so listing and
+# revoking live in their own group.
+invites_app = typer.Typer(help="List or revoke binding codes.", no_args_is_help=True)
 staff_app = typer.Typer(help="Bureau staff and admins.", no_args_is_help=True)
-app.add_typer(invite_app, name="invite")
+app.add_typer(invites_app, name="invites")
 app.add_typer(staff_app, name="staff")
 
 
@@ -47,20 +49,15 @@ def bot_username(settings: Settings) -> str:
         raise fail(f"could not ask Telegram for the bot's username: {error}") from error
 
 
-@invite_app.callback(invoke_without_command=True)
+@app.command()
 def invite(
-    ctx: typer.Context,
-    unit: Annotated[str | None, typer.Argument(help="Unit name or alias.")] = None,
+    unit: Annotated[str, typer.Argument(help="Unit name or alias.")],
     role: Annotated[ContactRole, typer.Option(help="contact or principal.")] = ContactRole.CONTACT,
     uses: Annotated[int, typer.Option(min=1, help="How many people may use it.")] = 1,
     days: Annotated[float, typer.Option(min=0.01, help="Days until it expires.")] = 7,
     as_json: JsonFlag = False,
 ) -> None:
     """Make a binding code and its deep link: `ledgerbot invite 市交通运输局`."""
-    if ctx.invoked_subcommand is not None:
-        return
-    if unit is None:
-        raise fail("name the unit: ledgerbot invite UNIT [--role contact|principal]")
     settings = load_settings()
     username = bot_username(settings)
     try:
@@ -92,7 +89,7 @@ def invite(
     )
 
 
-@invite_app.command("list")
+@invites_app.command("list")
 def invite_list(as_json: JsonFlag = False) -> None:
     """List invites (codes are never shown again: only their ids)."""
     rows = with_session(load_settings(), list_invites)
@@ -119,7 +116,7 @@ def invite_list(as_json: JsonFlag = False) -> None:
         )
 
 
-@invite_app.command("revoke")
+@invites_app.command("revoke")
 def invite_revoke(invite_id: int) -> None:
     """Revoke an invite by id."""
     done = with_session(

@@ -180,10 +180,10 @@ async def task_chosen(update: Update, context: BotContext) -> None:
         async with runtime.session() as session:
             period = await open_period(session, now=runtime.clock.now(), tz=runtime.settings.tz)
             _, task = await resolve_task(session, who.identity, number, period)
-            await _save(context, who, {"step": "status", "number": number, "period": period.key})
     except ReportRefused as refused:
         await query.answer(texts(refused.key, who.lang, **refused.values), show_alert=True)
         return
+    await _save(context, who, {"step": "status", "number": number, "period": period.key})
     await query.answer()
     await context.bot.send_message(
         who.chat_id,

@@ -1,0 +1,172 @@
+"""Drive the real `ledgerbot run` process over HTTP through the Telegram Bot API double."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from tests.telegram_double import DoubleClient, ThreadedDouble
+
+Message = dict[str, Any]
+
+
+class BotProcess:
+    """One `ledgerbot run` subprocess; its log is kept for failure reports."""
+
+    def __init__(self, env: dict[str, str], log_path: Path) -> None:
+        self.env, self.log_path = env, log_path
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self, tg: DoubleClient, timeout: float = 30.0) -> None:
+        before = tg.stats()["requests"].get("getUpdates", 0)
+        log = self.log_path.open("ab")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "ledgerbot", "run"], env=self.env, stdout=log, stderr=log
+        )
+        deadline = time.monotonic() + timeout
+        while tg.stats()["requests"].get("getUpdates", 0) <= before:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"bot exited with {self.process.returncode}:\n{self.log()}")
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"bot did not start polling:\n{self.log()}")
+            time.sleep(0.05)
+
+    def stop(self, sig: int = signal.SIGINT, timeout: float = 20.0) -> int:
+        """Stop like Ctrl-C does; returns the exit code."""
+        if self.process is None or self.process.poll() is not None:
+            return self.process.returncode if self.process else 0
+        self.process.send_signal(sig)
+        try:
+            return self.process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            raise
+
+    def kill(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(10)
+
+    def log(self) -> str:
+        return self.log_path.read_text(encoding="utf-8", errors="replace")
+
+
+class Harness:
+    """The world of one test: the double, the database, the bot process and its CLI."""
+
+    def __init__(
+        self, tg: ThreadedDouble, db_url: str, workdir: Path, admin_ids: list[int]
+    ) -> None:
+        self.tg, self.db_url, self.workdir = tg, db_url, workdir
+        self.control = tg.client()
+        self.admin_ids = admin_ids
+        self.extra_env: dict[str, str] = {}
+        self.bot = BotProcess(self.env(), workdir / "bot.log")
+
+    def env(self) -> dict[str, str]:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("LEDGERBOT_")}
+        env.update(
+            LEDGERBOT_TELEGRAM_TOKEN=self.tg.token,
+            LEDGERBOT_TELEGRAM_BASE_URL=self.tg.base_url,
+            LEDGERBOT_DATABASE_URL=self.db_url,
+            LEDGERBOT_ADMIN_IDS=",".join(map(str, self.admin_ids)),
+            LEDGERBOT_POLLING_TIMEOUT="1",
+            PYTHONPATH=str(Path(__file__).resolve().parents[2]),
+        )
+        env.update(self.extra_env)
+        return env
+
+    def start(self, **settings: str) -> None:
+        self.extra_env.update(settings)
+        self.bot = BotProcess(self.env(), self.workdir / "bot.log")
+        self.bot.start(self.control)
+
+    def cli(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+        result = subprocess.run(
+            [sys.executable, "-m", "ledgerbot", *args],
+            env=self.env(),
+            capture_output=True,
+            text=True,
+            cwd=self.workdir,
+            timeout=60,
+        )
+        if check and result.returncode != 0:
+            raise AssertionError(f"ledgerbot {' '.join(args)} failed:\n{result.stderr}")
+        return result
+
+    def cli_json(self, *args: str) -> Any:
+        return json.loads(self.cli(*args, "--json").stdout)
+
+    # acting as users
+    def user(self, name: str, language: str | None = None) -> int:
+        return int(self.control.create_user(name, language_code=language)["id"])
+
+    def bot_messages(self, chat_id: int) -> list[Message]:
+        return list(self.control.messages(chat_id))
+
+    def _after(self, chat_id: int, before: int, count: int, timeout: float) -> list[Message]:
+        try:
+            messages = self.control.wait_for_messages(chat_id, before + count, timeout=timeout)
+        except Exception as error:
+            raise AssertionError(f"bot did not answer in time ({error}):\n{self.bot.log()[-3000:]}")
+        return list(messages[before:])
+
+    def say(
+        self,
+        user_id: int,
+        text: str,
+        *,
+        chat_id: int | None = None,
+        reply_to: int | None = None,
+        expect: int = 1,
+        timeout: float = 10.0,
+    ) -> list[Message]:
+        """The user writes; returns the bot's `expect` new messages in that chat."""
+        chat = chat_id or user_id
+        before = len(self.bot_messages(chat))
+        self.control.send_message(user_id, text, chat_id=chat_id, reply_to_message_id=reply_to)
+        return self._after(chat, before, expect, timeout)
+
+    def press(
+        self, user_id: int, message: Message, data: str, *, expect: int = 1, timeout: float = 10.0
+    ) -> list[Message]:
+        chat = int(message["chat"]["id"])
+        before = len(self.bot_messages(chat))
+        self.control.press_button(user_id, message["message_id"], chat_id=chat, data=data)
+        return self._after(chat, before, expect, timeout)
+
+    def press_for_answer(
+        self, user_id: int, message: Message, data: str, timeout: float = 10.0
+    ) -> dict[str, Any]:
+        """Press a button whose only effect is a callback answer (an alert); return it."""
+        chat = int(message["chat"]["id"])
+        pressed = self.control.press_button(user_id, message["message_id"], chat_id=chat, data=data)
+        query_id = pressed["callback_query_id"]
+
+        def answered() -> dict[str, Any] | None:
+            for item in self.control.callback_answers():
+                if item["callback_query_id"] == query_id and item["answer"] is not None:
+                    return dict(item["answer"])
+            return None
+
+        try:
+            return self.control.wait_until(answered, timeout)
+        except TimeoutError as error:
+            raise AssertionError(
+                f"button {data} got no answer:\n{self.bot.log()[-3000:]}"
+            ) from error
+
+
+def buttons(message: Message) -> list[tuple[str, str]]:
+    markup = message.get("reply_markup") or {}
+    return [
+        (button["text"], button.get("callback_data", ""))
+        for row in markup.get("inline_keyboard", [])
+        for button in row
+    ]
