@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from tests.telegram_double import DoubleClient, ThreadedDouble
+from tests.telegram_double import DoubleClient, DoubleError, ThreadedDouble
 
 Message = dict[str, Any]
 
@@ -113,8 +113,9 @@ class Harness:
     def _after(self, chat_id: int, before: int, count: int, timeout: float) -> list[Message]:
         try:
             messages = self.control.wait_for_messages(chat_id, before + count, timeout=timeout)
-        except Exception as error:
-            raise AssertionError(f"bot did not answer in time ({error}):\n{self.bot.log()[-3000:]}")
+        except (TimeoutError, DoubleError) as error:
+            log = self.bot.log()[-3000:]
+            raise AssertionError(f"bot did not answer in time ({error}):\n{log}") from error
         return list(messages[before:])
 
     def say(
