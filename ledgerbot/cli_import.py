@@ -1,0 +1,212 @@
+"""Plan import commands: `import`, `template`, and the unit tools `units alias` / `units group`."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from ledger.importing import ImportFormatError, ParsedPlan, parse_file, write_template
+from ledger.importing.table import Progress
+from ledgerbot.cli_base import (
+    JsonFlag,
+    app,
+    fail,
+    load_settings,
+    print_json,
+    units_app,
+    with_session,
+)
+from services.audit import Actor
+from services.importer import ImportRefused, ImportReport, import_plan, numbered, plan_identity
+from services.unit_admin import UnitAdminError, add_alias, set_group
+
+IMPORT_HELP = """Import a plan document (.txt .md .docx .xlsx .csv) into the registry.
+
+--dry-run only parses (the database is not touched); with --json it prints the parser's
+JSON: {"title", "year", "sections": [...], "tasks": [...], "warnings": [...]}.
+
+Otherwise the plan is upserted in one transaction keyed by (year, title): tasks by number,
+quarter targets due on the quarter's last day, units through their aliases (missing units
+are created with a guessed kind). Tasks dropped from the document become inactive; their
+entries stay. Re-importing the same document prints "no changes". --json prints the report:
+
+{"plan": {"id", "year", "title", "source", "created", "tasks", "sections",
+"changed_sections"}, "added_tasks": [{"number", "text", "lead_units", "support_units",
+"data_units"}], "changed_tasks": [{"number", "fields": ["text" | "section" | "milestones" |
+"unit_order" | "active"]}], "removed_tasks": [{"number", "text"}], "added_links" and
+"removed_links": [{"task", "unit", "role"}], "new_units": [{"name", "kind"}], "warnings": [...]}
+
+Bad input ends with a one-line error and exit code 2; nothing is written.
+"""
+SHOWN = 100  # report lines per kind in the human output; --json has them all
+
+
+@contextmanager
+def progress_bar(label: str) -> Iterator[Progress | None]:
+    """A progress callback drawing a bar on a terminal's stderr; None when not a TTY."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import Progress as Bar
+
+    with Bar(console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task(label, total=None)
+        yield lambda done, total: bar.update(task, completed=done, total=total)
+
+
+def parse(path: Path, year: int | None) -> ParsedPlan:
+    """Parse or end with exit 2 and a one-line reason."""
+    try:
+        with progress_bar(f"reading {path.name}") as progress:
+            return parse_file(path, year=year, progress=progress)
+    except ImportFormatError as exc:
+        raise fail(str(exc)) from exc
+    except OSError as exc:
+        raise fail(f"{path.name}: cannot read ({exc.strerror}); expected a plan document") from exc
+
+
+@app.command("import", help=IMPORT_HELP)
+def import_command(
+    path: Annotated[Path, typer.Argument(help="The plan document.", show_default=False)],
+    year: Annotated[
+        int | None, typer.Option(min=1900, max=2100, help="The plan's year (beats the text).")
+    ] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Parse only; write nothing.")] = False,
+    as_json: JsonFlag = False,
+) -> None:
+    parsed = parse(path, year)
+    if dry_run:
+        warn(parsed.warnings, as_json)
+        print_json(parsed.to_json_dict()) if as_json else show_parsed(parsed)
+        return
+    try:  # refuse before the database is even opened
+        plan_identity(parsed, year=year, stem=path.stem)
+        numbered(parsed)
+    except ImportRefused as exc:
+        raise fail(str(exc)) from exc
+    report = with_session(
+        load_settings(),
+        lambda s: import_plan(parsed, session=s, source=path.name, year=year, actor=Actor.cli()),
+    )
+    warn(report.warnings, as_json)
+    print_json(report.to_json_dict()) if as_json else show_report(report)
+
+
+def warn(warnings: list[str], as_json: bool) -> None:
+    """In JSON mode warnings go to stderr, keeping stdout one JSON object."""
+    if as_json:
+        for warning in warnings:
+            typer.echo(f"warning: {warning}", err=True)
+
+
+def _units(task: Any) -> str:
+    lead, support = "、".join(task.lead_units) or "—", "、".join(task.support_units) or "—"
+    return f"牵头: {lead}  配合: {support}"
+
+
+def show_parsed(parsed: ParsedPlan) -> None:
+    typer.echo(f"{parsed.title or '(no title)'} — {parsed.year or '(no year)'}")
+    titles = {s.number: s.title for s in parsed.sections}
+    section: str | None = None
+    for task in parsed.tasks:
+        if task.section != section and task.section is not None:
+            typer.echo(f"{task.section}、{titles.get(task.section, '')}")
+        section = task.section
+        typer.echo(f"  {task.number}. {task.text[:40]}  {_units(task)}")
+    typer.echo(f"{len(parsed.tasks)} tasks in {len(parsed.sections)} sections")
+    for warning in parsed.warnings:
+        typer.echo(f"warning: {warning}")
+
+
+def _lines(items: list[Any], render: Any) -> list[str]:
+    more = [f"  … and {len(items) - SHOWN} more (see --json)"] if len(items) > SHOWN else []
+    return [render(item) for item in items[:SHOWN]] + more
+
+
+def show_report(report: ImportReport) -> None:
+    plan = report.plan
+    state = "new plan" if plan["created"] else "plan"
+    typer.echo(
+        f"{state} {plan['year']} {plan['title']}: {plan['tasks']} tasks in "
+        f"{plan['sections']} sections"
+    )
+    if not report.changed:
+        typer.echo("no changes")
+    lines = [
+        *_lines(report.added_tasks, lambda t: f"+ task {t['number']}: {t['text'][:40]}"),
+        *_lines(report.changed_tasks, lambda t: f"~ task {t['number']}: {', '.join(t['fields'])}"),
+        *_lines(
+            report.removed_tasks,
+            lambda t: f"- task {t['number']}: {t['text'][:40]} (inactive; entries kept)",
+        ),
+        *_lines(report.added_links, lambda k: f"+ task {k['task']}: {k['unit']} ({k['role']})"),
+        *_lines(report.removed_links, lambda k: f"- task {k['task']}: {k['unit']} ({k['role']})"),
+        *_lines(report.new_units, lambda u: f"+ unit {u['name']} ({u['kind']})"),
+        *(f"warning: {w}" for w in report.warnings),
+    ]
+    for line in lines:
+        typer.echo(line)
+
+
+@app.command("template")
+def template_command(
+    path: Annotated[Path, typer.Argument(help="Where to write: NAME.xlsx or NAME.csv.")],
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
+) -> None:
+    """Write the blank import template (.xlsx or .csv) with one example row."""
+    if path.suffix.lower() not in (".xlsx", ".csv"):
+        raise fail(f"{path.name}: expected a .xlsx or .csv file name")
+    if path.exists() and not force:
+        raise fail(f"{path} exists: choose another name or pass --force")
+    try:
+        write_template(path)
+    except OSError as exc:
+        raise fail(f"cannot write {path}: {exc.strerror}") from exc
+    typer.echo(f"template written to {path}")
+
+
+@units_app.command("alias")
+def units_alias(
+    name: Annotated[str, typer.Argument(help="The unit's name, e.g. 市发展改革委.")],
+    alias: Annotated[str, typer.Argument(help="Another spelling, e.g. 市发改委.")],
+) -> None:
+    """Make ALIAS another spelling of NAME; later imports file ALIAS under NAME.
+
+    NAME is created if missing. If a unit called ALIAS exists with nothing but task links
+    (no contacts, invites, entries or results) it is merged into NAME: its task links and
+    group memberships move. Otherwise the alias is refused.
+    """
+    try:
+        result = with_session(
+            load_settings(), lambda s: add_alias(s, name=name, alias=alias, actor=Actor.cli())
+        )
+    except UnitAdminError as exc:
+        raise fail(str(exc)) from exc
+    notes = ["unit created"] if result.created_unit else []
+    if result.merged_links is not None:
+        notes.append(f"unit {result.alias} merged in, {result.merged_links} task link(s) moved")
+    typer.echo(f"{result.alias} → {result.unit}" + (f" ({'; '.join(notes)})" if notes else ""))
+
+
+@units_app.command("group")
+def units_group(
+    collective: Annotated[str, typer.Argument(help="The collective, e.g. 各县(区).")],
+    members: Annotated[list[str], typer.Argument(help="Its member units.")],
+) -> None:
+    """Set the members of a collective (replacing any earlier list); creates missing units."""
+    try:
+        result = with_session(
+            load_settings(),
+            lambda s: set_group(s, collective=collective, members=members, actor=Actor.cli()),
+        )
+    except UnitAdminError as exc:
+        raise fail(str(exc)) from exc
+    typer.echo(f"{result.collective} (collective): {'、'.join(result.members)}")
+    if result.created:
+        typer.echo(f"created: {'、'.join(result.created)}")
