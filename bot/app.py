@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import os
+import socket
 
 from telegram import Update
 from telegram.ext import (
@@ -16,12 +18,16 @@ from telegram.ext import (
 
 from bot import commands
 from bot.context import RUNTIME_KEY, BotApplication, BotContext
-from bot.handlers import admin, approval, basic, reporting, status
+from bot.handlers import admin, approval, basic, milestones, reporting, status
 from bot.runtime import Runtime
 from config import Settings
 from ledger.clock import Clock
 from models.db import make_engine, make_session_factory
+from scheduler.clockwork import Clockwork
+from scheduler.dispatcher import Dispatcher
 from services.staff import list_staff
+
+DISPATCHER_KEY = "dispatcher"
 
 log = logging.getLogger(__name__)
 
@@ -38,17 +44,33 @@ def build_application(settings: Settings, clock: Clock) -> BotApplication:
 
     async def post_init(application: Application) -> None:  # type: ignore[type-arg]
         engine = make_engine(settings.database_url)
-        application.bot_data[RUNTIME_KEY] = Runtime(
+        runtime = Runtime(
             settings=settings,
             engine=engine,
             session_factory=make_session_factory(engine),
             clock=clock,
         )
+        application.bot_data[RUNTIME_KEY] = runtime
         me = application.bot.bot
         log.info("connected as @%s (id %s)", me.username, me.id)
-        async with application.bot_data[RUNTIME_KEY].session() as session:
+        async with runtime.session() as session:
             staff_ids = {s.telegram_user_id for s in await list_staff(session)}
         await commands.publish(application.bot, sorted(staff_ids | set(settings.admin_ids)))
+        dispatcher = Dispatcher(
+            runtime.session_factory,
+            application.bot,
+            worker_id=f"{socket.gethostname()}-{os.getpid()}",
+            clock_now=clock.now,
+        )
+        application.bot_data[DISPATCHER_KEY] = dispatcher
+        await dispatcher.start()
+        assert application.job_queue is not None, "install python-telegram-bot[job-queue]"
+        await Clockwork(runtime, application.job_queue, dispatcher.wake).start()
+
+    async def post_stop(application: Application) -> None:  # type: ignore[type-arg]
+        dispatcher: Dispatcher | None = application.bot_data.get(DISPATCHER_KEY)
+        if dispatcher is not None:
+            await dispatcher.stop()
 
     async def post_shutdown(application: Application) -> None:  # type: ignore[type-arg]
         runtime: Runtime | None = application.bot_data.get(RUNTIME_KEY)
@@ -63,6 +85,7 @@ def build_application(settings: Settings, clock: Clock) -> BotApplication:
         .context_types(ContextTypes(context=BotContext))
         .defaults(Defaults(tzinfo=settings.tz))
         .post_init(post_init)
+        .post_stop(post_stop)
         .post_shutdown(post_shutdown)
         .build()
     )
@@ -77,6 +100,7 @@ def register_handlers(application: BotApplication) -> None:
     admin.register(application)
     status.register(application)
     approval.register(application)
+    milestones.register(application)
     reporting.register(application)
     application.add_handler(
         MessageHandler(filters.ChatType.PRIVATE & filters.COMMAND, basic.unknown_command)

@@ -46,5 +46,6 @@ class JobRun(Base):
 
     kind: Mapped[str] = mapped_column(String(40), primary_key=True)
     key: Mapped[str] = mapped_column(String(20), primary_key=True)
+    scheduled_for: Mapped[datetime | None] = mapped_column(index=True)  # catch-up starts here
     fired_at: Mapped[datetime]
     fired_by: Mapped[str | None] = mapped_column(String(64))

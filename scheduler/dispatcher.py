@@ -15,7 +15,7 @@ import random
 import warnings
 from collections import deque
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -37,28 +37,13 @@ from telegram.warnings import PTBDeprecationWarning
 from ledger.vocab import OutboxState
 from models import OutboxMessage
 from models.db import transaction
-from scheduler.pacing import Limits, Pacer, backoff
+from scheduler.pacing import DispatchLimits, Pacer, backoff
 from services import outbox
 
 log = logging.getLogger(__name__)
-ForbiddenHook = Callable[[int, str], Awaitable[None]]
-MigratedHook = Callable[[int, int], Awaitable[None]]
-
-
-@dataclass(frozen=True)
-class DispatchLimits:
-    """Pacing plus the dispatcher's batch, lease, timeout and retry settings."""
-
-    pacing: Limits = field(default_factory=Limits)
-    concurrency: int = 32  # the Bot's connection pool must be at least this large
-    batch: int = 100  # rows claimed at once: a few seconds of work, well inside the lease
-    poll_interval: float = 1.0
-    lease: timedelta = timedelta(minutes=2)
-    hold: float = 5.0  # a claimed row whose chat must wait longer goes back to the table
-    send_timeout: float = 10.0
-    max_attempts: int = 6
-    backoff_base: float = 1.0
-    backoff_cap: float = 300.0
+ForbiddenHook = Callable[[int, str], Awaitable[None]]  # (chat_id, description)
+MigratedHook = Callable[[int, int], Awaitable[None]]  # (old_chat_id, new_chat_id)
+__all__ = ["DispatchLimits", "Dispatcher", "ForbiddenHook", "MigratedHook"]
 
 
 @dataclass
@@ -109,6 +94,7 @@ class Dispatcher:
         self._fetch_now = True
         self._next_fetch = 0.0
         self._runner: asyncio.Task[None] | None = None
+        self._fetching: asyncio.Task[None] | None = None
         self._random = random.Random()
 
     # --- lifecycle ------------------------------------------------------------------
@@ -124,9 +110,8 @@ class Dispatcher:
         with contextlib.suppress(asyncio.CancelledError):
             await self._runner
         self._runner = None
-        if self._tasks:
-            await asyncio.gather(*self._tasks, return_exceptions=True)
-        await self._release([job for queue in self._queues.values() for job in queue], 0.0)
+        await asyncio.gather(*self._tasks, *filter(None, [self._fetching]), return_exceptions=True)
+        await self._release([(job, 0.0) for queue in self._queues.values() for job in queue])
         self._queues.clear()
 
     def wake(self) -> None:
@@ -139,7 +124,8 @@ class Dispatcher:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         while loop.time() < deadline:
-            if not self._queues and not self._tasks and not await self._open_rows(deadline):
+            idle = not (self._queues or self._tasks or self._fetching)
+            if idle and not await self._open_rows(deadline):
                 return True
             self.wake()
             await asyncio.sleep(0.05)
@@ -158,20 +144,22 @@ class Dispatcher:
         loop = asyncio.get_running_loop()
         while True:
             now = loop.time()
-            if self._fetch_now or now >= self._next_fetch:
-                try:
-                    await self._fetch(now)
-                except (SQLAlchemyError, OSError):
-                    log.exception("claiming due rows failed; retrying at the next poll")
+            if (self._fetch_now or now >= self._next_fetch) and self._fetching is None:
+                self._fetch_now, self._next_fetch = False, now + self.limits.poll_interval
+                self._fetching = asyncio.create_task(self._fetch(now))  # sends go on meanwhile
             chat_id, at = self._pick(now)
             if chat_id is None or at > now:
                 wait = min(at - now, self._next_fetch - now) if chat_id is not None else None
                 await self._idle(wait if wait is not None else self._next_fetch - now)
                 continue
             await self._slots.acquire()
-            self._pacer.take(chat_id, loop.time())
-            job = self._queues[chat_id].popleft()
-            if not self._queues[chat_id]:
+            now, queue = loop.time(), self._queues.get(chat_id)
+            if queue is None or chat_id in self._busy or self._pacer.ready_at(chat_id, now) > now:
+                self._slots.release()  # released, migrated or paused while we waited
+                continue
+            self._pacer.take(chat_id, now)
+            job = queue.popleft()
+            if not queue:
                 del self._queues[chat_id]
             self._busy.add(chat_id)
             task = asyncio.create_task(self._send(job))
@@ -200,10 +188,16 @@ class Dispatcher:
         return best
 
     async def _fetch(self, now: float) -> None:
-        self._fetch_now = False
-        self._next_fetch = now + self.limits.poll_interval
-        queued = sum(len(q) for q in self._queues.values())
-        room = self.limits.batch - queued
+        try:
+            await self._claim(now)
+        except (SQLAlchemyError, OSError):
+            log.exception("claiming due rows failed; retrying at the next poll")
+        finally:
+            self._fetching = None
+            self._event.set()
+
+    async def _claim(self, now: float) -> None:
+        room = self.limits.batch - sum(len(q) for q in self._queues.values())
         if (
             room < self.limits.batch // 2
             or self._pacer.global_ready_at(now) > now + self.limits.hold
@@ -222,21 +216,29 @@ class Dispatcher:
             self._queues.setdefault(row.chat_id, deque()).append(job)
         if len(rows) == room:
             self._fetch_now = True
-        await self._release_far(now)
+        await self._release_far(asyncio.get_running_loop().time())
 
     async def _release_far(self, now: float) -> None:
-        """Rows whose chat must wait past ``hold`` go back to the table, due when it may."""
-        for chat_id in [c for c in self._queues if c not in self._busy]:
-            wait = self._pacer.ready_at(chat_id, now) - now
-            if wait > self.limits.hold:
-                await self._release(list(self._queues.pop(chat_id)), wait)
+        """Rows that cannot go within ``hold`` (their chat is paced or paused) go back to
+        the table, due when they may; otherwise one busy chat would fill the batch."""
+        far: list[tuple[_Job, float]] = []
+        spacing = 1.0 / self.limits.pacing.private_per_second
+        for chat_id, queue in list(self._queues.items()):
+            head = self._pacer.ready_at(chat_id, now) - now
+            keep = 0 if head > self.limits.hold else int((self.limits.hold - head) / spacing) + 1
+            while len(queue) > keep:
+                far.append((queue.pop(), head + len(queue) * spacing))
+            if not queue:
+                del self._queues[chat_id]
+        await self._release(far)
 
-    async def _release(self, jobs: list[_Job], wait: float) -> None:
+    async def _release(self, jobs: list[tuple[_Job, float]]) -> None:
         if not jobs:
             return
-        due = self._now() + timedelta(seconds=wait)
+        start = self._now()
         async with transaction(self._factory) as session:
-            for job in jobs:
+            for job, wait in jobs:
+                due = start + timedelta(seconds=wait)
                 await outbox.release(session, job.row_id, next_attempt_at=due)
 
     def _requeue(self, job: _Job) -> None:
@@ -275,7 +277,8 @@ class Dispatcher:
         return message.message_id
 
     async def _failed_send(self, job: _Job, exc: TelegramError) -> None:
-        error = f"{type(exc).__name__}: {exc.message}"
+        name = type(exc).__name__
+        error = exc.message if exc.message.startswith(name) else f"{name}: {exc.message}"
         if isinstance(exc, RetryAfter):
             now = asyncio.get_running_loop().time()
             if self._pacer.retry_after(job.chat_id, _retry_seconds(exc), now):

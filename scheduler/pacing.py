@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 
 @dataclass(frozen=True)
@@ -22,6 +23,7 @@ class Limits:
     group_per_minute: int = 20
     group_window: float = 60.0
     group_slack: float = 1.0  # added to the group window: the server stamps requests later
+    global_catch_up: float = 0.5  # in intervals: how much lateness the next send may make up
     global_429_chats: int = 2  # 429s from this many chats within a second mean a global pause
 
     def is_group(self, chat_id: int) -> bool:
@@ -30,17 +32,23 @@ class Limits:
 
 
 class Spacing:
-    """Evenly spaced events: at most one per ``interval`` seconds (a GCRA with no burst)."""
+    """Evenly spaced events: one per ``interval`` seconds (GCRA, virtual scheduling).
 
-    def __init__(self, interval: float) -> None:
-        self.interval = interval
+    A send that goes out late (the event loop was busy) may be made up for by the next
+    one, up to ``catch_up`` seconds; without that, every millisecond of lateness would be
+    lost for good and 28/s would become ~21/s. Any window of T seconds then holds at most
+    (T + catch_up) / interval + 1 events.
+    """
+
+    def __init__(self, interval: float, catch_up: float = 0.0) -> None:
+        self.interval, self.catch_up = interval, catch_up
         self.next_at = float("-inf")
 
     def ready_at(self) -> float:
         return self.next_at
 
     def take(self, at: float) -> None:
-        self.next_at = max(at, self.next_at) + self.interval
+        self.next_at = max(at - self.catch_up, self.next_at) + self.interval
 
 
 class SlidingWindow:
@@ -61,6 +69,22 @@ class SlidingWindow:
         self.stamps.append(at)
 
 
+@dataclass(frozen=True)
+class DispatchLimits:
+    """Pacing plus the dispatcher's batch, lease, timeout and retry settings."""
+
+    pacing: Limits = field(default_factory=Limits)
+    concurrency: int = 32  # the Bot's connection pool must be at least this large
+    batch: int = 100  # rows claimed at once: a few seconds of work, well inside the lease
+    poll_interval: float = 1.0
+    lease: timedelta = timedelta(minutes=2)
+    hold: float = 5.0  # a claimed row whose chat must wait longer goes back to the table
+    send_timeout: float = 10.0
+    max_attempts: int = 6
+    backoff_base: float = 1.0
+    backoff_cap: float = 300.0
+
+
 @dataclass
 class _ChatState:
     spacing: Spacing
@@ -79,7 +103,8 @@ class Pacer:
     _recent_429: dict[int, float] = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
-        self._global = Spacing(1.0 / self.limits.global_per_second)
+        interval = 1.0 / self.limits.global_per_second
+        self._global = Spacing(interval, interval * self.limits.global_catch_up)
 
     def _chat(self, chat_id: int) -> _ChatState:
         state = self._chats.get(chat_id)

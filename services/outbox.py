@@ -150,20 +150,18 @@ async def _locked(session: AsyncSession, row_id: int) -> OutboxMessage | None:
 
 
 async def mark_sent(session: AsyncSession, row_id: int, *, message_id: int, at: datetime) -> bool:
-    """Record a delivery; a second delivery of a sent row is counted, the first id kept."""
-    row = await _locked(session, row_id)
-    if row is None:
-        return False
-    if row.state == OutboxState.SENT:
-        row.last_error = _note(row.last_error, f"sent again as {message_id}", duplicate=True)
-        return False
-    row.state, row.sent_message_id, row.sent_at, row.claimed_by = (
-        OutboxState.SENT,
-        message_id,
-        at,
-        None,
+    """Record a delivery (one UPDATE); a second delivery of a sent row is counted instead."""
+    result = await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == row_id, OutboxMessage.state != OutboxState.SENT)
+        .values(state=OutboxState.SENT, sent_message_id=message_id, sent_at=at, claimed_by=None)
     )
-    return True
+    if result.rowcount:  # type: ignore[attr-defined]
+        return True
+    row = await _locked(session, row_id)
+    if row is not None:
+        row.last_error = _note(row.last_error, f"sent again as {message_id}", duplicate=True)
+    return False
 
 
 async def _settle(

@@ -15,7 +15,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, f
 
 from bot.access import Caller, caller, refuse
 from bot.context import BotApplication, BotContext
-from bot.handlers import approval
+from bot.handlers import approval, milestones
 from bot.handlers.report_texts import (
     confirm_keyboard,
     or_none,
@@ -289,6 +289,9 @@ async def text_received(update: Update, context: BotContext) -> None:
         state = await conversations.load(session, who.identity.user_id)
     if state is not None and state.flow == approval.FLOW:
         await approval.reason_received(update, context, who, dict(state.data))
+        return
+    if state is not None and state.flow == milestones.FLOW:
+        await milestones.explanation_received(update, context, who, dict(state.data))
         return
     if state is not None and state.flow == FLOW:
         await _answer_step(update, context, who, dict(state.data))

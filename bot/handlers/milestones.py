@@ -1,0 +1,129 @@
+"""Answering a quarter-end milestone check: a button for the outcome, then an explanation."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram import ForceReply, Update
+from telegram.ext import CallbackQueryHandler
+
+from bot.access import Caller, caller, refuse
+from bot.context import BotApplication, BotContext
+from bot.i18n import Catalog
+from ledger.periods import Quarter
+from ledger.timetable import is_late, milestone_schedule
+from ledger.vocab import MilestoneOutcome
+from services import conversations
+from services.milestones import answerable_unit, record_answer, task_number_of
+from services.reporting import ReportRefused
+
+FLOW = "milestone"
+
+texts = Catalog(
+    {
+        "ask_explanation": {
+            "zh": "请回复完成情况说明（任务 {number}）：",
+            "en": "Reply with an explanation (task {number}):",
+        },
+        "recorded": {
+            "zh": "已记录：任务 {number} 第{quarter}季度目标 — {outcome}。",
+            "en": "Recorded: task {number}, Q{quarter} target — {outcome}.",
+        },
+        "not_your_milestone": {
+            "zh": "该节点目标不属于您的单位。",
+            "en": "This milestone is not your unit's.",
+        },
+        "need_text": {"zh": "请发送文字说明。", "en": "Please send a text explanation."},
+        "met": {"zh": "已完成", "en": "met"},
+        "partly": {"zh": "部分完成", "en": "partly met"},
+        "not_met": {"zh": "未完成", "en": "not met"},
+    }
+)
+
+
+async def outcome_pressed(update: Update, context: BotContext) -> None:
+    query = update.callback_query
+    who = await caller(update, context)
+    if query is None or who is None:
+        return
+    _, mid, outcome = (query.data or "::").split(":", 2)
+    valid = outcome in {o.value for o in MilestoneOutcome}
+    if not who.identity.is_contact or not mid.isdecimal() or not valid:
+        await refuse(update, who.lang)
+        return
+    try:
+        async with context.runtime.session() as session:
+            await answerable_unit(session, who.identity, int(mid))
+            number = await task_number_of(session, int(mid))
+    except ReportRefused as refused:
+        await query.answer(texts(refused.key, who.lang), show_alert=True)
+        return
+    await _save(context, who, {"milestone_id": int(mid), "outcome": outcome, "number": number})
+    await query.answer()
+    await context.bot.send_message(
+        who.chat_id,
+        texts("ask_explanation", who.lang, number=number),
+        reply_markup=ForceReply(selective=True),
+    )
+
+
+async def explanation_received(
+    update: Update, context: BotContext, who: Caller, data: dict[str, Any]
+) -> None:
+    message = update.effective_message
+    assert message is not None
+    text = (message.text or "").strip()
+    if not text:
+        await message.reply_text(texts("need_text", who.lang))
+        return
+    runtime = context.runtime
+    now = runtime.clock.now()
+    try:
+        async with runtime.session() as session:
+            answer = await record_answer(
+                session,
+                identity=who.identity,
+                milestone_id=int(data["milestone_id"]),
+                outcome=MilestoneOutcome(data["outcome"]),
+                explanation=text[:3000],
+                chat_id=who.chat_id,
+                now=now,
+                late=is_late(
+                    now,
+                    milestone_schedule(
+                        Quarter.of(now.astimezone(runtime.settings.tz).date()),
+                        runtime.settings.calendar_rules(),
+                        runtime.settings.tz,
+                    ),
+                ),
+            )
+            await conversations.clear(session, who.identity.user_id)
+    except ReportRefused as refused:
+        await message.reply_text(texts(refused.key, who.lang))
+        return
+    await message.reply_text(
+        texts(
+            "recorded",
+            who.lang,
+            number=answer.task_number,
+            quarter=answer.quarter,
+            outcome=texts(answer.outcome.value, who.lang),
+        )
+    )
+
+
+async def _save(context: BotContext, who: Caller, data: dict[str, Any]) -> None:
+    runtime = context.runtime
+    async with runtime.session() as session:
+        await conversations.save(
+            session,
+            user_id=who.identity.user_id,
+            chat_id=who.chat_id,
+            flow=FLOW,
+            data=data,
+            now=runtime.clock.now(),
+        )
+
+
+def register(application: BotApplication) -> None:
+    application.add_handler(CallbackQueryHandler(outcome_pressed, pattern=r"^mc:"))

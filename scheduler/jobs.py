@@ -1,0 +1,243 @@
+"""What each scheduled event sends. Jobs only decide what is due and queue outbox rows,
+in one transaction with the JobRun that marks the event done; the dispatcher sends.
+
+Firing an event twice (a double timer, a restart, a second replica, `ledgerbot fire`) queues
+nothing new: every row has a unique (kind, period, recipient) key.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot import notices
+from config import Settings
+from ledger.periods import Period, Quarter
+from ledger.timetable import EventKind, ledger_schedule
+from ledger.traffic_light import light_for
+from models import JobRun, LedgerPeriod
+from models.db import transaction
+from services.audit import Actor, record
+from services.chats import subscribed_chats
+from services.due import ledger_recipients, milestone_recipients, staff_recipients
+from services.outbox import NewMessage, enqueue_many
+from services.periods import open_period
+from services.status import period_status
+
+
+@dataclass(frozen=True)
+class Firing:
+    """One event being processed: `key` is the period, quarter or digest day; `day` tags
+    events that happen several times per key (reminders)."""
+
+    kind: EventKind
+    key: str
+    now: datetime
+    settings: Settings
+
+    @property
+    def day(self) -> date:
+        return self.now.astimezone(self.settings.tz).date()
+
+    @property
+    def lang(self) -> str:
+        return self.settings.locale
+
+
+Handler = Callable[[AsyncSession, Firing], Awaitable[list[NewMessage]]]
+
+
+async def _ledger_prompts(session: AsyncSession, f: Firing) -> list[NewMessage]:
+    period = Period.parse(f.key)
+    schedule = ledger_schedule(period, f.settings.calendar_rules(), f.settings.tz)
+    row = await session.get(LedgerPeriod, period.key)
+    if row is None:
+        row = LedgerPeriod(key=period.key, due_at=schedule.due_at)
+        session.add(row)
+    row.prompted_at = row.prompted_at or f.now
+    return [
+        NewMessage(
+            "ledger-prompt",
+            period.key,
+            f"c{r.contact_id}",
+            r.user_id,
+            notices.prompt(r, period.key, schedule.deadline, f.lang),
+            f.now,
+        )
+        for r in await ledger_recipients(session, period)
+    ]
+
+
+async def _reminders(session: AsyncSession, f: Firing) -> list[NewMessage]:
+    period = Period.parse(f.key)
+    schedule = ledger_schedule(period, f.settings.calendar_rules(), f.settings.tz)
+    return [
+        NewMessage(
+            "ledger-reminder",
+            f"{period.key}@{f.day}",
+            f"c{r.contact_id}",
+            r.user_id,
+            notices.reminder(r, period.key, schedule.deadline, f.lang),
+            f.now,
+        )
+        for r in await ledger_recipients(session, period, only_missing=True)
+    ]
+
+
+async def _escalations(session: AsyncSession, f: Firing) -> list[NewMessage]:
+    period = Period.parse(f.key)
+    schedule = ledger_schedule(period, f.settings.calendar_rules(), f.settings.tz)
+    status = await period_status(session, period=period)
+    overdue = [u for u in status.units if u.owed and not u.complete]
+    if not overdue:
+        return []
+    return [
+        NewMessage(
+            "ledger-escalation",
+            period.key,
+            f"s{uid}",
+            uid,
+            notices.escalation(overdue, period.key, schedule.deadline, lang or f.lang),
+            f.now,
+        )
+        for uid, lang in await staff_recipients(session, f.settings.admin_ids)
+    ]
+
+
+async def _milestone_checks(
+    session: AsyncSession, f: Firing, *, reminder: bool = False
+) -> list[NewMessage]:
+    quarter = Quarter.parse(f.key)
+    kind, tag = (
+        ("milestone-reminder", f"{quarter.key}@{f.day}")
+        if reminder
+        else ("milestone-check", quarter.key)
+    )
+    build = notices.milestone_reminder if reminder else notices.milestone_check
+    return [
+        NewMessage(
+            kind,
+            tag,
+            f"c{r.contact_id}:m{item.key}",
+            r.user_id,
+            build(r, item, quarter.key, f.lang),
+            f.now,
+        )
+        for r in await milestone_recipients(session, quarter, only_unanswered=reminder)
+        for item in r.items
+    ]
+
+
+async def _milestone_reminders(session: AsyncSession, f: Firing) -> list[NewMessage]:
+    return await _milestone_checks(session, f, reminder=True)
+
+
+async def _milestone_escalations(session: AsyncSession, f: Firing) -> list[NewMessage]:
+    quarter = Quarter.parse(f.key)
+    missing = sorted(
+        {r.unit for r in await milestone_recipients(session, quarter, only_unanswered=True)}
+    )
+    if not missing:
+        return []
+    return [
+        NewMessage(
+            "milestone-escalation",
+            quarter.key,
+            f"s{uid}",
+            uid,
+            notices.milestone_escalation(missing, quarter.key, lang or f.lang),
+            f.now,
+        )
+        for uid, lang in await staff_recipients(session, f.settings.admin_ids)
+    ]
+
+
+async def _digests(session: AsyncSession, f: Firing) -> list[NewMessage]:
+    settings = f.settings
+    period = await open_period(session, now=f.now, tz=settings.tz)
+    rules = settings.calendar_rules()
+    schedule = ledger_schedule(period, rules, settings.tz)
+    status = await period_status(session, period=period)
+    lights = {u.unit_id: light_for(u.complete, f.now, schedule, rules) for u in status.units}
+    payload = notices.digest(status, lights, schedule.deadline, f.lang)
+    return [
+        NewMessage(
+            "digest", f.key, f"g{chat.telegram_chat_id}", chat.telegram_chat_id, payload, f.now
+        )
+        for chat in await subscribed_chats(session)
+    ]
+
+
+HANDLERS: dict[EventKind, Handler] = {
+    EventKind.LEDGER_PROMPTS: _ledger_prompts,
+    EventKind.REMINDERS: _reminders,
+    EventKind.ESCALATIONS: _escalations,
+    EventKind.MILESTONE_CHECKS: _milestone_checks,
+    EventKind.MILESTONE_REMINDERS: _milestone_reminders,
+    EventKind.MILESTONE_ESCALATIONS: _milestone_escalations,
+    EventKind.DIGESTS: _digests,
+}
+
+
+def run_key(kind: EventKind, key: str, day: date) -> str:
+    """JobRun key: reminders happen several times per period, so their day is part of it."""
+    repeated = kind in (EventKind.REMINDERS, EventKind.MILESTONE_REMINDERS)
+    return f"{key}@{day.isoformat()}" if repeated else key
+
+
+async def fire(
+    kind: EventKind,
+    key: str,
+    *,
+    session_factory: async_sessionmaker[AsyncSession],
+    settings: Settings,
+    now: datetime,
+    scheduled_for: datetime | None = None,
+    fired_by: str = "scheduler",
+) -> int:
+    """Queue what event (kind, key) sends; returns how many rows were new."""
+    firing = Firing(kind, key, now, settings)
+    async with transaction(session_factory) as session:
+        messages = await HANDLERS[kind](session, firing)
+        queued = await enqueue_many(session, messages)
+        await mark_run(
+            session, kind, run_key(kind, key, firing.day), scheduled_for or now, now, fired_by
+        )
+        record(
+            session,
+            Actor(via=fired_by),
+            f"fire.{kind}",
+            key,
+            queued=queued,
+            recipients=len(messages),
+        )
+    return queued
+
+
+async def mark_run(
+    session: AsyncSession,
+    kind: str,
+    key: str,
+    scheduled_for: datetime,
+    now: datetime,
+    fired_by: str,
+) -> None:
+    dialect = session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    await session.execute(
+        insert(JobRun)
+        .values(kind=kind, key=key, scheduled_for=scheduled_for, fired_at=now, fired_by=fired_by)
+        .on_conflict_do_nothing(index_elements=["kind", "key"])
+    )
+
+
+async def has_run(session: AsyncSession, kind: str, key: str) -> bool:
+    found = await session.scalar(select(JobRun.key).where(JobRun.kind == kind, JobRun.key == key))
+    return found is not None
+
