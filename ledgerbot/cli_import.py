@@ -25,24 +25,25 @@ from services.audit import Actor
 from services.importer import ImportRefused, ImportReport, import_plan, numbered, plan_identity
 from services.unit_admin import UnitAdminError, add_alias, set_group
 
-IMPORT_HELP = """Import a plan document (.txt .md .docx .xlsx .csv) into the registry.
-
---dry-run only parses (the database is not touched); with --json it prints the parser's
-JSON: {"title", "year", "sections": [...], "tasks": [...], "warnings": [...]}.
-
-Otherwise the plan is upserted in one transaction keyed by (year, title): tasks by number,
-quarter targets due on the quarter's last day, units through their aliases (missing units
-are created with a guessed kind). Tasks dropped from the document become inactive; their
-entries stay. Re-importing the same document prints "no changes". --json prints the report:
-
-{"plan": {"id", "year", "title", "source", "created", "tasks", "sections",
-"changed_sections"}, "added_tasks": [{"number", "text", "lead_units", "support_units",
-"data_units"}], "changed_tasks": [{"number", "fields": ["text" | "section" | "milestones" |
-"unit_order" | "active"]}], "removed_tasks": [{"number", "text"}], "added_links" and
-"removed_links": [{"task", "unit", "role"}], "new_units": [{"name", "kind"}], "warnings": [...]}
-
-Bad input ends with a one-line error and exit code 2; nothing is written.
-"""
+IMPORT_HELP = (
+    "Import a plan document (.txt .md .docx .xlsx .csv) into the registry.\n\n"
+    "--dry-run only parses (the database is not touched); with --json it prints the parser's "
+    "JSON object: title, year, sections, tasks, warnings.\n\n"
+    "Otherwise the plan is upserted in one transaction, keyed by (year, title): tasks by number, "
+    "quarter targets due on the quarter's last day, unit names resolved through aliases (missing "
+    "units are created with a guessed kind). Tasks dropped from the document become inactive; "
+    'their entries stay. Re-importing the same document prints "no changes".\n\n'
+    "The --json report object (warnings also go to stderr):\n"
+    "  plan: {id, year, title, source, created, tasks, sections, changed_sections}\n"
+    "  added_tasks: [{number, text, lead_units, support_units, data_units}]\n"
+    "  changed_tasks: [{number, fields}]\n"
+    "    fields ⊆ text, section, milestones, unit_order, active\n"
+    "  removed_tasks: [{number, text}]  (now inactive)\n"
+    "  added_links, removed_links: [{task, unit, role}]  (on existing tasks)\n"
+    "  new_units: [{name, kind}]\n"
+    "  warnings: list of strings\n\n"
+    "Bad input ends with a one-line error and exit code 2; nothing is written."
+)
 SHOWN = 100  # report lines per kind in the human output; --json has them all
 
 
@@ -66,7 +67,8 @@ def parse(path: Path, year: int | None) -> ParsedPlan:
         with progress_bar(f"reading {path.name}") as progress:
             return parse_file(path, year=year, progress=progress)
     except ImportFormatError as exc:
-        raise fail(str(exc)) from exc
+        hint = "; `ledgerbot template FILE.xlsx` writes them" if "columns" in str(exc) else ""
+        raise fail(f"{exc}{hint}") from exc
     except OSError as exc:
         raise fail(f"{path.name}: cannot read ({exc.strerror}); expected a plan document") from exc
 
@@ -178,9 +180,9 @@ def units_alias(
 ) -> None:
     """Make ALIAS another spelling of NAME; later imports file ALIAS under NAME.
 
-    NAME is created if missing. If a unit called ALIAS exists with nothing but task links
-    (no contacts, invites, entries or results) it is merged into NAME: its task links and
-    group memberships move. Otherwise the alias is refused.
+    NAME is created if missing. A unit already called ALIAS is merged into
+    NAME when only task links and groups point at it (they move to NAME); a
+    unit with contacts, invites, entries or results is refused.
     """
     try:
         result = with_session(
