@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import socket
+from datetime import timedelta
 
 from telegram import Update
 from telegram.ext import (
@@ -24,10 +25,13 @@ from config import Settings
 from ledger.clock import Clock
 from models.db import make_engine, make_session_factory
 from scheduler.clockwork import Clockwork
-from scheduler.dispatcher import Dispatcher
+from scheduler.dispatcher import Dispatcher, DispatchLimits
 from services.staff import list_staff
 
 DISPATCHER_KEY = "dispatcher"
+# A claimed row is sent within seconds (the dispatcher hands back rows it must hold longer),
+# so after a crash its rows may be reclaimed — and re-sent, as unknown outcomes — this soon.
+CLAIM_LEASE = timedelta(seconds=30)
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +65,7 @@ def build_application(settings: Settings, clock: Clock) -> BotApplication:
             application.bot,
             worker_id=f"{socket.gethostname()}-{os.getpid()}",
             clock_now=clock.now,
+            limits=DispatchLimits(lease=CLAIM_LEASE),
         )
         application.bot_data[DISPATCHER_KEY] = dispatcher
         await dispatcher.start()

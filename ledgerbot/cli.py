@@ -9,7 +9,12 @@ from typing import Annotated
 import typer
 
 from config import Settings
-from ledgerbot import cli_import, cli_people, cli_status  # noqa: F401  (their commands join `app`)
+from ledgerbot import (  # noqa: F401  (their commands join `app`)
+    cli_import,
+    cli_people,
+    cli_schedule,
+    cli_status,
+)
 from ledgerbot.cli_base import (
     JsonFlag,
     app,

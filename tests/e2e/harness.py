@@ -24,13 +24,15 @@ class BotProcess:
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self, tg: DoubleClient, timeout: float = 30.0) -> None:
-        before = tg.stats()["requests"].get("getUpdates", 0)
+        """Start and wait until it polls (or, in webhook mode, has set its webhook)."""
+        ready = "setWebhook" if self.env.get("LEDGERBOT_WEBHOOK_URL") else "getUpdates"
+        before = tg.stats()["requests"].get(ready, 0)
         log = self.log_path.open("ab")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "ledgerbot", "run"], env=self.env, stdout=log, stderr=log
         )
         deadline = time.monotonic() + timeout
-        while tg.stats()["requests"].get("getUpdates", 0) <= before:
+        while tg.stats()["requests"].get(ready, 0) <= before:
             if self.process.poll() is not None:
                 raise RuntimeError(f"bot exited with {self.process.returncode}:\n{self.log()}")
             if time.monotonic() > deadline:

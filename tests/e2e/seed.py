@@ -44,3 +44,28 @@ async def _seed(url: str) -> None:
 
 def seed(url: str) -> None:
     asyncio.run(_seed(url))
+
+
+async def _seed_fanout(url: str, units: int, contacts_per_unit: int, first_user: int) -> list[int]:
+    """`units` units each leading one task, each with bound contacts; returns their user ids."""
+    from models import Contact
+
+    engine = make_engine(url)
+    users: list[int] = []
+    async with transaction(make_session_factory(engine)) as s:
+        plan = await make_plan(s, 2023, "压力测试计划")
+        for n in range(1, units + 1):
+            unit = await make_unit(s, f"测试单位{n:04d}")
+            await make_task(s, plan, n, leads=[unit], text=f"任务内容{n}")
+            for _ in range(contacts_per_unit):
+                user = first_user + len(users)
+                s.add(Contact(telegram_user_id=user, unit_id=unit.id, role="contact"))
+                users.append(user)
+    await engine.dispose()
+    return users
+
+
+def seed_fanout(
+    url: str, units: int, contacts_per_unit: int = 1, first_user: int = 500_000_001
+) -> list[int]:
+    return asyncio.run(_seed_fanout(url, units, contacts_per_unit, first_user))

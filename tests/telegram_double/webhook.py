@@ -111,7 +111,8 @@ class WebhookManager:
             self._session = None
 
     async def _run(self) -> None:
-        while self.url:
+        # A closed notifier returns at once: without this check the loop would spin forever.
+        while self.url and not self.queue.changed.closed:
             version = self.queue.changed.version
             busy = {chat_key(u) for u in self.queue.pending if u["update_id"] in self._inflight}
             for update in list(self.queue.pending):
