@@ -9,9 +9,18 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ledger.importing import ParsedPlan, parse_file, parse_text
-from ledger.vocab import ContactRole, EntryState, EntryStatus, UnitKind
-from models import AuditLog, Contact, Milestone, ProgressEntry, Task, Unit, UnitAlias
+from ledger.importing import ParsedPlan, parse_file, parse_rows, parse_text
+from ledger.vocab import ContactRole, EntryState, EntryStatus, MilestoneOutcome, UnitKind
+from models import (
+    AuditLog,
+    Contact,
+    Milestone,
+    MilestoneResult,
+    ProgressEntry,
+    Task,
+    Unit,
+    UnitAlias,
+)
 from services.audit import Actor
 from services.importer import ImportRefused, ImportReport, import_plan
 from services.registry import list_tasks, list_units
@@ -223,3 +232,34 @@ async def test_year_and_numbering_rules(session: AsyncSession) -> None:
     report = await run(session, parse_text(restart), "restart.txt", year=2024)
     assert [t["number"] for t in report.added_tasks] == [1, 2]
     assert any("renumbered" in w for w in report.warnings)
+
+
+def _sheet(leads: str, **quarters: str) -> ParsedPlan:
+    header = ["序号", "任务内容", "牵头单位", "一季度", "二季度"]
+    row = ["1", "修路。", leads, quarters.get("q1", ""), quarters.get("q2", "")]
+    return parse_rows([header, row], year=2023)
+
+
+async def test_unit_order_and_dropped_targets(session: AsyncSession) -> None:
+    await run(session, _sheet("市交通运输局、市水务局", q1="开工", q2="完工"), "s.csv")
+    async with session.begin():
+        q2 = await session.scalar(select(Milestone).where(Milestone.quarter == 2))
+        assert q2 is not None and q2.due_date == date(2023, 6, 30)
+        unit = await session.scalar(select(Unit).where(Unit.name == "市水务局"))
+        assert unit is not None
+        session.add(
+            MilestoneResult(milestone_id=q2.id, unit_id=unit.id, outcome=MilestoneOutcome.MET,
+                            submitted_at=datetime(2023, 6, 30, tzinfo=UTC))
+        )  # fmt: skip
+    swapped = await run(session, _sheet("市水务局、市交通运输局", q1="开工"), "s.csv")
+    assert swapped.changed_tasks == [{"number": 1, "fields": ["unit_order"]}]
+    assert swapped.added_links == swapped.removed_links == []
+    assert any("kept" in w for w in swapped.warnings)
+    assert (await list_tasks(session=session))[0].lead_units == ["市水务局", "市交通运输局"]
+
+    fewer = await run(session, _sheet("市水务局", q1="开工前准备"), "s.csv")
+    assert fewer.changed_tasks == [{"number": 1, "fields": ["milestones"]}]
+    assert fewer.removed_links == [{"task": 1, "unit": "市交通运输局", "role": "lead"}]
+    stored = (await list_tasks(session=session))[0]
+    assert stored.lead_units == ["市水务局"]
+    assert stored.milestones == {"Q1": "开工前准备", "Q2": "完工"}
