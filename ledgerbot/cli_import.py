@@ -61,6 +61,18 @@ def progress_bar(label: str) -> Iterator[Progress | None]:
         yield lambda done, total: bar.update(task, completed=done, total=total)
 
 
+@contextmanager
+def busy(message: str) -> Iterator[None]:
+    """A spinner on a terminal's stderr while the database work runs."""
+    if not sys.stderr.isatty():
+        yield
+        return
+    from rich.console import Console
+
+    with Console(stderr=True).status(message):
+        yield
+
+
 def parse(path: Path, year: int | None) -> ParsedPlan:
     """Parse or end with exit 2 and a one-line reason."""
     try:
@@ -92,10 +104,14 @@ def import_command(
         numbered(parsed)
     except ImportRefused as exc:
         raise fail(str(exc)) from exc
-    report = with_session(
-        load_settings(),
-        lambda s: import_plan(parsed, session=s, source=path.name, year=year, actor=Actor.cli()),
-    )
+    settings = load_settings()
+    with busy(f"importing {len(parsed.tasks)} tasks"):
+        report = with_session(
+            settings,
+            lambda s: import_plan(
+                parsed, session=s, source=path.name, year=year, actor=Actor.cli()
+            ),
+        )
     warn(report.warnings, as_json)
     print_json(report.to_json_dict()) if as_json else show_report(report)
 

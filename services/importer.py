@@ -5,7 +5,7 @@ quarter), TaskUnit (task, unit, role) with `position` = order within the role's 
 missing from a new version become inactive, never deleted, so their entries stay. A milestone's
 due date is its quarter's last day: the quarterly check runs at quarter end, and any deadline
 in the text ("6月底前…") stays readable in the target. Writes are set-based (bulk INSERT …
-RETURNING, executemany UPDATE/DELETE) so a 10,000-task table imports in seconds.
+RETURNING, bulk UPDATE by primary key, DELETE … IN) so a 10,000-task table imports in seconds.
 
 `ImportReport.to_json_dict()` (what `ledgerbot import --json` prints):
   plan:          {id, year, title, source, created, tasks, sections, changed_sections}
@@ -223,8 +223,8 @@ class _Sync:
         fields = [name for name, (old, new) in (pairs | {"active": (row.active, True)}).items()
                   if old != new]  # fmt: skip
         if fields:
-            update = {"id": row.id, "text": task.text, "section_id": section_id, "active": True}
-            self.writes["task_up"].append(update)
+            values = {"id": row.id, "text": task.text, "section_id": section_id, "active": True}
+            self.writes["task_up"].append(values)
         if self._sync_milestones(task.number, row.id, self._targets(task), stored_ms):
             fields.append("milestones")
         if self._sync_links(task.number, row.id, _desired_links(task, self.units), stored_links):
@@ -284,14 +284,18 @@ class _Sync:
         for part in chunks(rows):
             result = await self.session.execute(insert(Task).returning(Task.id, Task.number), part)
             ids.update((number, task_id) for task_id, number in result)
-        names = self.units.names
         for task in tasks:
             task_id, wanted = ids[task.number], _desired_links(task, self.units)
             self._sync_milestones(task.number, task_id, self._targets(task), {})
             self.writes["link_new"] += [_link(task_id, k, p) for k, p in wanted.items()]
-            units = {f"{role.value}_units": [names[self.units.ids[n]] for n in listed]
-                     for role, listed in _roles(task)}  # fmt: skip
+            units = {
+                f"{role.value}_units": self._canonical(listed) for role, listed in _roles(task)
+            }
             self.report.added_tasks.append({"number": task.number, "text": task.text} | units)
+
+    def _canonical(self, listed: list[str]) -> list[str]:
+        """Registry names of a document's unit list (aliases resolved, repeats dropped)."""
+        return list(dict.fromkeys(self.units.names[self.units.ids[n]] for n in listed))
 
     async def _write(self) -> None:
         """Deletes by id lists, then bulk updates and inserts, all in chunks.

@@ -212,6 +212,8 @@ def test_progress_bar_only_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> Non
     with cli_import.progress_bar("x") as callback:
         assert callback is not None
         callback(5, 10)
+    with cli_import.busy("writing"):
+        pass
 
 
 FRAGMENTS = [
