@@ -6,6 +6,7 @@ import asyncio
 import json
 import logging
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from typing import Annotated, Any, TypeVar
 
 import typer
@@ -13,6 +14,7 @@ from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from config import Settings
+from ledger.clock import Clock
 from ledgerbot.database import SchemaOutOfDate, opened
 from models.db import make_session_factory, transaction
 
@@ -58,6 +60,11 @@ def with_session(settings: Settings, work: Callable[[AsyncSession], Awaitable[T]
         return asyncio.run(_main())
     except SchemaOutOfDate as exc:
         raise fail(str(exc)) from exc
+
+
+def now(settings: Settings) -> datetime:
+    """The CLI's clock: the same as the bot's, so LEDGERBOT_FAKE_NOW rehearsals agree."""
+    return Clock(settings.fake_now).now()
 
 
 def print_json(data: Any) -> None:

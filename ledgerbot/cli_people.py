@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime
 from typing import Annotated
 
 import typer
 
 from config import Settings
 from ledger.vocab import ContactRole
-from ledgerbot.cli_base import JsonFlag, app, fail, load_settings, print_json, with_session
+from ledgerbot.cli_base import JsonFlag, app, fail, load_settings, now, print_json, with_session
 from services.audit import Actor
 from services.binding import create_invite, deep_link, list_invites, revoke_invite, unbind
 from services.staff import add_staff, list_staff, remove_staff
@@ -22,10 +21,6 @@ invites_app = typer.Typer(help="List or revoke binding codes.", no_args_is_help=
 staff_app = typer.Typer(help="Bureau staff and admins.", no_args_is_help=True)
 app.add_typer(invites_app, name="invites")
 app.add_typer(staff_app, name="staff")
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 def bot_username(settings: Settings) -> str:
@@ -64,7 +59,13 @@ def invite(
         issued = with_session(
             settings,
             lambda s: create_invite(
-                s, unit_name=unit, role=role, uses=uses, days=days, now=_now(), actor=Actor.cli()
+                s,
+                unit_name=unit,
+                role=role,
+                uses=uses,
+                days=days,
+                now=now(settings),
+                actor=Actor.cli(),
             ),
         )
     except UnknownUnit as unknown:
@@ -119,9 +120,10 @@ def invite_list(as_json: JsonFlag = False) -> None:
 @invites_app.command("revoke")
 def invite_revoke(invite_id: int) -> None:
     """Revoke an invite by id."""
+    settings = load_settings()
     done = with_session(
-        load_settings(),
-        lambda s: revoke_invite(s, invite_id=invite_id, now=_now(), actor=Actor.cli()),
+        settings,
+        lambda s: revoke_invite(s, invite_id=invite_id, now=now(settings), actor=Actor.cli()),
     )
     if not done:
         raise fail(f"no active invite with id {invite_id}")
@@ -133,9 +135,12 @@ def staff_add(
     telegram_id: int, admin: Annotated[bool, typer.Option("--admin", help="Also an admin.")] = False
 ) -> None:
     """Add a bureau staff member (or admin) by Telegram user id."""
+    settings = load_settings()
     with_session(
-        load_settings(),
-        lambda s: add_staff(s, user_id=telegram_id, admin=admin, now=_now(), actor=Actor.cli()),
+        settings,
+        lambda s: add_staff(
+            s, user_id=telegram_id, admin=admin, now=now(settings), actor=Actor.cli()
+        ),
     )
     typer.echo(f"{telegram_id} is now {'an admin' if admin else 'staff'}")
 
@@ -143,9 +148,10 @@ def staff_add(
 @staff_app.command("remove")
 def staff_remove(telegram_id: int) -> None:
     """Remove a staff member (history stays)."""
+    settings = load_settings()
     done = with_session(
-        load_settings(),
-        lambda s: remove_staff(s, user_id=telegram_id, now=_now(), actor=Actor.cli()),
+        settings,
+        lambda s: remove_staff(s, user_id=telegram_id, now=now(settings), actor=Actor.cli()),
     )
     if not done:
         raise fail(f"{telegram_id} is not staff")
@@ -170,10 +176,13 @@ def unbind_command(
     unit: Annotated[str | None, typer.Option(help="Only this unit (default: all).")] = None,
 ) -> None:
     """Unbind a contact or principal from a unit; their past entries stay."""
+    settings = load_settings()
     try:
         count = with_session(
-            load_settings(),
-            lambda s: unbind(s, user_id=telegram_id, unit_name=unit, now=_now(), actor=Actor.cli()),
+            settings,
+            lambda s: unbind(
+                s, user_id=telegram_id, unit_name=unit, now=now(settings), actor=Actor.cli()
+            ),
         )
     except UnknownUnit as unknown:
         raise fail(f"unknown unit {unknown.name!r}") from unknown

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated, Any
 
 import typer
@@ -12,7 +12,7 @@ from config import Settings
 from ledger.periods import Period, Quarter, previous_period
 from ledger.timetable import EventKind
 from ledger.vocab import OutboxState
-from ledgerbot.cli_base import JsonFlag, app, fail, load_settings, print_json, with_session
+from ledgerbot.cli_base import JsonFlag, app, fail, load_settings, now, print_json, with_session
 from ledgerbot.database import opened
 from models.db import make_session_factory
 from scheduler.jobs import fire
@@ -56,9 +56,9 @@ def fire_command(
     Rows are queued in the outbox; the running bot sends them within a second or so.
     """
     settings = load_settings()
-    now = datetime.now(UTC)
+    at = now(settings)
     try:
-        key = checked_key(kind, period) if period else default_key(kind, settings, now)
+        key = checked_key(kind, period) if period else default_key(kind, settings, at)
     except ValueError as bad:
         raise fail(str(bad)) from bad
 
@@ -69,7 +69,7 @@ def fire_command(
                 key,
                 session_factory=make_session_factory(engine),
                 settings=settings,
-                now=now,
+                now=at,
                 fired_by="cli",
             )
 

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Annotated, Any
 
 import typer
 
 from ledger.periods import Period
-from ledgerbot.cli_base import JsonFlag, app, fail, load_settings, print_json, with_session
+from ledgerbot.cli_base import JsonFlag, app, fail, load_settings, now, print_json, with_session
 from services.periods import open_period
 from services.status import PeriodStatus, period_status
 from services.units import find_unit
@@ -28,7 +27,7 @@ def status(
         raise fail(str(bad)) from bad
 
     async def _work(session: Any) -> PeriodStatus | None:
-        key = wanted or await open_period(session, now=datetime.now(UTC), tz=settings.tz)
+        key = wanted or await open_period(session, now=now(settings), tz=settings.tz)
         unit_ids = None
         if unit is not None:
             found = await find_unit(session, unit)

@@ -133,13 +133,23 @@ def test_principal_approves_and_returns(world: Harness) -> None:
     del reject
 
 
-def test_reply_to_a_prompt_about_one_task(world: Harness) -> None:
+def test_flow_survives_a_restart_and_user_text_is_escaped(world: Harness) -> None:
     contact = world.user("王五")
-    bind(world, contact, WATER)  # 市水务局 leads one task: 8
-    prompt = world.control.inject_update  # the scheduler sends prompts; here we send one by hand
-    del prompt
+    bind(world, contact, TRANSPORT)
     [listing] = world.say(contact, "/tasks")
-    assert [d for _, d in buttons(listing)] == ["rt:8"]
+    [pick_status] = world.press(contact, listing, "rt:6")
+    [ask_progress] = world.press(contact, pick_status, "rs:behind")
+    assert world.bot.stop() == 0  # the bot restarts between two steps
+    world.start(LEDGERBOT_FAKE_NOW=FAKE_NOW)
+    [ask_problems] = world.say(
+        contact, "<b>资金</b> & 用地 <未到位>", reply_to=ask_progress["message_id"]
+    )
+    assert "存在问题" in ask_problems["text"]
+    [ask_next] = world.press(contact, ask_problems, "rk")
+    [summary] = world.press(contact, ask_next, "rk")
+    assert "<b>资金</b> & 用地 <未到位>" in summary["text"]  # shown literally, not as markup
+    [done] = world.press(contact, summary, "rc:s")
+    assert "任务 6" in done["text"]
 
 
 def test_refusals_reveal_nothing(world: Harness) -> None:
