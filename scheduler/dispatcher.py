@@ -95,20 +95,22 @@ class Dispatcher:
         self._next_fetch = 0.0
         self._runner: asyncio.Task[None] | None = None
         self._fetching: asyncio.Task[None] | None = None
+        self._stopping = False
         self._random = random.Random()
 
     # --- lifecycle ------------------------------------------------------------------
     async def start(self) -> None:
         await self._bot.initialize()
+        self._stopping = False
         self._runner = asyncio.create_task(self._run(), name=f"dispatcher-{self.worker_id}")
 
     async def stop(self) -> None:
         """Finish in-flight sends, hand unsent claimed rows back, then return."""
         if self._runner is None:
             return
-        self._runner.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await self._runner
+        self._stopping = True  # a flag, not cancel(): 3.11's wait_for can swallow a cancel
+        self._event.set()
+        await self._runner
         self._runner = None
         await asyncio.gather(*self._tasks, *filter(None, [self._fetching]), return_exceptions=True)
         await self._release([(job, 0.0) for queue in self._queues.values() for job in queue])
@@ -142,7 +144,7 @@ class Dispatcher:
     # --- scheduling -----------------------------------------------------------------
     async def _run(self) -> None:
         loop = asyncio.get_running_loop()
-        while True:
+        while not self._stopping:
             now = loop.time()
             if (self._fetch_now or now >= self._next_fetch) and self._fetching is None:
                 self._fetch_now, self._next_fetch = False, now + self.limits.poll_interval
@@ -153,6 +155,9 @@ class Dispatcher:
                 await self._idle(wait if wait is not None else self._next_fetch - now)
                 continue
             await self._slots.acquire()
+            if self._stopping:
+                self._slots.release()
+                break
             now, queue = loop.time(), self._queues.get(chat_id)
             if queue is None or chat_id in self._busy or self._pacer.ready_at(chat_id, now) > now:
                 self._slots.release()  # released, migrated or paused while we waited
@@ -175,7 +180,8 @@ class Dispatcher:
     async def _idle(self, seconds: float) -> None:
         self._event.clear()
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._event.wait(), max(0.0, seconds))
+            async with asyncio.timeout(max(0.0, seconds)):
+                await self._event.wait()
 
     def _pick(self, now: float) -> tuple[int | None, float]:
         """The idle chat with queued rows that may receive soonest."""

@@ -174,7 +174,7 @@ async def test_forbidden_marks_contact_unreachable_and_tells_staff(
     prompt, notice = await rows(session_factory)
     assert (prompt.state, prompt.last_error) == (
         OutboxState.FAILED,
-        "Forbidden: Forbidden: bot was blocked by the user",
+        "Forbidden: bot was blocked by the user",
     )
     assert (notice.kind, notice.state) == (outbox.UNREACHABLE_NOTICE, OutboxState.SENT)
     assert "bot was blocked" in received(tg, STAFF)[0]

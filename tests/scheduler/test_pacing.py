@@ -45,11 +45,21 @@ def test_sliding_window_waits_for_the_oldest_to_leave() -> None:
     assert window.ready_at(60.5) == 60.5
 
 
-def test_global_rate_never_exceeds_the_ceiling_in_any_second() -> None:
-    pacer = Pacer(Limits(global_per_second=28))
+@pytest.mark.parametrize(("catch_up", "most"), [(0.0, 28), (0.5, 29)])
+def test_global_rate_never_exceeds_the_ceiling_in_any_second(catch_up: float, most: int) -> None:
+    pacer = Pacer(Limits(global_per_second=28, global_catch_up=catch_up))
     sent = drive(pacer, list(range(1, 200)), until=5.0)
-    assert max_in_window([t for t, _ in sent], 1.0 - 1e-9) == 28  # float drift aside
-    assert len(sent) == pytest.approx(5 * 28, abs=1)
+    assert max_in_window([t for t, _ in sent], 1.0 - 1e-9) == most  # float drift aside
+    assert len(sent) == pytest.approx(5 * 28, abs=2)
+
+
+def test_late_sends_are_made_up_within_the_catch_up() -> None:
+    spacing = Spacing(0.1, catch_up=0.05)
+    spacing.take(0.0)
+    spacing.take(0.2)  # 150 ms late: only 50 ms can be made up
+    assert spacing.ready_at() == pytest.approx(0.25)
+    spacing.take(0.27)  # 20 ms late: the next slot stays on the grid
+    assert spacing.ready_at() == pytest.approx(0.35)
 
 
 def test_private_chat_gets_at_most_one_per_second() -> None:
