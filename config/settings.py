@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from ledger.scoring import Weights
 from ledger.timetable import CalendarRules
 
 DEFAULT_SQLITE_PATH = Path("data") / "ledgerbot.db"
@@ -68,6 +69,10 @@ class Settings(BaseSettings):
     milestone_check_workdays_before: int = Field(default=5, ge=1)
     digest_weekday: int = Field(default=0, ge=0, le=6)  # Monday
 
+    # Yearly scorecard (年考评): weights of the rates and the credit of a partly met milestone;
+    # the formula is documented in ledger/scoring.py.
+    score_weights: str = Weights().describe()
+
     @field_validator("admin_ids", "reminder_workdays_before", mode="before")
     @classmethod
     def _split_ints(cls, value: object) -> object:
@@ -95,6 +100,15 @@ class Settings(BaseSettings):
         if value is not None and value.tzinfo is None:
             raise ValueError("LEDGERBOT_FAKE_NOW needs an offset, e.g. 2023-09-01T08:59:50+08:00")
         return value
+
+    @field_validator("score_weights")
+    @classmethod
+    def _weights(cls, value: str) -> str:
+        Weights.parse(value)  # fail fast on a typo
+        return value
+
+    def weights(self) -> Weights:
+        return Weights.parse(self.score_weights)
 
     @property
     def tz(self) -> ZoneInfo:

@@ -1,0 +1,111 @@
+"""Plain data the report writers take: what services.reports loads, nothing bound to a session.
+
+Keeping the writers on these small frozen records lets them be tested with hand-made rows and
+benchmarked without a database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from ledger.periods import Period, Quarter
+from ledger.vocab import EntryState, EntryStatus, MilestoneOutcome
+
+
+@dataclass(frozen=True, order=True)
+class UnitRef:
+    name: str
+    id: int
+
+
+@dataclass(frozen=True)
+class TaskInfo:
+    id: int
+    number: int
+    text: str
+    section: str  # "一、全力推进重大基础设施项目建设", or "" when the plan has no sections
+    leads: tuple[str, ...]
+    supports: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One version of a unit's report on a task for a period."""
+
+    id: int
+    task_id: int
+    task_number: int
+    unit: UnitRef
+    period: str
+    version: int
+    is_current: bool
+    state: EntryState
+    status: EntryStatus
+    progress: str
+    problems: str | None
+    next_steps: str | None
+    reporter: str | None
+    reporter_user_id: int | None
+    submitted_at: datetime | None
+    late: bool
+    reviewed_by: int | None = None
+    reviewed_at: datetime | None = None
+    review_note: str | None = None
+    task_text: str = ""
+
+    @property
+    def reported(self) -> bool:
+        """Counts as a report: submitted, approved or waiting for 审定 (not returned)."""
+        return self.is_current and self.state in (EntryState.APPROVED, EntryState.SUBMITTED)
+
+
+@dataclass(frozen=True)
+class PeriodLedger:
+    """One monthly ledger: the plan's tasks, who owes each, and the current entries."""
+
+    period: Period
+    plan_title: str
+    tasks: list[TaskInfo]
+    owing: dict[int, list[UnitRef]]  # task id → units that owe a report, in lead order
+    entries: dict[tuple[int, int], Entry]  # (task id, unit id) → current entry
+    due_at: datetime | None = None  # the period's deadline (aware)
+
+    def rows(self) -> Iterator[tuple[TaskInfo, UnitRef, Entry | None]]:
+        """(task, unit, entry or None) for every owed report, then reports on tasks a unit did
+        not owe (a report is never hidden)."""
+        unowed: dict[int, list[UnitRef]] = {}
+        for (task_id, _), entry in self.entries.items():
+            if entry.unit not in self.owing.get(task_id, ()):
+                unowed.setdefault(task_id, []).append(entry.unit)
+        for task in self.tasks:
+            for unit in [*self.owing.get(task.id, []), *sorted(unowed.get(task.id, []))]:
+                yield task, unit, self.entries.get((task.id, unit.id))
+
+
+@dataclass(frozen=True)
+class MilestoneCheck:
+    """A task's quarter-end target and each expected unit's answer (None: not answered)."""
+
+    task: TaskInfo
+    quarter: int
+    target: str
+    due: date
+    answers: dict[UnitRef, tuple[MilestoneOutcome | None, str]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class QuarterData:
+    quarter: Quarter
+    plan_title: str
+    ledgers: list[PeriodLedger]
+    milestones: list[MilestoneCheck]
+
+
+@dataclass(frozen=True)
+class YearData:
+    year: int
+    plan_title: str
+    ledgers: list[PeriodLedger]  # the periods counted (deadline passed)
+    milestones: list[MilestoneCheck]  # the quarters counted

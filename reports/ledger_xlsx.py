@@ -1,0 +1,140 @@
+"""The monthly 推进台账 as bureaus print it: one sheet per period, one row per unit's report.
+
+Columns: 序号 任务内容 牵头单位 配合单位 完成状态 进展情况 存在问题 下步打算 填报人 填报时间
+是否逾期 审定. Sections are merged heading rows; a task reported by several units spans several
+rows with 序号, 任务内容 and 配合单位 merged. 完成状态 is green (已完成, 序时推进), yellow (滞后,
+未启动) or red (未报送, 退回修改) — the three colours of 三色预警.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from openpyxl import Workbook
+
+from ledger.reports import status_label
+from ledger.vocab import EntryState, EntryStatus
+from reports.data import Entry, PeriodLedger
+from reports.xlsx import (
+    CENTER,
+    FILLS,
+    GREEN,
+    RED,
+    YELLOW,
+    heading_row,
+    new_workbook,
+    put_row,
+    sheet,
+    to_bytes,
+)
+
+HEADERS = (
+    "序号", "任务内容", "牵头单位", "配合单位", "完成状态", "进展情况",
+    "存在问题", "下步打算", "填报人", "填报时间", "是否逾期", "审定",
+)  # fmt: skip
+WIDTHS = (6, 40, 16, 16, 10, 42, 28, 28, 10, 16, 8, 12)
+STATUS_COLUMN = HEADERS.index("完成状态") + 1
+MERGED_COLUMNS = (1, 2, 4)  # 序号, 任务内容, 配合单位 span a task's rows
+MISSING, RETURNED = "未报送", "退回修改"
+
+
+def status_cell(entry: Entry | None) -> tuple[str, str]:
+    """The 完成状态 text and its colour (xlsx.GREEN / YELLOW / RED)."""
+    if entry is None or not entry.reported:
+        returned = entry is not None and entry.state == EntryState.RETURNED
+        return (RETURNED if returned else MISSING), RED
+    good = entry.status in (EntryStatus.DONE, EntryStatus.ON_TRACK)
+    return status_label(entry.status, "zh"), GREEN if good else YELLOW
+
+
+def _when(moment: datetime | None, tz: ZoneInfo) -> str:
+    return moment.astimezone(tz).strftime("%Y-%m-%d %H:%M") if moment else ""
+
+
+def _approval(entry: Entry | None, tz: ZoneInfo) -> str:
+    if entry is None:
+        return ""
+    if entry.state == EntryState.APPROVED:
+        return "已审定" + (f" {_when(entry.reviewed_at, tz)[:10]}" if entry.reviewed_at else "")
+    if entry.state == EntryState.SUBMITTED:
+        return "待审定"
+    if entry.state == EntryState.RETURNED:
+        return "退回" + (f"：{entry.review_note}" if entry.review_note else "")
+    return ""
+
+
+def _late(entry: Entry | None, overdue: bool) -> str:
+    if entry is None or not entry.reported:
+        return "未报" if overdue else ""
+    return "是" if entry.late else "否"
+
+
+def title_of(ledger: PeriodLedger) -> str:
+    p = ledger.period
+    return f"{ledger.plan_title} 推进台账（{p.year}年{p.month}月）"
+
+
+def write_sheet(book: Workbook, ledger: PeriodLedger, tz: ZoneInfo, overdue: bool) -> None:
+    """Add `ledger` as a sheet named after its period ('2023-05')."""
+    ws = sheet(book, ledger.period.key, HEADERS, WIDTHS)
+    ws["A1"] = title_of(ledger)
+    row, section = 3, None
+    spans: list[tuple[int, int]] = []
+    current_task, start = -1, 3
+    for task, unit, entry in ledger.rows():
+        if task.section and task.section != section:
+            section = task.section
+            heading_row(ws, row, section, len(HEADERS))
+            row += 1
+        if task.id != current_task:
+            if row - 1 > start and current_task != -1:
+                spans.append((start, row - 1))
+            current_task, start = task.id, row
+        text, colour = status_cell(entry)
+        details = (
+            (
+                entry.progress,
+                entry.problems or "",
+                entry.next_steps or "",
+                entry.reporter or "",
+                _when(entry.submitted_at, tz),
+            )
+            if entry is not None
+            else ("",) * 5
+        )
+        put_row(
+            ws,
+            row,
+            (
+                task.number,
+                task.text,
+                unit.name,
+                "、".join(task.supports),
+                text,
+                *details,
+                _late(entry, overdue),
+                _approval(entry, tz),
+            ),
+            FILLS[colour],
+            (STATUS_COLUMN,),
+        )
+        ws.cell(row=row, column=1).alignment = CENTER
+        ws.cell(row=row, column=STATUS_COLUMN).alignment = CENTER
+        row += 1
+    if current_task != -1 and row - 1 > start:
+        spans.append((start, row - 1))
+    for first, last in spans:
+        for column in MERGED_COLUMNS:
+            ws.merge_cells(start_row=first, start_column=column, end_row=last, end_column=column)
+    ws.print_area = f"A1:L{max(row - 1, 2)}"
+
+
+def ledger_workbook(ledgers: list[PeriodLedger], tz: ZoneInfo, now: datetime) -> bytes:
+    """One sheet per period; `now` decides whether a missing report is already overdue."""
+    book = new_workbook()
+    for ledger in ledgers:
+        write_sheet(book, ledger, tz, overdue=ledger.due_at is not None and now >= ledger.due_at)
+    if not ledgers:
+        sheet(book, "台账", HEADERS, WIDTHS)["A1"] = "（无数据）"
+    return to_bytes(book)
