@@ -119,3 +119,37 @@ def test_two_replicas_send_each_prompt_once(harness: Harness, tmp_path) -> None:
         assert counts == Counter({u: 1 for u in users})
     finally:
         second.bot.kill()
+
+
+def test_telegram_faults_during_fan_out(harness: Harness) -> None:
+    """429 / 500 / 502 / timeouts on 10% of sends, two blocked users and a migrated group:
+    everyone reachable gets the prompt, exactly once unless the outcome was unknown."""
+    users = seed_fanout(harness.db_url, units=40)
+    create_users(harness, users)
+    blocked = users[:2]
+    for user in blocked:
+        harness.control.block(user)
+    harness.cli("staff", "add", "777")
+    harness.control.create_user("值班人员", user_id=777)
+    kinds = ("429", "500", "502", "timeout_after", "timeout_before")
+    for seed, kind in enumerate(kinds):  # each 2%: about 10% of sends fail one way or another
+        harness.control.add_fault(
+            "sendMessage", kind, probability=0.02, seed=seed, count=1000, retry_after=1, hold=12
+        )
+    harness.start(LEDGERBOT_FAKE_NOW=BEFORE_NINE)
+    reachable = users[2:]
+    counts = wait_for_prompts(harness, reachable, timeout=120)
+    assert [u for u in reachable if counts[u] == 0] == []
+    doubled = sum(c - 1 for c in counts.values() if c > 1)
+    report = outbox(harness)
+    possible = sum(row["possible_duplicates"] for row in report["rows"])
+    assert doubled <= possible
+    assert report["counts"].get("failed") == len(blocked)
+    assert harness.control.stats()["faults_fired"] >= 3  # the faults really happened
+    harness.control.clear_faults()
+    notices = [m for m in harness.bot_messages(777) if "unreachable" in (m.get("text") or "")]
+    deadline = time.monotonic() + 20
+    while len(notices) < len(blocked) and time.monotonic() < deadline:
+        time.sleep(0.3)
+        notices = [m for m in harness.bot_messages(777) if "unreachable" in (m.get("text") or "")]
+    assert len(notices) == len(blocked)
