@@ -204,3 +204,25 @@ def test_group_chats(world: Harness) -> None:
     assert "无权" in refused["text"]
     [subscribed] = world.say(admin, "/subscribe", chat_id=group)
     assert "订阅" in subscribed["text"]
+
+
+def test_long_status_is_paginated(harness: Harness) -> None:
+    from tests.e2e.seed import seed_fanout
+
+    seed_fanout(harness.db_url, units=20)
+    harness.start(LEDGERBOT_FAKE_NOW=FAKE_NOW)
+    admin = harness.admin_ids[0]
+    harness.control.create_user("管理员", user_id=admin)
+    [page_one] = harness.say(admin, "/status")
+    assert "第 1/2 页" in page_one["text"] and "测试单位0001" in page_one["text"]
+    assert [text for text, _ in buttons(page_one)] == ["▶"]
+    harness.control.press_button(admin, page_one["message_id"], data=buttons(page_one)[0][1])
+
+    def edited() -> dict | None:
+        for message in harness.bot_messages(admin):
+            if message["message_id"] == page_one["message_id"] and "第 2/2 页" in message["text"]:
+                return message
+        return None
+
+    page_two = harness.control.wait_until(edited, 10)
+    assert "测试单位0020" in page_two["text"] and "测试单位0001" not in page_two["text"]
