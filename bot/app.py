@@ -26,6 +26,7 @@ from ledger.clock import Clock
 from models.db import make_engine, make_session_factory
 from scheduler.clockwork import Clockwork
 from scheduler.dispatcher import Dispatcher, DispatchLimits
+from services import outbox
 from services.staff import list_staff
 
 DISPATCHER_KEY = "dispatcher"
@@ -66,6 +67,7 @@ def build_application(settings: Settings, clock: Clock) -> BotApplication:
             worker_id=f"{socket.gethostname()}-{os.getpid()}",
             clock_now=clock.now,
             limits=DispatchLimits(lease=CLAIM_LEASE),
+            on_forbidden=lambda chat_id, why: _unreachable(runtime, chat_id, why),
         )
         application.bot_data[DISPATCHER_KEY] = dispatcher
         await dispatcher.start()
@@ -96,6 +98,18 @@ def build_application(settings: Settings, clock: Clock) -> BotApplication:
     )
     register_handlers(application)
     return application
+
+
+async def _unreachable(runtime: Runtime, chat_id: int, description: str) -> None:
+    """403 from Telegram: flag the contact and tell staff and the configured admins."""
+    async with runtime.session() as session:
+        await outbox.mark_unreachable(
+            session,
+            chat_id=chat_id,
+            description=description,
+            at=runtime.clock.now(),
+            also_notify=runtime.settings.admin_ids,
+        )
 
 
 def register_handlers(application: BotApplication) -> None:

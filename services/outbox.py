@@ -263,7 +263,12 @@ async def reroute_chat(session: AsyncSession, *, old_chat_id: int, new_chat_id: 
 
 
 async def mark_unreachable(
-    session: AsyncSession, *, chat_id: int, description: str, at: datetime
+    session: AsyncSession,
+    *,
+    chat_id: int,
+    description: str,
+    at: datetime,
+    also_notify: Sequence[int] = (),
 ) -> int:
     """Telegram said 403: flag the user's active contacts and tell every active staff member.
 
@@ -279,7 +284,10 @@ async def mark_unreachable(
         contact.unreachable_at = contact.unreachable_at or at
     names = ", ".join(c.display_name or str(c.telegram_user_id) for c in contacts)
     text = f"⚠️ 无法送达 / unreachable: {names or chat_id} — {description}"
-    staff = (await session.scalars(select(Staff.telegram_user_id).where(Staff.active))).all()
+    staff = sorted(
+        set((await session.scalars(select(Staff.telegram_user_id).where(Staff.active))).all())
+        | set(also_notify)
+    )
     notices = [
         NewMessage(
             UNREACHABLE_NOTICE,
