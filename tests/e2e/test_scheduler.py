@@ -131,6 +131,7 @@ def test_telegram_faults_during_fan_out(harness: Harness) -> None:
         harness.control.block(user)
     harness.cli("staff", "add", "777")
     harness.control.create_user("值班人员", user_id=777)
+    harness.control.create_user("管理员", user_id=harness.admin_ids[0])
     kinds = ("429", "500", "502", "timeout_after", "timeout_before")
     for seed, kind in enumerate(kinds):  # each 2%: about 10% of sends fail one way or another
         harness.control.add_fault(
@@ -144,7 +145,8 @@ def test_telegram_faults_during_fan_out(harness: Harness) -> None:
     report = outbox(harness)
     possible = sum(row["possible_duplicates"] for row in report["rows"])
     assert doubled <= possible
-    assert report["counts"].get("failed") == len(blocked)
+    failed = [r["chat_id"] for r in report["rows"] if r["state"] == "failed"]
+    assert sorted(failed) == blocked
     assert harness.control.stats()["faults_fired"] >= 3  # the faults really happened
     harness.control.clear_faults()
     notices = [m for m in harness.bot_messages(777) if "unreachable" in (m.get("text") or "")]
@@ -153,3 +155,5 @@ def test_telegram_faults_during_fan_out(harness: Harness) -> None:
         time.sleep(0.3)
         notices = [m for m in harness.bot_messages(777) if "unreachable" in (m.get("text") or "")]
     assert len(notices) == len(blocked)
+    admin_notices = harness.bot_messages(harness.admin_ids[0])
+    assert sum("unreachable" in (m.get("text") or "") for m in admin_notices) == len(blocked)
