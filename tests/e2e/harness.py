@@ -128,7 +128,7 @@ class Harness:
         chat_id: int | None = None,
         reply_to: int | None = None,
         expect: int = 1,
-        timeout: float = 10.0,
+        timeout: float = 30.0,
     ) -> list[Message]:
         """The user writes; returns the bot's `expect` new messages in that chat."""
         chat = chat_id or user_id
@@ -137,7 +137,7 @@ class Harness:
         return self._after(chat, before, expect, timeout)
 
     def press(
-        self, user_id: int, message: Message, data: str, *, expect: int = 1, timeout: float = 10.0
+        self, user_id: int, message: Message, data: str, *, expect: int = 1, timeout: float = 30.0
     ) -> list[Message]:
         chat = int(message["chat"]["id"])
         before = len(self.bot_messages(chat))
@@ -145,7 +145,7 @@ class Harness:
         return self._after(chat, before, expect, timeout)
 
     def press_for_answer(
-        self, user_id: int, message: Message, data: str, timeout: float = 10.0
+        self, user_id: int, message: Message, data: str, timeout: float = 30.0
     ) -> dict[str, Any]:
         """Press a button whose only effect is a callback answer (an alert); return it."""
         chat = int(message["chat"]["id"])

@@ -17,7 +17,7 @@ from tests.e2e.test_reporting_flows import bind
 pytestmark = pytest.mark.e2e
 
 
-def wait_for(harness: Harness, chat: int, needle: str, timeout: float = 30) -> Message:
+def wait_for(harness: Harness, chat: int, needle: str, timeout: float = 60) -> Message:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         for message in harness.bot_messages(chat):
@@ -101,6 +101,6 @@ def test_monday_digest_reaches_subscribed_groups_only(harness: Harness) -> None:
     subscribed = harness.control.create_group("推进工作群", members=[admin])["id"]
     quiet = harness.control.create_group("其他群", members=[admin])["id"]
     harness.say(admin, "/subscribe", chat_id=subscribed)
-    digest = wait_for(harness, subscribed, "每周台账简报 2023-03")
+    digest = wait_for(harness, subscribed, "每周台账简报 2023-03", timeout=60)  # fires at +30 s
     assert "2023-03" in digest["text"] and "应报" in digest["text"]
     assert not any("简报" in (m.get("text") or "") for m in harness.bot_messages(quiet))

@@ -49,7 +49,7 @@ def test_prompt_arrives_at_nine_for_every_contact(harness: Harness) -> None:
     create_users(harness, users)
     harness.start(LEDGERBOT_FAKE_NOW=BEFORE_NINE)
     assert prompts_per_chat(harness, users) == Counter({u: 0 for u in users})  # not before 09:00
-    counts = wait_for_prompts(harness, users, timeout=20)
+    counts = wait_for_prompts(harness, users, timeout=60)
     assert counts == Counter({u: 1 for u in users})
     [prompt] = [m for m in harness.bot_messages(users[0]) if "推进台账" in m["text"]]
     assert [d for _, d in buttons(prompt)] == ["rt:1"]
@@ -68,7 +68,7 @@ def test_restart_across_the_fire_time_sends_once(harness: Harness) -> None:
     harness.start(LEDGERBOT_FAKE_NOW="2023-04-03T08:59:50+08:00")
     assert harness.bot.stop() == 0  # down before 09:00 ...
     harness.start(LEDGERBOT_FAKE_NOW=AFTER_NINE)  # ... and back after it
-    assert wait_for_prompts(harness, users, timeout=20) == Counter({u: 1 for u in users})
+    assert wait_for_prompts(harness, users, timeout=60) == Counter({u: 1 for u in users})
     assert harness.bot.stop() == 0
     harness.start(LEDGERBOT_FAKE_NOW="2023-04-03T09:05:00+08:00")  # once more, later
     time.sleep(2)
@@ -113,7 +113,7 @@ def test_two_replicas_send_each_prompt_once(harness: Harness, tmp_path) -> None:
             )
         for world in (harness, second):
             world.start()
-        wait_for_prompts(harness, users, timeout=40)
+        wait_for_prompts(harness, users, timeout=60)
         time.sleep(2)
         counts = prompts_per_chat(harness, users)
         assert counts == Counter({u: 1 for u in users})
