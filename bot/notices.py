@@ -3,6 +3,7 @@ digests. Built here (Telegram glue: HTML, keyboards); decided and queued by sche
 
 from __future__ import annotations
 
+import base64
 from datetime import date
 from typing import Any
 
@@ -13,8 +14,9 @@ from bot.i18n import Catalog
 from bot.render import esc, shorten, split_message
 from ledger.status import UnitStatus, totals
 from ledger.traffic_light import Light
+from reports.chart import submission_chart
+from services.digest import DigestData
 from services.due import Item, Recipient
-from services.status import PeriodStatus
 
 texts = Catalog(
     {
@@ -60,6 +62,22 @@ texts = Catalog(
         "digest_red": {"zh": "🔴 逾期：{units}", "en": "🔴 overdue: {units}"},
         "digest_yellow": {"zh": "🟡 临近截止：{units}", "en": "🟡 due soon: {units}"},
         "digest_behind": {"zh": "滞后任务：", "en": "Tasks behind schedule:"},
+        "digest_units": {
+            "zh": "单位：应报 {owing} · 已报齐 {reported} · 已审定 {approved} · 有逾期 {late}"
+            " · 有未报 {missing}",
+            "en": "units: owing {owing} · all reported {reported} · approved {approved} · "
+            "with late {late} · with missing {missing}",
+        },
+        "digest_more": {"zh": "  …另有 {n} 项", "en": "  … {n} more"},
+        "digest_next": {"zh": "⏰ 下一截止：{date}", "en": "⏰ next deadline: {date}"},
+        "digest_milestones": {
+            "zh": "🎯 {quarter} 节点目标 {due} 项，已答复 {answered} 项（核查截止 {deadline}）",
+            "en": "🎯 {quarter} milestones: {due}, answered {answered} (check due {deadline})",
+        },
+        "digest_chart": {
+            "zh": "{period} 台账报送情况（截至 {today}）",
+            "en": "Ledger {period}: submissions as of {today}",
+        },
         "met": {"zh": "已完成", "en": "met"},
         "partly": {"zh": "部分完成", "en": "partly"},
         "not_met": {"zh": "未完成", "en": "not met"},
@@ -175,29 +193,71 @@ def milestone_escalation(units: list[str], quarter: str, lang: str) -> Payload:
     )
 
 
-def digest(status: PeriodStatus, lights: dict[int, Light], deadline: date, lang: str) -> Payload:
+BEHIND_LINES = 10  # keeps the digest a phone screen or two
+
+
+def digest(data: DigestData, lang: str) -> Payload:
+    """The weekly digest text: counts of tasks and units, red and yellow units by name, tasks
+    reported 滞后 one line each, the next deadline and the quarter's milestones."""
+    status, units = data.status, [u for u in data.status.units if u.owed]
     t = totals(status.units)
     lines = [
         texts(
             "digest",
             lang,
             period=status.period.key,
-            deadline=deadline.isoformat(),
+            deadline=data.deadline.isoformat(),
             owed=t.owed,
             submitted=t.submitted,
             awaiting=t.awaiting_approval,
             late=t.late,
             missing=t.missing,
-        )
+        ),
+        texts(
+            "digest_units",
+            lang,
+            owing=len(units),
+            reported=sum(1 for u in units if u.submitted + u.awaiting_approval >= u.owed),
+            approved=sum(1 for u in units if u.complete),
+            late=sum(1 for u in units if u.late),
+            missing=sum(1 for u in units if u.missing),
+        ),
     ]
     for light, key in ((Light.RED, "digest_red"), (Light.YELLOW, "digest_yellow")):
-        names = [esc(u.unit) for u in status.units if lights.get(u.unit_id) == light]
+        names = [esc(u.unit) for u in status.units if data.lights.get(u.unit_id) == light]
         if names:
             lines.append(texts(key, lang, units="、".join(names)))
     behind = [(u.unit, e) for u in status.units for e in u.entries if e.status.value == "behind"]
     if behind:
         lines.append(texts("digest_behind", lang))
         lines += [
-            f"· {e.task_number} {esc(unit)}：{esc(shorten(e.text, 50))}" for unit, e in behind
+            f"· {e.task_number} {esc(unit)}：{esc(shorten(e.text, 50))}"
+            for unit, e in behind[:BEHIND_LINES]
         ]
+        if len(behind) > BEHIND_LINES:
+            lines.append(texts("digest_more", lang, n=len(behind) - BEHIND_LINES))
+    lines.append(texts("digest_next", lang, date=data.next_deadline.isoformat()))
+    if data.milestones_due:
+        lines.append(
+            texts(
+                "digest_milestones",
+                lang,
+                quarter=data.quarter.key,
+                due=data.milestones_due,
+                answered=data.milestones_answered,
+                deadline=data.milestone_deadline.isoformat(),
+            )
+        )
     return _payload("\n".join(lines))
+
+
+def digest_chart(data: DigestData, today: date, lang: str) -> Payload:
+    """The digest's chart as a photo payload: the dispatcher sends it with sendPhoto."""
+    title = texts("digest_chart", lang, period=data.status.period.key, today=today.isoformat())
+    png = submission_chart(title, data.chart_rows(), lang)
+    return {
+        "photo_b64": base64.b64encode(png).decode("ascii"),
+        "caption": esc(title),
+        "parse_mode": "HTML",
+        "meta": {"period": data.status.period.key},
+    }

@@ -9,6 +9,7 @@ with several replicas, divide ``global_per_second`` among them.
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
 import logging
 import random
@@ -23,7 +24,7 @@ import httpx
 from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from telegram import Bot, InlineKeyboardMarkup
+from telegram import Bot, InlineKeyboardMarkup, InputFile
 from telegram.error import (
     BadRequest,
     ChatMigrated,
@@ -269,17 +270,21 @@ class Dispatcher:
     async def _call(self, job: _Job) -> int:
         payload, timeout = job.payload, self.limits.send_timeout
         markup = payload.get("reply_markup")
-        message = await self._bot.send_message(
-            chat_id=job.chat_id,
-            text=payload["text"],
-            parse_mode=payload.get("parse_mode"),
-            reply_markup=InlineKeyboardMarkup.de_json(markup, self._bot) if markup else None,
-            disable_notification=payload.get("disable_notification"),
-            read_timeout=timeout,
-            write_timeout=timeout,
-            connect_timeout=timeout,
-            pool_timeout=timeout,
-        )
+        common: dict[str, Any] = {
+            "chat_id": job.chat_id,
+            "parse_mode": payload.get("parse_mode"),
+            "reply_markup": InlineKeyboardMarkup.de_json(markup, self._bot) if markup else None,
+            "disable_notification": payload.get("disable_notification"),
+            "read_timeout": timeout,
+            "write_timeout": timeout,
+            "connect_timeout": timeout,
+            "pool_timeout": timeout,
+        }
+        if "photo_b64" in payload:  # e.g. the digest chart: {"photo_b64", "caption", ...}
+            photo = InputFile(base64.b64decode(payload["photo_b64"]), filename="chart.png")
+            sent = await self._bot.send_photo(photo=photo, caption=payload.get("caption"), **common)
+            return sent.message_id
+        message = await self._bot.send_message(text=payload["text"], **common)
         return message.message_id
 
     async def _failed_send(self, job: _Job, exc: TelegramError) -> None:

@@ -20,14 +20,13 @@ from bot import notices
 from config import Settings
 from ledger.periods import Period, Quarter
 from ledger.timetable import EventKind, ledger_schedule
-from ledger.traffic_light import light_for
 from models import JobRun, LedgerPeriod
 from models.db import transaction
 from services.audit import Actor, record
 from services.chats import subscribed_chats
+from services.digest import digest_data
 from services.due import ledger_recipients, milestone_recipients, staff_recipients
 from services.outbox import NewMessage, enqueue_many
-from services.periods import open_period
 from services.status import period_status
 
 
@@ -159,18 +158,18 @@ async def _milestone_escalations(session: AsyncSession, f: Firing) -> list[NewMe
 
 
 async def _digests(session: AsyncSession, f: Firing) -> list[NewMessage]:
+    """The digest text, then its chart as a photo (one row each, so a retry resends only one)."""
     settings = f.settings
-    period = await open_period(session, now=f.now, tz=settings.tz)
-    rules = settings.calendar_rules()
-    schedule = ledger_schedule(period, rules, settings.tz)
-    status = await period_status(session, period=period)
-    lights = {u.unit_id: light_for(u.complete, f.now, schedule, rules) for u in status.units}
-    payload = notices.digest(status, lights, schedule.deadline, f.lang)
+    data = await digest_data(session, now=f.now, rules=settings.calendar_rules(), tz=settings.tz)
+    chats = await subscribed_chats(session)
+    if not chats:
+        return []
+    text = notices.digest(data, f.lang)
+    chart = notices.digest_chart(data, f.day, f.lang)
     return [
-        NewMessage(
-            "digest", f.key, f"g{chat.telegram_chat_id}", chat.telegram_chat_id, payload, f.now
-        )
-        for chat in await subscribed_chats(session)
+        NewMessage(kind, f.key, f"g{chat.telegram_chat_id}", chat.telegram_chat_id, payload, f.now)
+        for chat in chats
+        for kind, payload in (("digest", text), ("digest-chart", chart))
     ]
 
 
@@ -240,4 +239,3 @@ async def mark_run(
 async def has_run(session: AsyncSession, kind: str, key: str) -> bool:
     found = await session.scalar(select(JobRun.key).where(JobRun.kind == kind, JobRun.key == key))
     return found is not None
-
