@@ -19,7 +19,7 @@ from telegram.ext import (
 
 from bot import commands
 from bot.context import RUNTIME_KEY, BotApplication, BotContext
-from bot.handlers import admin, approval, basic, milestones, reporting, status
+from bot.handlers import admin, approval, basic, exports, milestones, reporting, status
 from bot.runtime import Runtime
 from config import Settings
 from ledger.clock import Clock
@@ -118,6 +118,7 @@ def register_handlers(application: BotApplication) -> None:
     basic.register(application)
     admin.register(application)
     status.register(application)
+    exports.register(application)
     approval.register(application)
     milestones.register(application)
     reporting.register(application)

@@ -10,6 +10,7 @@ import typer
 
 from config import Settings
 from ledgerbot import (  # noqa: F401  (their commands join `app`)
+    cli_export,
     cli_import,
     cli_people,
     cli_schedule,
