@@ -27,9 +27,9 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import PurePath
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import Table, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ledger.importing import ParsedPlan, ParsedSection, ParsedTask
@@ -68,6 +68,9 @@ class ImportReport:
 
     def to_json_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
+
+    def counts(self) -> dict[str, int]:
+        return {f.name: len(getattr(self, f.name)) for f in dataclasses.fields(self)[1:]}
 
 
 def plan_identity(parsed: ParsedPlan, *, year: int | None, stem: str) -> tuple[int, str]:
@@ -128,8 +131,7 @@ async def import_plan(
     await _Sync(session, plan, sections, units, report).run(tasks)
     if report.changed:
         plan.updated_at = utcnow()
-        counts = {k: len(v) for k, v in report.to_json_dict().items() if isinstance(v, list)}
-        record(session, actor, "plan.import", f"plan:{plan.id}", source=source, **counts)
+        record(session, actor, "plan.import", f"plan:{plan.id}", source=source, **report.counts())
     return report
 
 
@@ -309,11 +311,16 @@ class _Sync:
             await run(delete(Milestone).where(Milestone.id.in_(ids)), execution_options=NO_SYNC)
         for ids in chunks(w["relink"]):
             await run(delete(TaskUnit).where(TaskUnit.task_id.in_(ids)), execution_options=NO_SYNC)
-        bulk = {"task_up": update(Task), "ms_new": insert(Milestone), "ms_up": update(Milestone),
-                "link_new": insert(TaskUnit)}  # fmt: skip
+        bulk = {"task_up": update(Task), "ms_new": insert(_table(Milestone)),
+                "ms_up": update(Milestone), "link_new": insert(_table(TaskUnit))}  # fmt: skip
         for name, statement in bulk.items():
             for part in chunks(w[name]):
                 await run(statement, part)
+
+
+def _table(model: type[Any]) -> Table:
+    """The Core table: plain executemany inserts skip the ORM's per-row bookkeeping."""
+    return cast(Table, model.__table__)
 
 
 def _link(task_id: int, key: LinkKey, position: int) -> dict[str, Any]:
