@@ -80,17 +80,13 @@ def write_sheet(book: Workbook, ledger: PeriodLedger, tz: ZoneInfo, overdue: boo
     ws = sheet(book, ledger.period.key, HEADERS, WIDTHS)
     ws["A1"] = title_of(ledger)
     row, section = 3, None
-    spans: list[tuple[int, int]] = []
-    current_task, start = -1, 3
+    task_rows: dict[int, list[int]] = {}
     for task, unit, entry in ledger.rows():
         if task.section and task.section != section:
             section = task.section
             heading_row(ws, row, section, len(HEADERS))
             row += 1
-        if task.id != current_task:
-            if row - 1 > start and current_task != -1:
-                spans.append((start, row - 1))
-            current_task, start = task.id, row
+        task_rows.setdefault(task.id, []).append(row)
         text, colour = status_cell(entry)
         details = (
             (
@@ -122,11 +118,12 @@ def write_sheet(book: Workbook, ledger: PeriodLedger, tz: ZoneInfo, overdue: boo
         ws.cell(row=row, column=1).alignment = CENTER
         ws.cell(row=row, column=STATUS_COLUMN).alignment = CENTER
         row += 1
-    if current_task != -1 and row - 1 > start:
-        spans.append((start, row - 1))
-    for first, last in spans:
-        for column in MERGED_COLUMNS:
-            ws.merge_cells(start_row=first, start_column=column, end_row=last, end_column=column)
+    for rows in task_rows.values():
+        if len(rows) > 1:  # a task's rows are consecutive: no heading falls between them
+            for column in MERGED_COLUMNS:
+                ws.merge_cells(
+                    start_row=rows[0], start_column=column, end_row=rows[-1], end_column=column
+                )
     ws.print_area = f"A1:L{max(row - 1, 2)}"
 
 
