@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
+from typing import Any
 
 from telegram import Update
 from telegram.constants import ChatType
 
 from bot.context import BotContext
 from bot.i18n import Catalog, pick_language
+from services import conversations
 from services.identity import Identity, identify, touch_user
 
 texts = Catalog(
@@ -65,3 +69,80 @@ async def ask_private(update: Update, context: BotContext, lang: str) -> None:
     link = f"https://t.me/{context.bot.username}"
     if update.effective_message:
         await update.effective_message.reply_text(texts("private_only", lang, link=link))
+
+
+GuardedHandler = Callable[[Update, BotContext, Caller], Coroutine[Any, Any, None]]
+Handler = Callable[[Update, BotContext], Coroutine[Any, Any, None]]
+
+
+# Who may use a handler: one predicate per row of README's "Who can do what".
+def anyone(_identity: Identity) -> bool:
+    return True
+
+
+def known(identity: Identity) -> bool:
+    return identity.known
+
+
+def bound(identity: Identity) -> bool:
+    return bool(identity.bindings)
+
+
+def contact(identity: Identity) -> bool:
+    return identity.is_contact
+
+
+def principal(identity: Identity) -> bool:
+    return identity.is_principal
+
+
+def staff(identity: Identity) -> bool:
+    return identity.is_staff
+
+
+def admin(identity: Identity) -> bool:
+    return identity.is_admin
+
+
+def guarded(
+    allowed: Callable[[Identity], bool] = anyone, *, private: bool = False
+) -> Callable[[GuardedHandler], Handler]:
+    """Identify the caller, refuse whoever `allowed` rejects, and (with `private`) send group
+    chats to a private chat: the one preamble every handler shares."""
+
+    def wrap(handler: GuardedHandler) -> Handler:
+        @functools.wraps(handler)
+        async def run(update: Update, context: BotContext) -> None:
+            who = await caller(update, context)
+            if who is None:
+                return
+            if not allowed(who.identity):
+                await refuse(update, who.lang)
+            elif private and not who.private:
+                await ask_private(update, context, who.lang)
+            else:
+                await handler(update, context, who)
+
+        return run
+
+    return wrap
+
+
+async def load_flow(context: BotContext, who: Caller, flow: str) -> dict[str, Any] | None:
+    """The caller's saved step data in `flow`, or None if they are elsewhere."""
+    async with context.runtime.session() as session:
+        state = await conversations.load(session, who.identity.user_id)
+    return dict(state.data) if state is not None and state.flow == flow else None
+
+
+async def save_flow(context: BotContext, who: Caller, flow: str, data: dict[str, Any]) -> None:
+    runtime = context.runtime
+    async with runtime.session() as session:
+        await conversations.save(
+            session,
+            user_id=who.identity.user_id,
+            chat_id=who.chat_id,
+            flow=flow,
+            data=data,
+            now=runtime.clock.now(),
+        )

@@ -6,7 +6,7 @@ from telegram import Update
 from telegram.constants import ParseMode
 from telegram.ext import CommandHandler
 
-from bot.access import ask_private, caller, refuse
+from bot.access import Caller, admin, guarded
 from bot.context import BotApplication, BotContext
 from bot.i18n import Catalog
 from bot.render import esc
@@ -44,17 +44,10 @@ texts = Catalog(
 )
 
 
-async def invite(update: Update, context: BotContext) -> None:
-    who = await caller(update, context)
+@guarded(admin, private=True)  # the link is a secret: never in a group
+async def invite(update: Update, context: BotContext, who: Caller) -> None:
     message = update.effective_message
-    if who is None or message is None or update.effective_user is None:
-        return
-    if not who.identity.is_admin:
-        await refuse(update, who.lang)
-        return
-    if not who.private:  # the link is a secret
-        await ask_private(update, context, who.lang)
-        return
+    assert message is not None
     words = list(context.args or [])
     role = ContactRole.CONTACT
     if words and words[-1].lower() in ("principal", "负责人", "主要负责同志"):
@@ -72,7 +65,7 @@ async def invite(update: Update, context: BotContext) -> None:
                 uses=1,
                 days=INVITE_DAYS,
                 now=runtime.clock.now(),
-                actor=Actor.telegram(update.effective_user.id, who.chat_id),
+                actor=Actor.telegram(who.identity.user_id, who.chat_id),
             )
     except UnknownUnit as unknown:
         await message.reply_text(texts("unknown_unit", who.lang, name=unknown.name))
@@ -90,14 +83,9 @@ async def invite(update: Update, context: BotContext) -> None:
     )
 
 
-async def _subscription(update: Update, context: BotContext, subscribed: bool) -> None:
-    who = await caller(update, context)
+async def _subscription(update: Update, context: BotContext, who: Caller, subscribed: bool) -> None:
     chat, message = update.effective_chat, update.effective_message
-    if who is None or chat is None or message is None or update.effective_user is None:
-        return
-    if not who.identity.is_admin:
-        await refuse(update, who.lang)
-        return
+    assert chat is not None and message is not None
     if who.private:
         await message.reply_text(texts("groups_only", who.lang))
         return
@@ -110,17 +98,19 @@ async def _subscription(update: Update, context: BotContext, subscribed: bool) -
             title=chat.title,
             subscribed=subscribed,
             now=runtime.clock.now(),
-            actor=Actor.telegram(update.effective_user.id, chat.id),
+            actor=Actor.telegram(who.identity.user_id, chat.id),
         )
     await message.reply_text(texts("subscribed" if subscribed else "unsubscribed", who.lang))
 
 
-async def subscribe(update: Update, context: BotContext) -> None:
-    await _subscription(update, context, True)
+@guarded(admin)
+async def subscribe(update: Update, context: BotContext, who: Caller) -> None:
+    await _subscription(update, context, who, True)
 
 
-async def unsubscribe(update: Update, context: BotContext) -> None:
-    await _subscription(update, context, False)
+@guarded(admin)
+async def unsubscribe(update: Update, context: BotContext, who: Caller) -> None:
+    await _subscription(update, context, who, False)
 
 
 def register(application: BotApplication) -> None:

@@ -11,7 +11,7 @@ from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler
 
-from bot.access import Caller, caller, refuse
+from bot.access import Caller, guarded, principal, save_flow
 from bot.context import BotApplication, BotContext
 from bot.handlers.report_texts import approval_keyboard, or_none, status_text, texts
 from bot.render import esc
@@ -29,9 +29,9 @@ async def request(context: BotContext, recorded: Recorded, number: int, lang: st
     """Send a submitted entry to each principal of its unit, with the two buttons."""
     entry = recorded.entry
     runtime = context.runtime
-    for principal in recorded.principals:
+    for reviewer in recorded.principals:
         async with runtime.session() as session:
-            their_lang = await language_of(session, principal, runtime.settings.locale)
+            their_lang = await language_of(session, reviewer, runtime.settings.locale)
         text = texts(
             "approval_request",
             their_lang,
@@ -47,52 +47,36 @@ async def request(context: BotContext, recorded: Recorded, number: int, lang: st
         )
         try:
             await context.bot.send_message(
-                principal,
+                reviewer,
                 text,
                 parse_mode=ParseMode.HTML,
                 reply_markup=approval_keyboard(entry.id, their_lang),
             )
         except TelegramError as error:
-            log.warning("could not ask principal %s for approval: %s", principal, error)
+            log.warning("could not ask principal %s for approval: %s", reviewer, error)
 
 
-async def approve_pressed(update: Update, context: BotContext) -> None:
+@guarded(principal)
+async def approve_pressed(update: Update, context: BotContext, who: Caller) -> None:
+    assert update.callback_query
+    entry_id = _entry_id(update.callback_query.data)
+    await _review(update, context, who, entry_id, approve=True, note=None)
+
+
+@guarded(principal)
+async def return_pressed(update: Update, context: BotContext, who: Caller) -> None:
     query = update.callback_query
-    who = await caller(update, context)
-    if query is None or who is None:
-        return
-    if not who.identity.is_principal:
-        await refuse(update, who.lang)
-        return
-    await _review(update, context, who, _entry_id(query.data), approve=True, note=None)
-
-
-async def return_pressed(update: Update, context: BotContext) -> None:
-    query = update.callback_query
-    who = await caller(update, context)
-    if query is None or who is None:
-        return
-    if not who.identity.is_principal:
-        await refuse(update, who.lang)
-        return
+    assert query is not None
     entry_id = _entry_id(query.data)
     runtime = context.runtime
     async with runtime.session() as session:
         entry = await session.get(ProgressEntry, entry_id)
         problem = _check(entry, who)
-        if problem is None and entry is not None:
-            number = await _number(session, entry)
-            await conversations.save(
-                session,
-                user_id=who.identity.user_id,
-                chat_id=who.chat_id,
-                flow=FLOW,
-                data={"entry_id": entry_id, "number": number},
-                now=runtime.clock.now(),
-            )
+        number = await _number(session, entry) if entry is not None else 0
     if problem is not None:
         await query.answer(texts(problem, who.lang), show_alert=True)
         return
+    await save_flow(context, who, FLOW, {"entry_id": entry_id, "number": number})
     await query.answer()
     await context.bot.send_message(
         who.chat_id,

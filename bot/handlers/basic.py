@@ -6,7 +6,7 @@ from telegram import Update
 from telegram.constants import ParseMode
 from telegram.ext import CommandHandler
 
-from bot.access import Caller, ask_private, caller
+from bot.access import Caller, ask_private, guarded
 from bot.context import BotApplication, BotContext
 from bot.i18n import SUPPORTED, Catalog
 from bot.render import esc
@@ -107,10 +107,9 @@ texts = Catalog(
 )
 
 
-async def start(update: Update, context: BotContext) -> None:
-    who = await caller(update, context)
-    if who is None or update.effective_message is None:
-        return
+@guarded()
+async def start(update: Update, context: BotContext, who: Caller) -> None:
+    assert update.effective_message is not None
     if context.args:
         if not who.private:
             await ask_private(update, context, who.lang)
@@ -141,10 +140,9 @@ async def _bind(update: Update, context: BotContext, who: Caller, code: str) -> 
     )
 
 
-async def help_command(update: Update, context: BotContext) -> None:
-    who = await caller(update, context)
-    if who is None or update.effective_message is None:
-        return
+@guarded()
+async def help_command(update: Update, context: BotContext, who: Caller) -> None:
+    assert update.effective_message is not None
     identity = who.identity
     parts = []
     if identity.is_contact:
@@ -160,24 +158,23 @@ async def help_command(update: Update, context: BotContext) -> None:
     await update.effective_message.reply_text("\n\n".join(parts), parse_mode=ParseMode.HTML)
 
 
-async def lang(update: Update, context: BotContext) -> None:
-    who = await caller(update, context)
-    if who is None or update.effective_message is None or update.effective_user is None:
-        return
+@guarded()
+async def lang(update: Update, context: BotContext, who: Caller) -> None:
+    assert update.effective_message is not None
     choice = (context.args or [""])[0].lower()
     if choice not in SUPPORTED:
         await update.effective_message.reply_text(texts("lang_usage", who.lang))
         return
     runtime = context.runtime
     async with runtime.session() as session:
-        await set_language(session, update.effective_user.id, choice, runtime.clock.now())
+        await set_language(session, who.identity.user_id, choice, runtime.clock.now())
     await update.effective_message.reply_text(texts("lang_set", choice))
 
 
-async def unknown_command(update: Update, context: BotContext) -> None:
-    who = await caller(update, context)
-    if who is not None and update.effective_message is not None:
-        await update.effective_message.reply_text(texts("unknown_command", who.lang))
+@guarded()
+async def unknown_command(update: Update, context: BotContext, who: Caller) -> None:
+    assert update.effective_message is not None
+    await update.effective_message.reply_text(texts("unknown_command", who.lang))
 
 
 def register(application: BotApplication) -> None:

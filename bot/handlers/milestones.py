@@ -7,7 +7,7 @@ from typing import Any
 from telegram import ForceReply, Update
 from telegram.ext import CallbackQueryHandler
 
-from bot.access import Caller, caller, refuse
+from bot.access import Caller, contact, guarded, refuse, save_flow
 from bot.context import BotApplication, BotContext
 from bot.i18n import Catalog
 from ledger.periods import Quarter
@@ -41,14 +41,12 @@ texts = Catalog(
 )
 
 
-async def outcome_pressed(update: Update, context: BotContext) -> None:
+@guarded(contact)
+async def outcome_pressed(update: Update, context: BotContext, who: Caller) -> None:
     query = update.callback_query
-    who = await caller(update, context)
-    if query is None or who is None:
-        return
+    assert query is not None
     _, mid, outcome = (query.data or "::").split(":", 2)
-    valid = outcome in {o.value for o in MilestoneOutcome}
-    if not who.identity.is_contact or not mid.isdecimal() or not valid:
+    if not mid.isdecimal() or outcome not in {o.value for o in MilestoneOutcome}:
         await refuse(update, who.lang)
         return
     try:
@@ -58,7 +56,8 @@ async def outcome_pressed(update: Update, context: BotContext) -> None:
     except ReportRefused as refused:
         await query.answer(texts(refused.key, who.lang), show_alert=True)
         return
-    await _save(context, who, {"milestone_id": int(mid), "outcome": outcome, "number": number})
+    data = {"milestone_id": int(mid), "outcome": outcome, "number": number}
+    await save_flow(context, who, FLOW, data)
     await query.answer()
     await context.bot.send_message(
         who.chat_id,
@@ -110,19 +109,6 @@ async def explanation_received(
             outcome=texts(answer.outcome.value, who.lang),
         )
     )
-
-
-async def _save(context: BotContext, who: Caller, data: dict[str, Any]) -> None:
-    runtime = context.runtime
-    async with runtime.session() as session:
-        await conversations.save(
-            session,
-            user_id=who.identity.user_id,
-            chat_id=who.chat_id,
-            flow=FLOW,
-            data=data,
-            now=runtime.clock.now(),
-        )
 
 
 def register(application: BotApplication) -> None:

@@ -73,10 +73,6 @@ texts = Catalog(
             "zh": "该按钮已失效，请重新选择任务（/tasks）。",
             "en": "This button has expired; choose the task again (/tasks).",
         },
-        "group_no_reporting": {
-            "zh": "为保护信息，填报只能在私聊中进行：{link}",
-            "en": "For privacy, reports are made in a private chat: {link}",
-        },
         "report_usage": {
             "zh": "用法：/report 任务号 状态 内容\n状态：已完成、序时推进、滞后、未启动\n"
             "例：/report 5 序时推进 路基工程完成70%",

@@ -13,7 +13,15 @@ from telegram import ForceReply, Message, Update
 from telegram.constants import ParseMode
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from bot.access import Caller, caller, refuse
+from bot.access import (
+    Caller,
+    bound,
+    contact,
+    guarded,
+    known,
+    load_flow,
+    save_flow,
+)
 from bot.context import BotApplication, BotContext
 from bot.handlers import approval, milestones
 from bot.handlers.report_texts import (
@@ -46,14 +54,8 @@ FLOW = "report"
 OPTIONAL_STEPS = {"problems": "next_steps", "next_steps": "confirm"}
 
 
-async def tasks_command(update: Update, context: BotContext) -> None:
-    who = await caller(update, context)
-    if who is None or not who.identity.bindings:
-        await refuse(update, who.lang if who else "zh")
-        return
-    if not who.private:
-        await _to_private(update, context, who)
-        return
+@guarded(bound, private=True)
+async def tasks_command(update: Update, context: BotContext, who: Caller) -> None:
     runtime = context.runtime
     async with runtime.session() as session:
         period = await open_period(session, now=runtime.clock.now(), tz=runtime.settings.tz)
@@ -82,17 +84,13 @@ async def _send_tasks(
         )
 
 
-async def report_command(update: Update, context: BotContext) -> None:
+@guarded(known, private=True)
+async def report_command(update: Update, context: BotContext, who: Caller) -> None:
     """`/report <task number> <status> <text>`: one line, one entry."""
-    who = await caller(update, context)
     message = update.effective_message
-    if who is None or message is None:
-        return
-    if not who.identity.is_contact:
-        await _refuse_reporting(update, who)
-        return
-    if not who.private:
-        await _to_private(update, context, who)
+    assert message is not None
+    if not who.identity.is_contact:  # staff and principals are told why, strangers were refused
+        await message.reply_text(texts("not_contact", who.lang))
         return
     arguments = (message.text or "").partition(" ")[2]
     try:
@@ -102,19 +100,6 @@ async def report_command(update: Update, context: BotContext) -> None:
         return
     draft = Draft(line.task_number, line.status, line.text)
     await _submit(update, context, who, draft, message.message_id, period=None)
-
-
-async def _refuse_reporting(update: Update, who: Caller) -> None:
-    if who.identity.known and update.effective_message:
-        await update.effective_message.reply_text(texts("not_contact", who.lang))
-    else:
-        await refuse(update, who.lang)
-
-
-async def _to_private(update: Update, context: BotContext, who: Caller) -> None:
-    if update.effective_message:
-        link = f"https://t.me/{context.bot.username}"
-        await update.effective_message.reply_text(texts("group_no_reporting", who.lang, link=link))
 
 
 async def _submit(
@@ -166,14 +151,10 @@ async def _submit(
     return recorded
 
 
-async def task_chosen(update: Update, context: BotContext) -> None:
+@guarded(contact, private=True)
+async def task_chosen(update: Update, context: BotContext, who: Caller) -> None:
     query = update.callback_query
-    who = await caller(update, context)
-    if query is None or who is None:
-        return
-    if not who.identity.is_contact or not who.private:
-        await refuse(update, who.lang)
-        return
+    assert query is not None
     number = _int_suffix(query.data)
     runtime = context.runtime
     try:
@@ -183,7 +164,7 @@ async def task_chosen(update: Update, context: BotContext) -> None:
     except ReportRefused as refused:
         await query.answer(texts(refused.key, who.lang, **refused.values), show_alert=True)
         return
-    await _save(context, who, {"step": "status", "number": number, "period": period.key})
+    await save_flow(context, who, FLOW, {"step": "status", "number": number, "period": period.key})
     await query.answer()
     await context.bot.send_message(
         who.chat_id,
@@ -193,12 +174,11 @@ async def task_chosen(update: Update, context: BotContext) -> None:
     )
 
 
-async def status_chosen(update: Update, context: BotContext) -> None:
+@guarded(contact)
+async def status_chosen(update: Update, context: BotContext, who: Caller) -> None:
     query = update.callback_query
-    who = await caller(update, context)
-    if query is None or who is None:
-        return
-    data = await _load(context, who)
+    assert query is not None
+    data = await load_flow(context, who, FLOW)
     status = (query.data or "").partition(":")[2]
     if data is None or data.get("step") != "status" or status not in EntryStatus._value2member_map_:
         await query.answer(texts("stale_button", who.lang), show_alert=True)
@@ -207,11 +187,11 @@ async def status_chosen(update: Update, context: BotContext) -> None:
     data["status"] = status
     if data.get("progress"):  # reply to a prompt, or an edit: the text is already there
         data["step"] = "confirm"
-        await _save(context, who, data)
+        await save_flow(context, who, FLOW, data)
         await _send_summary(context, who, data)
         return
     data["step"] = "progress"
-    await _save(context, who, data)
+    await save_flow(context, who, FLOW, data)
     await _ask(
         context,
         who,
@@ -221,12 +201,11 @@ async def status_chosen(update: Update, context: BotContext) -> None:
     )
 
 
-async def skip_step(update: Update, context: BotContext) -> None:
+@guarded(contact)
+async def skip_step(update: Update, context: BotContext, who: Caller) -> None:
     query = update.callback_query
-    who = await caller(update, context)
-    if query is None or who is None:
-        return
-    data = await _load(context, who)
+    assert query is not None
+    data = await load_flow(context, who, FLOW)
     if data is None or data.get("step") not in OPTIONAL_STEPS:
         await query.answer(texts("stale_button", who.lang), show_alert=True)
         return
@@ -236,26 +215,25 @@ async def skip_step(update: Update, context: BotContext) -> None:
 
 async def _advance(context: BotContext, who: Caller, data: dict[str, Any]) -> None:
     data["step"] = OPTIONAL_STEPS.get(data["step"], "problems")
-    await _save(context, who, data)
+    await save_flow(context, who, FLOW, data)
     if data["step"] == "confirm":
         await _send_summary(context, who, data)
     else:
         await _ask(context, who, texts(f"ask_{data['step']}", who.lang), skippable=True)
 
 
-async def confirm_chosen(update: Update, context: BotContext) -> None:
+@guarded(contact)
+async def confirm_chosen(update: Update, context: BotContext, who: Caller) -> None:
     query = update.callback_query
-    who = await caller(update, context)
-    if query is None or who is None or query.message is None:
-        return
-    data = await _load(context, who)
+    assert query is not None and query.message is not None
+    data = await load_flow(context, who, FLOW)
     if data is None or data.get("step") != "confirm":
         await query.answer(texts("stale_button", who.lang), show_alert=True)
         return
     await query.answer()
     if query.data == "rc:e":
         data["step"] = "status"
-        await _save(context, who, data)
+        await save_flow(context, who, FLOW, data)
         await context.bot.send_message(
             who.chat_id,
             texts("pick_status", who.lang, number=data["number"], text=""),
@@ -275,15 +253,11 @@ async def confirm_chosen(update: Update, context: BotContext) -> None:
     )
 
 
-async def text_received(update: Update, context: BotContext) -> None:
+@guarded(known)
+async def text_received(update: Update, context: BotContext, who: Caller) -> None:
     """Free text in a private chat: the next answer of a flow, a reply to a prompt, or noise."""
-    who = await caller(update, context)
     message = update.effective_message
-    if who is None or message is None:
-        return
-    if not who.identity.known:
-        await refuse(update, who.lang)
-        return
+    assert message is not None
     runtime = context.runtime
     async with runtime.session() as session:
         state = await conversations.load(session, who.identity.user_id)
@@ -343,7 +317,7 @@ async def _reply_to_prompt(
         "period": prompt.period,
         "progress": text,
     }
-    await _save(context, who, data)
+    await save_flow(context, who, FLOW, data)
     await message.reply_text(
         texts("pick_status", who.lang, number=data["number"], text=""),
         reply_markup=status_keyboard(who.lang),
@@ -351,15 +325,11 @@ async def _reply_to_prompt(
     return True
 
 
-async def evidence_received(update: Update, context: BotContext) -> None:
-    who = await caller(update, context)
+@guarded(contact)
+async def evidence_received(update: Update, context: BotContext, who: Caller) -> None:
     message = update.effective_message
-    if who is None or message is None:
-        return
-    if not who.identity.is_contact:
-        await refuse(update, who.lang)
-        return
-    data = await _load(context, who)
+    assert message is not None
+    data = await load_flow(context, who, FLOW)
     if data is None:
         await message.reply_text(texts("evidence_no_flow", who.lang))
         return
@@ -369,7 +339,7 @@ async def evidence_received(update: Update, context: BotContext) -> None:
         data[str(data["step"])] = clean_text(message.caption)
         await _advance(context, who, data)
     else:
-        await _save(context, who, data)
+        await save_flow(context, who, FLOW, data)
     await message.reply_text(texts("evidence_saved", who.lang))
 
 
@@ -394,10 +364,9 @@ def _evidence_of(message: Message) -> dict[str, str | None]:
     }
 
 
-async def cancel(update: Update, context: BotContext) -> None:
-    who = await caller(update, context)
-    if who is None or update.effective_message is None:
-        return
+@guarded()
+async def cancel(update: Update, context: BotContext, who: Caller) -> None:
+    assert update.effective_message is not None
     runtime = context.runtime
     async with runtime.session() as session:
         had = await conversations.load(session, who.identity.user_id) is not None
@@ -433,25 +402,6 @@ async def _ask(context: BotContext, who: Caller, text: str, skippable: bool = Fa
         parse_mode=ParseMode.HTML,
         reply_markup=skip_keyboard(who.lang) if skippable else ForceReply(selective=True),
     )
-
-
-async def _load(context: BotContext, who: Caller) -> dict[str, Any] | None:
-    async with context.runtime.session() as session:
-        state = await conversations.load(session, who.identity.user_id)
-    return dict(state.data) if state is not None and state.flow == FLOW else None
-
-
-async def _save(context: BotContext, who: Caller, data: dict[str, Any]) -> None:
-    runtime = context.runtime
-    async with runtime.session() as session:
-        await conversations.save(
-            session,
-            user_id=who.identity.user_id,
-            chat_id=who.chat_id,
-            flow=FLOW,
-            data=data,
-            now=runtime.clock.now(),
-        )
 
 
 def _int_suffix(data: str | None) -> int:

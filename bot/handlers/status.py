@@ -6,7 +6,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
-from bot.access import Caller, ask_private, caller, refuse
+from bot.access import Caller, guarded, known, refuse, staff
 from bot.context import BotApplication, BotContext
 from bot.i18n import Catalog
 from bot.render import esc, shorten, split_message
@@ -136,17 +136,10 @@ def render_status(
     return "\n".join(lines), keyboard
 
 
-async def status_command(update: Update, context: BotContext) -> None:
-    who = await caller(update, context)
+@guarded(known, private=True)  # a group would show one person's view to everybody in it
+async def status_command(update: Update, context: BotContext, who: Caller) -> None:
     message = update.effective_message
-    if who is None or message is None:
-        return
-    if not who.identity.known:
-        await refuse(update, who.lang)
-        return
-    if not who.private:  # a group would show one person's view to everybody in it
-        await ask_private(update, context, who.lang)
-        return
+    assert message is not None
     argument = " ".join(context.args or []).strip()
     if argument and not who.identity.is_staff:
         await refuse(update, who.lang)
@@ -211,14 +204,10 @@ async def _send_task(
         await update.effective_message.reply_text(part, parse_mode=ParseMode.HTML)
 
 
-async def page_pressed(update: Update, context: BotContext) -> None:
+@guarded(staff)
+async def page_pressed(update: Update, context: BotContext, who: Caller) -> None:
     query = update.callback_query
-    who = await caller(update, context)
-    if query is None or who is None:
-        return
-    if not who.identity.is_staff:
-        await refuse(update, who.lang)
-        return
+    assert query is not None
     _, key, page = (query.data or "::").split(":", 2)
     try:
         period = Period.parse(key)
@@ -235,17 +224,10 @@ async def page_pressed(update: Update, context: BotContext) -> None:
     )
 
 
-async def overdue_command(update: Update, context: BotContext) -> None:
-    who = await caller(update, context)
+@guarded(staff, private=True)
+async def overdue_command(update: Update, context: BotContext, who: Caller) -> None:
     message = update.effective_message
-    if who is None or message is None:
-        return
-    if not who.identity.is_staff:
-        await refuse(update, who.lang)
-        return
-    if not who.private:
-        await ask_private(update, context, who.lang)
-        return
+    assert message is not None
     runtime = context.runtime
     async with runtime.session() as session:
         period = await open_period(session, now=runtime.clock.now(), tz=runtime.settings.tz)
