@@ -87,7 +87,7 @@ async def plan_view(
 async def unit_names(session: AsyncSession, unit_ids: Iterable[int]) -> dict[int, str]:
     wanted = list(unit_ids)
     rows = await session.execute(select(Unit.id, Unit.name).where(Unit.id.in_(wanted)))
-    return dict(rows.tuples().all())
+    return {unit_id: name for unit_id, name in rows}
 
 
 def _entry(row: ProgressEntry, number: int, text: str, unit: str) -> Entry:
@@ -141,7 +141,7 @@ async def load_entries(
         query = query.where(ProgressEntry.is_current)
     if unit_ids is not None:
         query = query.where(ProgressEntry.unit_id.in_(list(unit_ids)))
-    result = await session.execute(query.execution_options(yield_per=2000))
+    result = await session.execute(query)
     return [_entry(row, number, text, unit) for row, number, text, unit in result]
 
 

@@ -74,8 +74,8 @@ async def report_period(session: AsyncSession, period: Period, world: World) -> 
     plan = await plan_for(session, period)
     assert plan is not None
     owed = await load_owed(session, plan.id)
-    numbers = dict((await session.execute(select(Task.id, Task.number))).tuples().all())
-    names = dict((await session.execute(select(Unit.id, Unit.name))).tuples().all())
+    numbers = {tid: num for tid, num in await session.execute(select(Task.id, Task.number))}
+    names = {uid: name for uid, name in await session.execute(select(Unit.id, Unit.name))}
     due = ledger_schedule(period, DEFAULT_RULES, TZ).due_at
     for unit_id, task_ids in sorted(owed.items()):
         name = names[unit_id]
@@ -112,7 +112,7 @@ async def answer_milestones(session: AsyncSession, quarter: Quarter, world: Worl
     plan = await plan_for(session, quarter.periods()[0])
     assert plan is not None
     owed = await load_owed(session, plan.id)
-    names = dict((await session.execute(select(Unit.id, Unit.name))).tuples().all())
+    names = {uid: name for uid, name in await session.execute(select(Unit.id, Unit.name))}
     rows = await session.execute(
         select(Milestone.id, Milestone.task_id, Task.number)
         .join(Task, Task.id == Milestone.task_id)
