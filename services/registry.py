@@ -10,6 +10,7 @@ from sqlalchemy.orm import selectinload
 
 from ledger.vocab import UnitRole
 from models import Plan, Task, TaskUnit, Unit, UnitMember
+from services.units import find_unit
 
 
 @dataclass(frozen=True)
@@ -77,8 +78,10 @@ async def list_tasks(
     if plan_year is not None:
         query = query.where(Plan.year == plan_year)
     if unit_name is not None:
+        unit = await find_unit(session, unit_name)  # the name or any alias
+        unit_id = unit.id if unit is not None else -1
         query = query.where(
-            Task.id.in_(select(TaskUnit.task_id).join(Unit).where(Unit.name == unit_name))
+            Task.id.in_(select(TaskUnit.task_id).where(TaskUnit.unit_id == unit_id))
         )
     return [_task_record(task) for task in (await session.scalars(query)).all()]
 

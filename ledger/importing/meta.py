@@ -45,11 +45,11 @@ def find_year(title: str | None, text: str, builder: PlanBuilder) -> int | None:
     if len(years) == 1:
         return int(years[0])
     if len(years) > 1:
-        builder.warn(f"the title spans {years[0]}–{years[-1]}; pass year= to choose one")
+        builder.warn(f"the title spans {years[0]}–{years[-1]}; pass --year to choose one")
         return None
     counts = Counter(_YEAR.findall(text))
     if not counts:
-        builder.warn("no year found; pass year= to set it")
+        builder.warn("no year found; pass --year to set it")
         return None
     year, _ = counts.most_common(1)[0]
     builder.warn(f"year {year} guessed from the text (the most cited year)")

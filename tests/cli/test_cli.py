@@ -70,6 +70,8 @@ def test_units_and_tasks_json(cli_env: str) -> None:
         (2021, 1),
         (2023, 5),
     ]
+    by_alias = runner.invoke(app, ["tasks", "--unit", "市发改委", "--json"])
+    assert [t["number"] for t in json.loads(by_alias.output)] == [4]
     text_listing = runner.invoke(app, ["tasks"])
     assert "牵头: 市发展改革委" in text_listing.output
 
