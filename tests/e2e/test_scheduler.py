@@ -93,6 +93,10 @@ def test_sigkill_during_fan_out_loses_nothing(harness: Harness) -> None:
     assert missing == []
     doubled = sum(c - 1 for c in counts.values() if c > 1)
     possible = sum(row["possible_duplicates"] for row in outbox(harness)["rows"])
+    print(  # figures for the record (pytest -s)
+        f"\nsigkill: {len(users)} prompts, {delivered_before} delivered before the kill, "
+        f"0 lost, {doubled} duplicated, {possible} counted as unknown outcome"
+    )
     assert doubled <= possible, f"{doubled} duplicates, only {possible} were unknown-outcome"
 
 
@@ -147,7 +151,12 @@ def test_telegram_faults_during_fan_out(harness: Harness) -> None:
     assert doubled <= possible
     failed = [r["chat_id"] for r in report["rows"] if r["state"] == "failed"]
     assert sorted(failed) == blocked
-    assert harness.control.stats()["faults_fired"] >= 3  # the faults really happened
+    fired = harness.control.stats()["faults_fired"]
+    print(
+        f"\nfaults: {fired} injected over {len(users)} prompts; {len(reachable)} delivered, "
+        f"{doubled} duplicated ({possible} unknown outcome), {len(failed)} blocked reported"
+    )
+    assert fired >= 3  # the faults really happened
     harness.control.clear_faults()
     notices = [m for m in harness.bot_messages(777) if "unreachable" in (m.get("text") or "")]
     deadline = time.monotonic() + 20
