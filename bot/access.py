@@ -71,6 +71,16 @@ async def ask_private(update: Update, context: BotContext, lang: str) -> None:
         await update.effective_message.reply_text(texts("private_only", lang, link=link))
 
 
+MAX_ID = 2**31 - 1  # the largest id an INTEGER column holds (PostgreSQL and SQLite alike)
+
+
+def button_id(text: str) -> int:
+    """An id or number from button data: ASCII digits that fit a column, else -1 (tampered)."""
+    if not (text.isascii() and text.isdigit()) or len(text) > 10 or int(text) > MAX_ID:
+        return -1
+    return int(text)
+
+
 GuardedHandler = Callable[[Update, BotContext, Caller], Coroutine[Any, Any, None]]
 Handler = Callable[[Update, BotContext], Coroutine[Any, Any, None]]
 
@@ -118,6 +128,8 @@ def guarded(
                 return
             if not allowed(who.identity):
                 await refuse(update, who.lang)
+            elif private and not who.private and update.callback_query:
+                await refuse(update, who.lang)  # a button in a group: an alert, nothing posted
             elif private and not who.private:
                 await ask_private(update, context, who.lang)
             else:

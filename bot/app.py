@@ -11,6 +11,7 @@ from telegram import Update
 from telegram.ext import (
     Application,
     ApplicationBuilder,
+    CallbackQueryHandler,
     ContextTypes,
     Defaults,
     MessageHandler,
@@ -125,6 +126,7 @@ def register_handlers(application: BotApplication) -> None:
     application.add_handler(
         MessageHandler(filters.ChatType.PRIVATE & filters.COMMAND, basic.unknown_command)
     )
+    application.add_handler(CallbackQueryHandler(basic.unknown_button))
     application.add_error_handler(_log_error)
 
 

@@ -11,7 +11,7 @@ from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler
 
-from bot.access import Caller, guarded, principal, save_flow
+from bot.access import Caller, button_id, guarded, principal, save_flow
 from bot.context import BotApplication, BotContext
 from bot.handlers.report_texts import approval_keyboard, or_none, status_text, texts
 from bot.render import esc
@@ -56,14 +56,14 @@ async def request(context: BotContext, recorded: Recorded, number: int, lang: st
             log.warning("could not ask principal %s for approval: %s", reviewer, error)
 
 
-@guarded(principal)
+@guarded(principal, private=True)
 async def approve_pressed(update: Update, context: BotContext, who: Caller) -> None:
     assert update.callback_query
     entry_id = _entry_id(update.callback_query.data)
     await _review(update, context, who, entry_id, approve=True, note=None)
 
 
-@guarded(principal)
+@guarded(principal, private=True)
 async def return_pressed(update: Update, context: BotContext, who: Caller) -> None:
     query = update.callback_query
     assert query is not None
@@ -167,8 +167,7 @@ async def _number(session: AsyncSession, entry: ProgressEntry) -> int:
 
 
 def _entry_id(data: str | None) -> int:
-    tail = (data or "").partition(":")[2]
-    return int(tail) if tail.isdecimal() else -1
+    return button_id((data or "").partition(":")[2])
 
 
 def register(application: BotApplication) -> None:

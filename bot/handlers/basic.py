@@ -6,7 +6,7 @@ from telegram import Update
 from telegram.constants import ParseMode
 from telegram.ext import CommandHandler
 
-from bot.access import Caller, ask_private, guarded
+from bot.access import Caller, ask_private, guarded, refuse
 from bot.context import BotApplication, BotContext
 from bot.i18n import SUPPORTED, Catalog
 from bot.render import esc
@@ -107,7 +107,7 @@ texts = Catalog(
 )
 
 
-@guarded()
+@guarded(private=True)
 async def start(update: Update, context: BotContext, who: Caller) -> None:
     assert update.effective_message is not None
     if context.args:
@@ -158,7 +158,7 @@ async def help_command(update: Update, context: BotContext, who: Caller) -> None
     await update.effective_message.reply_text("\n\n".join(parts), parse_mode=ParseMode.HTML)
 
 
-@guarded()
+@guarded(private=True)
 async def lang(update: Update, context: BotContext, who: Caller) -> None:
     assert update.effective_message is not None
     choice = (context.args or [""])[0].lower()
@@ -175,6 +175,12 @@ async def lang(update: Update, context: BotContext, who: Caller) -> None:
 async def unknown_command(update: Update, context: BotContext, who: Caller) -> None:
     assert update.effective_message is not None
     await update.effective_message.reply_text(texts("unknown_command", who.lang))
+
+
+@guarded()
+async def unknown_button(update: Update, context: BotContext, who: Caller) -> None:
+    """Button data no handler knows (forged, or from an old version): an alert, never silence."""
+    await refuse(update, who.lang)
 
 
 def register(application: BotApplication) -> None:

@@ -7,7 +7,7 @@ from typing import Any
 from telegram import ForceReply, Update
 from telegram.ext import CallbackQueryHandler
 
-from bot.access import Caller, contact, guarded, refuse, save_flow
+from bot.access import Caller, button_id, contact, guarded, refuse, save_flow
 from bot.context import BotApplication, BotContext
 from bot.i18n import Catalog
 from ledger.periods import Quarter
@@ -41,12 +41,14 @@ texts = Catalog(
 )
 
 
-@guarded(contact)
+@guarded(contact, private=True)
 async def outcome_pressed(update: Update, context: BotContext, who: Caller) -> None:
     query = update.callback_query
     assert query is not None
-    _, mid, outcome = (query.data or "::").split(":", 2)
-    if not mid.isdecimal() or outcome not in {o.value for o in MilestoneOutcome}:
+    parts = (query.data or "").split(":")
+    mid = button_id(parts[1]) if len(parts) == 3 else -1
+    outcome = parts[-1]
+    if mid < 0 or outcome not in {o.value for o in MilestoneOutcome}:
         await refuse(update, who.lang)
         return
     try:

@@ -16,10 +16,12 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, f
 from bot.access import (
     Caller,
     bound,
+    button_id,
     contact,
     guarded,
     known,
     load_flow,
+    refuse,
     save_flow,
 )
 from bot.context import BotApplication, BotContext
@@ -156,6 +158,9 @@ async def task_chosen(update: Update, context: BotContext, who: Caller) -> None:
     query = update.callback_query
     assert query is not None
     number = _int_suffix(query.data)
+    if number < 0:
+        await refuse(update, who.lang)
+        return
     runtime = context.runtime
     try:
         async with runtime.session() as session:
@@ -364,7 +369,7 @@ def _evidence_of(message: Message) -> dict[str, str | None]:
     }
 
 
-@guarded()
+@guarded(private=True)
 async def cancel(update: Update, context: BotContext, who: Caller) -> None:
     assert update.effective_message is not None
     runtime = context.runtime
@@ -405,8 +410,7 @@ async def _ask(context: BotContext, who: Caller, text: str, skippable: bool = Fa
 
 
 def _int_suffix(data: str | None) -> int:
-    tail = (data or "").partition(":")[2]
-    return int(tail) if tail.isdecimal() else -1
+    return button_id((data or "").partition(":")[2])
 
 
 def register(application: BotApplication) -> None:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
+from telegram.error import BadRequest
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
-from bot.access import Caller, guarded, known, refuse, staff
+from bot.access import Caller, button_id, guarded, known, refuse, staff
 from bot.context import BotApplication, BotContext
 from bot.i18n import Catalog
 from bot.render import esc, shorten, split_message
@@ -148,8 +149,9 @@ async def status_command(update: Update, context: BotContext, who: Caller) -> No
     async with runtime.session() as session:
         period = await open_period(session, now=runtime.clock.now(), tz=runtime.settings.tz)
         if argument.isdecimal():
+            number = button_id(argument)  # -1 (no such task) when it overflows a column
             await _send_task(
-                update, who, await task_status(session, period=period, number=int(argument)), period
+                update, who, await task_status(session, period=period, number=number), period
             )
             return
         unit_ids: list[int] | None = None
@@ -204,14 +206,15 @@ async def _send_task(
         await update.effective_message.reply_text(part, parse_mode=ParseMode.HTML)
 
 
-@guarded(staff)
+@guarded(staff, private=True)
 async def page_pressed(update: Update, context: BotContext, who: Caller) -> None:
     query = update.callback_query
     assert query is not None
-    _, key, page = (query.data or "::").split(":", 2)
+    parts = (query.data or "").split(":")
     try:
-        period = Period.parse(key)
-        number = int(page)
+        if len(parts) != 3:
+            raise ValueError(query.data)
+        period, number = Period.parse(parts[1]), int(parts[2])
     except ValueError:
         await refuse(update, who.lang)
         return
@@ -219,9 +222,13 @@ async def page_pressed(update: Update, context: BotContext, who: Caller) -> None
         status = await period_status(session, period=period)
     text, keyboard = render_status(status, context, who.lang, number, details=False)
     await query.answer()
-    await query.edit_message_text(
-        split_message(text)[0], parse_mode=ParseMode.HTML, reply_markup=keyboard
-    )
+    try:
+        await query.edit_message_text(
+            split_message(text)[0], parse_mode=ParseMode.HTML, reply_markup=keyboard
+        )
+    except BadRequest as error:  # a double tap: that page is already shown
+        if "not modified" not in error.message:
+            raise
 
 
 @guarded(staff, private=True)

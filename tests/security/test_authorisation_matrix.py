@@ -1,0 +1,143 @@
+"""README's "Who can do what", cell by cell: every command and button × role × chat type.
+
+One bot process serves the whole matrix. A cell passes when the bot serves, refuses, points to
+the private chat or stays silent exactly as documented, and a refusal (or pointer) carries no
+registry data: no unit name, task or milestone text, and no number the user did not type.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+
+from tests.e2e.harness import Harness
+from tests.e2e.seed import TRANSPORT, WATER
+from tests.security.world import Outcome, World, build_world, leaks
+
+pytestmark = pytest.mark.e2e
+
+ROLES = ("admin", "staff", "principal", "contact_a", "contact_b", "unbound", "group_member")
+KNOWN = {"admin", "staff", "principal", "contact_a", "contact_b"}
+BOUND = {"principal", "contact_a", "contact_b"}
+CONTACTS = {"contact_a", "contact_b"}
+STAFF = {"admin", "staff"}
+SERVED, REFUSED, PRIVATE, SILENT = "served", "refused", "private", "silent"
+# What a user of one unit must never see about the other.
+OTHER_UNIT = {"principal": WATER, "contact_a": WATER, "contact_b": TRANSPORT}
+
+
+@dataclass(frozen=True)
+class Action:
+    name: str
+    request: Callable[[World], str]  # the text sent, or the callback data pressed
+    button: bool
+    private: Callable[[str], set[str]]  # acceptable outcomes in a private chat, per role
+    group: Callable[[str], set[str]]  # ... in the group
+
+
+def only(allowed: set[str], yes: str = SERVED, no: str = REFUSED) -> Callable[[str], set[str]]:
+    return lambda role: {yes} if role in allowed else {no}
+
+
+def pointer_for(allowed: set[str]) -> Callable[[str], set[str]]:
+    """In a group: a pointer to the private chat for those allowed, refusal (or pointer) else."""
+    return lambda role: {PRIVATE} if role in allowed else {REFUSED, PRIVATE}
+
+
+def everyone(outcome: str) -> Callable[[str], set[str]]:
+    return lambda role: {outcome}
+
+
+def text(value: str) -> Callable[[World], str]:
+    return lambda world: value
+
+
+ACTIONS = [
+    Action("/start", text("/start"), False, everyone(SERVED), everyone(PRIVATE)),
+    Action("/help", text("/help"), False, everyone(SERVED), everyone(SERVED)),
+    Action("/lang zh", text("/lang zh"), False, everyone(SERVED), everyone(PRIVATE)),
+    Action("/cancel", text("/cancel"), False, everyone(SERVED), everyone(PRIVATE)),
+    Action("/start CODE", text("/start wrongcode"), False, everyone(SERVED), everyone(PRIVATE)),
+    Action("/tasks", text("/tasks"), False, only(BOUND), pointer_for(BOUND)),
+    Action(
+        "/report",
+        text("/report 5 序时推进 矩阵"),
+        False,
+        only({"contact_a"}),
+        pointer_for(CONTACTS),
+    ),
+    Action("/status", text("/status"), False, only(KNOWN), pointer_for(KNOWN)),
+    Action("/status UNIT", text(f"/status {WATER}"), False, only(STAFF), pointer_for(STAFF)),
+    Action("/status N", text("/status 8"), False, only(STAFF), pointer_for(STAFF)),
+    Action("/overdue", text("/overdue"), False, only(STAFF), pointer_for(STAFF)),
+    Action("/invite", text(f"/invite {WATER}"), False, only({"admin"}), pointer_for({"admin"})),
+    Action("/subscribe", text("/subscribe"), False, only({"admin"}, PRIVATE), only({"admin"})),
+    Action("/unsubscribe", text("/unsubscribe"), False, only({"admin"}, PRIVATE), only({"admin"})),
+    Action("free text", text("你好"), False, only(KNOWN), everyone(SILENT)),
+    Action("photo", text(""), False, only(CONTACTS), everyone(SILENT)),
+    # buttons outside their flow: a stale-button alert for everybody
+    Action("rs:on_track", text("rs:on_track"), True, everyone(REFUSED), everyone(REFUSED)),
+    Action("rk", text("rk"), True, everyone(REFUSED), everyone(REFUSED)),
+    Action("rc:s", text("rc:s"), True, everyone(REFUSED), everyone(REFUSED)),
+    Action("sp:2023-03:1", text("sp:2023-03:1"), True, only(STAFF), everyone(REFUSED)),
+    Action("rt:5", text("rt:5"), True, only({"contact_a"}), everyone(REFUSED)),
+    Action(
+        "mc:A:met",
+        lambda w: f"mc:{w.milestone_a}:met",
+        True,
+        only({"contact_a"}),
+        everyone(REFUSED),
+    ),
+    Action("rj:A", lambda w: f"rj:{w.entry_a}", True, only({"principal"}), everyone(REFUSED)),
+    Action("ap:A", lambda w: f"ap:{w.entry_a}", True, only({"principal"}), everyone(REFUSED)),
+]
+
+
+def perform(world: World, action: Action, user: int, chat: int) -> tuple[str, Outcome]:
+    request = action.request(world)
+    if action.button:
+        return request, world.press(user, request, chat)
+    if action.name == "photo":
+        return request, world.photo(user, chat)
+    return request, world.say(user, request, chat)
+
+
+def check(role: str, chat_kind: str, action: Action, request: str, outcome: Outcome) -> list[str]:
+    expected = (action.private if chat_kind == "private" else action.group)(role)
+    cell = f"{action.name} × {role} × {chat_kind}"
+    problems = []
+    if outcome.kind not in expected:
+        problems.append(f"{cell}: {outcome.kind}, expected {sorted(expected)}: {outcome.texts}")
+    if outcome.kind != SERVED:
+        for shown in outcome.texts:
+            if found := leaks(shown, request):
+                problems.append(f"{cell}: the refusal shows {found}: {shown!r}")
+    elif role in OTHER_UNIT:
+        for shown in outcome.texts:
+            if OTHER_UNIT[role] in shown:
+                problems.append(f"{cell}: shows another unit ({OTHER_UNIT[role]}): {shown!r}")
+    return problems
+
+
+def run_matrix(world: World) -> tuple[int, list[str]]:
+    cells, problems = 0, []
+    for chat_kind in ("private", "group"):
+        for role in ROLES:
+            user = world.users[role]
+            chat = user if chat_kind == "private" else world.group
+            for action in ACTIONS:
+                request, outcome = perform(world, action, user, chat)
+                problems += check(role, chat_kind, action, request, outcome)
+                cells += 1
+            world.say(user, "/cancel")  # leave no flow behind for the next role
+    return cells, problems
+
+
+def test_every_cell_is_allowed_or_refused_as_documented(harness: Harness) -> None:
+    world = build_world(harness)
+    cells, problems = run_matrix(world)
+    assert cells == len(ROLES) * len(ACTIONS) * 2
+    assert problems == [], "\n".join(problems)
+    assert "Traceback" not in harness.bot.log(), harness.bot.log()[-3000:]
