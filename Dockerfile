@@ -12,6 +12,7 @@ COPY migrations ./migrations
 COPY config ./config
 COPY ledger ./ledger
 COPY services ./services
+COPY reports ./reports
 COPY ledgerbot ./ledgerbot
 RUN pip install . && useradd --create-home --uid 10001 ledgerbot && mkdir -p /app/data \
     && chown ledgerbot /app/data

@@ -17,7 +17,7 @@ from ledger.scoring import Tally
 from ledger.vocab import EntryStatus, MilestoneOutcome
 from reports.data import Entry, MilestoneCheck, QuarterData, UnitRef
 from reports.tallies import OUTCOME_LABELS, obligations, tally
-from reports.xlsx import CENTER, FILLS, GREEN, RED, YELLOW, new_workbook, put_row, sheet, to_bytes
+from reports.xlsx import GREEN, RED, YELLOW, merge_down, new_workbook, put_row, sheet, to_bytes
 
 OUTCOME_COLOURS = {
     MilestoneOutcome.MET: GREEN,
@@ -134,15 +134,16 @@ def _milestone_sheet(ws: Worksheet, b: Bulletin) -> None:
         answers = list(check.answers.items()) or [(UnitRef("—", 0), (None, ""))]
         first = row
         for unit, (outcome, explanation) in answers:
-            values = (check.task.number, check.task.text, unit.name, check.target,
-                      OUTCOME_LABELS[outcome], explanation)  # fmt: skip
-            put_row(ws, row, values, FILLS[OUTCOME_COLOURS[outcome]], (5,))
-            ws.cell(row=row, column=5).alignment = CENTER
+            label = OUTCOME_LABELS[outcome]
+            values: tuple[object, ...] = (
+                check.task.number, check.task.text, unit.name, check.target, label, explanation
+            )  # fmt: skip
+            if row > first:  # merged below the first row: leave empty
+                values = (None, None, unit.name, None, *values[4:])
+            put_row(ws, row, values, OUTCOME_COLOURS[outcome], (5,), (1,))
             row += 1
         if row - 1 > first:
-            for column in (1, 2, 4):
-                ws.merge_cells(start_row=first, start_column=column, end_row=row - 1,
-                               end_column=column)  # fmt: skip
+            merge_down(ws, first, row - 1, (1, 2, 4))
     last = max(row - 1, 3)
     row += 1
     for label in OUTCOME_LABELS.values():
@@ -174,7 +175,7 @@ def bulletin_xlsx(b: Bulletin) -> bytes:
     ws["A1"] = f"{b.title} — 逾期和未报送情况"
     for row, lapse in enumerate(b.lapses, start=3):
         values = (lapse.period, lapse.unit.name, _numbers(lapse.late), _numbers(lapse.missing))
-        put_row(ws, row, values, FILLS[RED], (4,) if lapse.missing else ())
+        put_row(ws, row, values, RED, (4,) if lapse.missing else ())
     ws = sheet(book, "滞后任务", ("序号", "任务内容", "单位", "月份", "进展情况", "存在问题"),
                (6, 36, 16, 10, 36, 36))  # fmt: skip
     ws["A1"] = f"{b.title} — 滞后任务及存在问题"

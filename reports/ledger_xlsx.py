@@ -17,12 +17,11 @@ from ledger.reports import status_label
 from ledger.vocab import EntryState, EntryStatus
 from reports.data import Entry, PeriodLedger
 from reports.xlsx import (
-    CENTER,
-    FILLS,
     GREEN,
     RED,
     YELLOW,
     heading_row,
+    merge_down,
     new_workbook,
     put_row,
     sheet,
@@ -86,6 +85,7 @@ def write_sheet(book: Workbook, ledger: PeriodLedger, tz: ZoneInfo, overdue: boo
             section = task.section
             heading_row(ws, row, section, len(HEADERS))
             row += 1
+        continued = task.id in task_rows  # a later unit of a task: its merged cells stay empty
         task_rows.setdefault(task.id, []).append(row)
         text, colour = status_cell(entry)
         details = (
@@ -103,27 +103,23 @@ def write_sheet(book: Workbook, ledger: PeriodLedger, tz: ZoneInfo, overdue: boo
             ws,
             row,
             (
-                task.number,
-                task.text,
+                None if continued else task.number,
+                None if continued else task.text,
                 unit.name,
-                "、".join(task.supports),
+                None if continued else "、".join(task.supports),
                 text,
                 *details,
                 _late(entry, overdue),
                 _approval(entry, tz),
             ),
-            FILLS[colour],
+            colour,
             (STATUS_COLUMN,),
+            (1,),
         )
-        ws.cell(row=row, column=1).alignment = CENTER
-        ws.cell(row=row, column=STATUS_COLUMN).alignment = CENTER
         row += 1
     for rows in task_rows.values():
         if len(rows) > 1:  # a task's rows are consecutive: no heading falls between them
-            for column in MERGED_COLUMNS:
-                ws.merge_cells(
-                    start_row=rows[0], start_column=column, end_row=rows[-1], end_column=column
-                )
+            merge_down(ws, rows[0], rows[-1], MERGED_COLUMNS)
     ws.print_area = f"A1:L{max(row - 1, 2)}"
 
 

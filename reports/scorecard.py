@@ -18,7 +18,7 @@ from ledger.scoring import Score, Tally, Weights, ranked, score
 from ledger.vocab import MilestoneOutcome
 from reports.data import UnitRef, YearData
 from reports.tallies import OUTCOME_LABELS, obligations, tally
-from reports.xlsx import BODY_FONT, WRAP, new_workbook, put_row, sheet, to_bytes
+from reports.xlsx import PLAIN, new_workbook, put_row, sheet, to_bytes
 
 HEADERS = (
     "排名", "单位", "应报", "已报", "按时", "已审定", "节点应答", "节点已完成", "节点部分完成",
@@ -88,7 +88,7 @@ def _rules_sheet(ws: Worksheet, weights: Weights) -> None:
         put_row(ws, row, (WEIGHT_LABELS[f.name], getattr(weights, f.name), f.name))
     for offset, line in enumerate(EXPLANATION, start=max(WEIGHT_ROWS.values()) + 2):
         cell = ws.cell(row=offset, column=1, value=line)
-        cell.font, cell.alignment = BODY_FONT, WRAP
+        cell.style = PLAIN
         ws.merge_cells(start_row=offset, start_column=1, end_row=offset, end_column=3)
         ws.row_dimensions[offset].height = 30
 
@@ -107,9 +107,9 @@ def _evidence_sheet(ws: Worksheet, data: YearData, tz: ZoneInfo) -> None:
             label = OUTCOME_LABELS[outcome]
             rows.append((unit.name, quarter, check.task.number, "节点目标", label, ""))
     rows.sort(key=lambda r: (r[0], r[1], r[3], r[2]))
-    for index, values in enumerate(rows, start=3):
+    for index, values in enumerate(rows, start=3):  # unstyled: tens of thousands of rows
         for column, value in enumerate(values, start=1):
-            ws.cell(row=index, column=column, value=value).font = BODY_FONT
+            ws.cell(row=index, column=column, value=value)
 
 
 def scorecard_xlsx(

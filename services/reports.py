@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -90,29 +91,29 @@ async def unit_names(session: AsyncSession, unit_ids: Iterable[int]) -> dict[int
     return {unit_id: name for unit_id, name in rows}
 
 
-def _entry(row: ProgressEntry, number: int, text: str, unit: str) -> Entry:
-    return Entry(
-        id=row.id,
-        task_id=row.task_id,
-        task_number=number,
-        unit=UnitRef(unit, row.unit_id),
-        period=row.period,
-        version=row.version,
-        is_current=row.is_current,
-        state=row.state,
-        status=row.status,
-        progress=row.progress,
-        problems=row.problems,
-        next_steps=row.next_steps,
-        reporter=row.reporter_name,
-        reporter_user_id=row.reporter_user_id,
-        submitted_at=row.submitted_at,
-        late=row.late,
-        reviewed_by=row.reviewed_by,
-        reviewed_at=row.reviewed_at,
-        review_note=row.review_note,
-        task_text=text,
-    )
+_ENTRY_COLUMNS = (
+    ProgressEntry.id,
+    ProgressEntry.task_id,
+    Task.number,
+    Unit.name,
+    ProgressEntry.unit_id,
+    ProgressEntry.period,
+    ProgressEntry.version,
+    ProgressEntry.is_current,
+    ProgressEntry.state,
+    ProgressEntry.status,
+    ProgressEntry.progress,
+    ProgressEntry.problems,
+    ProgressEntry.next_steps,
+    ProgressEntry.reporter_name,
+    ProgressEntry.reporter_user_id,
+    ProgressEntry.submitted_at,
+    ProgressEntry.late,
+    ProgressEntry.reviewed_by,
+    ProgressEntry.reviewed_at,
+    ProgressEntry.review_note,
+    Task.text,
+)
 
 
 async def load_entries(
@@ -124,9 +125,11 @@ async def load_entries(
     current_only: bool = True,
     unit_ids: Iterable[int] | None = None,
 ) -> list[Entry]:
-    """Entries (all versions unless `current_only`) by period list or plan year, oldest first."""
+    """Entries (all versions unless `current_only`) by period list or plan year, oldest first.
+
+    Plain columns, not ORM objects: a year of a large registry is tens of thousands of rows."""
     query = (
-        select(ProgressEntry, Task.number, Task.text, Unit.name)
+        select(*_ENTRY_COLUMNS)
         .join(Task, Task.id == ProgressEntry.task_id)
         .join(Unit, Unit.id == ProgressEntry.unit_id)
         .order_by(ProgressEntry.period, Task.number, Unit.name, ProgressEntry.version)
@@ -141,8 +144,18 @@ async def load_entries(
         query = query.where(ProgressEntry.is_current)
     if unit_ids is not None:
         query = query.where(ProgressEntry.unit_id.in_(list(unit_ids)))
-    result = await session.execute(query)
-    return [_entry(row, number, text, unit) for row, number, text, unit in result]
+    return [_entry(row) for row in await session.execute(query)]
+
+
+def _entry(row: Any) -> Entry:
+    (entry_id, task_id, number, unit, unit_id, period, version, is_current, state, status,
+     progress, problems, next_steps, reporter, reporter_user_id, submitted_at, late,
+     reviewed_by, reviewed_at, review_note, task_text) = row  # fmt: skip
+    return Entry(
+        entry_id, task_id, number, UnitRef(unit, unit_id), period, version, is_current, state,
+        status, progress, problems, next_steps, reporter, reporter_user_id, submitted_at, late,
+        reviewed_by, reviewed_at, review_note, task_text,
+    )  # fmt: skip
 
 
 async def ledgers(
