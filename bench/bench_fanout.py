@@ -2,7 +2,7 @@
 Bot API double, with Telegram's flood limits on and off.
 
 Run: .venv/bin/python bench/bench_fanout.py [--units 300] [--contacts-per-unit 5] [--groups 50]
-     [--per-group 21] [--rounds 2]
+     [--per-group 21] [--rounds 2] [--skip-on | --skip-off]
 
 World: a fresh SQLite database (migrated) with ``--units`` units, each leading one task of the
 2023 plan and having ``--contacts-per-unit`` bound contacts (1,500 by default), plus
@@ -272,6 +272,7 @@ def main() -> None:
     parser.add_argument("--per-group", type=int, default=21)
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--skip-on", action="store_true", help="only the limits-off comparison")
+    parser.add_argument("--skip-off", action="store_true", help="only the limits-on fan-out")
     args = parser.parse_args()
     print(f"machine: {machine()}")
     with tempfile.TemporaryDirectory() as tmp:
@@ -279,7 +280,8 @@ def main() -> None:
         world = build_world(folder, args)
         if not args.skip_on:
             limits_on(args, world, folder)
-        limits_off(args, world, folder)
+        if not args.skip_off:
+            limits_off(args, world, folder)
 
 
 if __name__ == "__main__":

@@ -3,7 +3,7 @@ registry of 2,000 units and 10,000 tasks a year with up to 5 years of monthly en
 (≈1M progress entries), on SQLite and PostgreSQL.
 
 Run: .venv/bin/python bench/bench_queries.py [--databases sqlite,postgresql]
-     [--postgres postgresql+asyncpg://postgres@127.0.0.1:5432/postgres] [--repeat 5]
+     [--postgres postgresql+asyncpg://postgres@127.0.0.1:5432/postgres] [--repeat 5] [--xlsx]
 
 Generator: a freshly migrated database per dialect (PostgreSQL: a throw-away database created
 and dropped by this script) gets 2,000 units, five plans (2019–2023) of 10,000 tasks each,
@@ -18,7 +18,8 @@ Timed at each step (best and median of ``--repeat`` runs after one warm-up, each
 session, as a handler does): ``services.status.period_status`` for all units (staff
 ``/status``) and for one unit (a contact's ``/status``), ``task_status`` (``/status N``),
 ``services.digest.digest_data`` (the Monday digest) and the ledger export for one month
-(``services.reports.ledgers``; ``reports.ledger_xlsx.ledger_workbook`` timed once at 1M). The
+(the query part, ``services.reports.ledgers``; with ``--xlsx`` also
+``reports.ledger_xlsx.ledger_workbook`` once at 1M — it takes minutes, see bench/README.md). The
 number of SQL statements per call shows there is no N+1. The growth exponent k in
 t ∝ entries^k between 10k and 1M is printed (k < 1: sublinear). At the end, every distinct
 statement run by these calls is EXPLAINed (EXPLAIN QUERY PLAN on SQLite, EXPLAIN on
@@ -305,7 +306,7 @@ async def explain(engine: AsyncEngine, recorder: Recorder) -> None:
                 print(f"       {line}")
 
 
-async def run_dialect(url: str, repeat: int) -> dict[str, list[Timing]]:
+async def run_dialect(url: str, repeat: int, xlsx_tasks: bool) -> dict[str, list[Timing]]:
     engine = make_engine(url)
     await schema.upgrade(engine)
     factory = make_session_factory(engine)
@@ -340,7 +341,7 @@ async def run_dialect(url: str, repeat: int) -> dict[str, list[Timing]]:
                 f"    {label:<22} median {t.median * 1000:8.1f} ms, best {t.best * 1000:8.1f} "
                 f"ms{goal}; {t.statements} statements"
             )
-        if step == STEPS[-1]:
+        if xlsx_tasks and step == STEPS[-1]:
             xlsx = await export_workbook(factory, settings)
             print(f"    {'ledger xlsx writing':<22} {xlsx * 1000:8.1f} ms (one month, once)")
         rss = max(rss, peak_rss_mb())
@@ -355,14 +356,15 @@ async def run_dialect(url: str, repeat: int) -> dict[str, list[Timing]]:
     return results
 
 
-async def with_postgres(admin_url: str, repeat: int) -> None:
+async def with_postgres(admin_url: str, repeat: int, xlsx: bool) -> None:
     """A throw-away database on the server, dropped afterwards."""
     name = f"ledgerbot_bench_{int(time.time())}"
     admin = make_engine(admin_url, isolation_level="AUTOCOMMIT")
     async with admin.connect() as conn:
         await conn.execute(text(f'CREATE DATABASE "{name}"'))
     try:
-        await run_dialect(make_url(admin_url).set(database=name).render_as_string(False), repeat)
+        url = make_url(admin_url).set(database=name).render_as_string(False)
+        await run_dialect(url, repeat, xlsx)
     finally:
         async with admin.connect() as conn:
             await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
@@ -378,14 +380,19 @@ def main() -> None:
         "--postgres", default="postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
     )
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument(
+        "--xlsx", action="store_true", help="also write the 1M-step ledger workbook (slow)"
+    )
     args = parser.parse_args()
     print(f"machine: {machine()}")
     for database in args.databases.split(","):
         if database == "sqlite":
             with tempfile.TemporaryDirectory() as folder:
-                asyncio.run(run_dialect(f"sqlite+aiosqlite:///{folder}/bench.db", args.repeat))
+                asyncio.run(
+                    run_dialect(f"sqlite+aiosqlite:///{folder}/bench.db", args.repeat, args.xlsx)
+                )
         elif database == "postgresql":
-            asyncio.run(with_postgres(args.postgres, args.repeat))
+            asyncio.run(with_postgres(args.postgres, args.repeat, args.xlsx))
         else:
             raise SystemExit(f"unknown database {database!r}")
 
