@@ -70,31 +70,92 @@ async def _bulk(session: AsyncSession, table: Any, rows: list[dict[str, Any]]) -
 async def seed(factory: Any, units: int) -> int:
     """Build the world; returns the number of entries written."""
     async with factory() as s:
-        await _bulk(s, Unit, [{"id": i, "name": f"测试单位{i:04d}", "kind": "department",
-                               "paused": False, "created_at": datetime.now(UTC)}
-                              for i in range(1, units + 1)])  # fmt: skip
-        await _bulk(s, Plan, [{"id": 1, "year": YEAR, "title": "压力测试工作要点", "source": "bench",
-                               "created_at": datetime.now(UTC), "updated_at": datetime.now(UTC)}])  # fmt: skip
-        await _bulk(s, Section, [{"id": n, "plan_id": 1, "number": "一二三四五六七八九十"[n - 1],
-                                  "title": f"第{n}部分", "position": n} for n in range(1, 11)])  # fmt: skip
+        await _bulk(
+            s,
+            Unit,
+            [
+                {
+                    "id": i,
+                    "name": f"测试单位{i:04d}",
+                    "kind": "department",
+                    "paused": False,
+                    "created_at": datetime.now(UTC),
+                }
+                for i in range(1, units + 1)
+            ],
+        )
+        await _bulk(
+            s,
+            Plan,
+            [
+                {
+                    "id": 1,
+                    "year": YEAR,
+                    "title": "压力测试工作要点",
+                    "source": "bench",
+                    "created_at": datetime.now(UTC),
+                    "updated_at": datetime.now(UTC),
+                }
+            ],
+        )
+        await _bulk(
+            s,
+            Section,
+            [
+                {
+                    "id": n,
+                    "plan_id": 1,
+                    "number": "一二三四五六七八九十"[n - 1],
+                    "title": f"第{n}部分",
+                    "position": n,
+                }
+                for n in range(1, 11)
+            ],
+        )
         per_section = max(units // 10, 1)
-        await _bulk(s, Task, [{"id": i, "plan_id": 1, "section_id": min((i - 1) // per_section + 1, 10),
-                               "number": i, "text": f"推进第{i}项重点任务，确保按期完成。",
-                               "active": True, "updated_at": datetime.now(UTC)}
-                              for i in range(1, units + 1)])  # fmt: skip
+        await _bulk(
+            s,
+            Task,
+            [
+                {
+                    "id": i,
+                    "plan_id": 1,
+                    "section_id": min((i - 1) // per_section + 1, 10),
+                    "number": i,
+                    "text": f"推进第{i}项重点任务，确保按期完成。",
+                    "active": True,
+                    "updated_at": datetime.now(UTC),
+                }
+                for i in range(1, units + 1)
+            ],
+        )
         links, leads = [], {}
         for i in range(1, units + 1):
             owners = [i] + ([i % units + 1] if i % 3 == 0 else [])
             leads[i] = owners
-            links += [{"task_id": i, "unit_id": u, "role": "lead", "position": p}
-                      for p, u in enumerate(owners)]  # fmt: skip
-            links.append({"task_id": i, "unit_id": (i + 7) % units + 1, "role": "support",
-                          "position": 0})  # fmt: skip
+            links += [
+                {"task_id": i, "unit_id": u, "role": "lead", "position": p}
+                for p, u in enumerate(owners)
+            ]
+            links.append(
+                {"task_id": i, "unit_id": (i + 7) % units + 1, "role": "support", "position": 0}
+            )
         await _bulk(s, TaskUnit, links)
-        await _bulk(s, Milestone, [{"id": (i - 1) * 4 + q, "task_id": i, "quarter": q,
-                                    "target": f"第{q}季度完成节点目标。",
-                                    "due_date": Quarter(YEAR, q).last_day}
-                                   for i in range(1, units + 1) for q in range(1, 5)])  # fmt: skip
+        await _bulk(
+            s,
+            Milestone,
+            [
+                {
+                    "id": (i - 1) * 4 + q,
+                    "task_id": i,
+                    "quarter": q,
+                    "target": f"第{q}季度完成节点目标。",
+                    "due_date": Quarter(YEAR, q).last_day,
+                }
+                for i in range(1, units + 1)
+                for q in range(1, 5)
+            ],
+        )
         entries = []
         for month in range(1, 13):
             period = Period(YEAR, month)
@@ -105,23 +166,41 @@ async def seed(factory: Any, units: int) -> int:
                     if r < 8:
                         continue
                     late = r >= 90
-                    entries.append({
-                        "task_id": task, "unit_id": unit, "period": period.key, "version": 1,
-                        "is_current": True, "state": "submitted" if r % 5 == 0 else "approved",
-                        "status": "behind" if r < 20 else "done" if r > 85 else "on_track",
-                        "progress": f"{month}月完成阶段工作{r}%，项目按计划推进。",
-                        "problems": "资金保障不足。" if r < 20 else None,
-                        "next_steps": "加快推进。", "reporter_name": "填报人",
-                        "submitted_at": due + (timedelta(days=1) if late else -timedelta(days=2)),
-                        "late": late, "created_at": due,
-                    })  # fmt: skip
+                    entries.append(
+                        {
+                            "task_id": task,
+                            "unit_id": unit,
+                            "period": period.key,
+                            "version": 1,
+                            "is_current": True,
+                            "state": "submitted" if r % 5 == 0 else "approved",
+                            "status": "behind" if r < 20 else "done" if r > 85 else "on_track",
+                            "progress": f"{month}月完成阶段工作{r}%，项目按计划推进。",
+                            "problems": "资金保障不足。" if r < 20 else None,
+                            "next_steps": "加快推进。",
+                            "reporter_name": "填报人",
+                            "submitted_at": due
+                            + (timedelta(days=1) if late else -timedelta(days=2)),
+                            "late": late,
+                            "created_at": due,
+                        }
+                    )
         await _bulk(s, ProgressEntry, entries)
-        results = [{"milestone_id": (task - 1) * 4 + q, "unit_id": unit,
-                    "outcome": ("met", "partly", "not_met")[roll(task, unit, q) % 3],
-                    "explanation": "", "submitted_at": datetime(YEAR, 3 * q, 25, tzinfo=UTC),
-                    "late": False, "created_at": datetime(YEAR, 3 * q, 25, tzinfo=UTC)}
-                   for task, owners in leads.items() for unit in owners for q in range(1, 5)
-                   if roll("m", task, unit, q) >= 10]  # fmt: skip
+        results = [
+            {
+                "milestone_id": (task - 1) * 4 + q,
+                "unit_id": unit,
+                "outcome": ("met", "partly", "not_met")[roll(task, unit, q) % 3],
+                "explanation": "",
+                "submitted_at": datetime(YEAR, 3 * q, 25, tzinfo=UTC),
+                "late": False,
+                "created_at": datetime(YEAR, 3 * q, 25, tzinfo=UTC),
+            }
+            for task, owners in leads.items()
+            for unit in owners
+            for q in range(1, 5)
+            if roll("m", task, unit, q) >= 10
+        ]
         await _bulk(s, MilestoneResult, results)
         await s.commit()
     return len(entries)
@@ -133,8 +212,10 @@ async def timed(label: str, factory: Any, work: Callable[[AsyncSession], Awaitab
         result = await work(session)
     elapsed = time.perf_counter() - start
     size = len(result) if isinstance(result, bytes | str) else 0
-    print(f"  {label:<34} {elapsed:7.2f} s  goal {GOAL:4.1f} s  ratio {elapsed / GOAL:5.2f}"
-          f"  ({size / 1e6:5.1f} MB)")  # fmt: skip
+    print(
+        f"  {label:<34} {elapsed:7.2f} s  goal {GOAL:4.1f} s  ratio {elapsed / GOAL:5.2f}"
+        f"  ({size / 1e6:5.1f} MB)"
+    )
 
 
 async def bench(url: str, units: int) -> None:
@@ -143,8 +224,10 @@ async def bench(url: str, units: int) -> None:
     factory = make_session_factory(engine)
     start = time.perf_counter()
     count = await seed(factory, units)
-    print(f"{engine.dialect.name}: {units} units, {count:,} entries seeded in "
-          f"{time.perf_counter() - start:.1f} s")  # fmt: skip
+    print(
+        f"{engine.dialect.name}: {units} units, {count:,} entries seeded in "
+        f"{time.perf_counter() - start:.1f} s"
+    )
     now = datetime(YEAR + 1, 1, 20, tzinfo=UTC)
     rules, weights = DEFAULT_RULES, Weights()
     months = [Period(YEAR, m) for m in range(1, 13)]
@@ -172,8 +255,9 @@ async def bench(url: str, units: int) -> None:
         return writer(rows, TZ)
 
     async def digest(s: AsyncSession) -> str:
-        data = await digest_data(s, now=datetime(YEAR, 6, 12, 2, tzinfo=UTC), rules=rules, tz=TZ,
-                                 period=Period(YEAR, 5))  # fmt: skip
+        data = await digest_data(
+            s, now=datetime(YEAR, 6, 12, 2, tzinfo=UTC), rules=rules, tz=TZ, period=Period(YEAR, 5)
+        )
         chart = notices.digest_chart(data, date(YEAR, 6, 12), "zh")
         return str(notices.digest(data, "zh")["text"]) + chart["photo_b64"]
 
