@@ -7,6 +7,7 @@ from dataclasses import asdict
 from typing import Annotated
 
 import typer
+from telegram.error import InvalidToken
 
 from config import Settings
 from ledgerbot import (  # noqa: F401  (their commands join `app`)
@@ -48,6 +49,8 @@ def run() -> None:
         run_bot(settings)
     except SchemaOutOfDate as exc:
         raise fail(str(exc)) from exc
+    except InvalidToken as exc:  # its message quotes the token: never print it
+        raise fail("Telegram rejected LEDGERBOT_TELEGRAM_TOKEN; check it with @BotFather") from exc
 
 
 def _secrets(settings: Settings) -> list[str]:
