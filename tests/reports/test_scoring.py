@@ -63,3 +63,16 @@ def test_ranking_shares_ranks_and_puts_unscored_last() -> None:
 
     rows = ranked([("乙", s(80)), ("甲", s(80)), ("丙", s(None)), ("丁", s(95))])
     assert [(rank, name) for rank, name, _ in rows] == [(1, "丁"), (2, "乙"), (2, "甲"), (4, "丙")]
+
+
+def test_weights_setting(monkeypatch: pytest.MonkeyPatch) -> None:
+    from pydantic import ValidationError
+
+    from config import Settings
+
+    assert Settings(_env_file=None).weights() == Weights()  # type: ignore[call-arg]
+    monkeypatch.setenv("LEDGERBOT_SCORE_WEIGHTS", "on_time=1,approval=0")
+    assert Settings(_env_file=None).weights().on_time == 1  # type: ignore[call-arg]
+    monkeypatch.setenv("LEDGERBOT_SCORE_WEIGHTS", "speed=1")
+    with pytest.raises(ValidationError, match="bad score weight"):
+        Settings(_env_file=None)  # type: ignore[call-arg]
