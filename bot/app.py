@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import socket
 from datetime import timedelta
+from typing import Any
 
 from telegram import Update
 from telegram.ext import (
@@ -17,6 +19,7 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
+from telegram.request import HTTPXRequest
 
 from bot import commands
 from bot.context import RUNTIME_KEY, BotApplication, BotContext
@@ -42,6 +45,22 @@ def file_url_for(base_url: str) -> str:
     """Telegram serves files at /file/bot<token>/…; a local server mirrors that layout."""
     head, sep, _ = base_url.rstrip("/").rpartition("/bot")
     return f"{head}/file/bot" if sep else base_url.rstrip("/") + "/file/bot"
+
+
+class ConfirmWhenHandled(HTTPXRequest):
+    """getUpdates' request, which confirms the previous batch (its offset), sent only once
+    every update of that batch was handled: PTB polls again at once, so a crash in between
+    would lose updates Telegram already forgot. A re-delivered update is harmless (entries
+    are unique per chat and message)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.handled: asyncio.Queue[object] | None = None
+
+    async def do_request(self, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
+        if self.handled is not None:
+            await self.handled.join()
+        return await super().do_request(*args, **kwargs)
 
 
 def build_application(settings: Settings, clock: Clock) -> BotApplication:
@@ -85,9 +104,11 @@ def build_application(settings: Settings, clock: Clock) -> BotApplication:
         if runtime is not None:
             await runtime.engine.dispose()
 
+    polling = ConfirmWhenHandled()
     application: BotApplication = (
         ApplicationBuilder()
         .token(settings.telegram_token.get_secret_value())
+        .get_updates_request(polling)
         .base_url(settings.telegram_base_url)
         .base_file_url(settings.telegram_base_file_url or file_url_for(settings.telegram_base_url))
         .context_types(ContextTypes(context=BotContext))
@@ -97,6 +118,7 @@ def build_application(settings: Settings, clock: Clock) -> BotApplication:
         .post_shutdown(post_shutdown)
         .build()
     )
+    polling.handled = application.update_queue
     register_handlers(application)
     return application
 
