@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -92,9 +93,14 @@ def import_command(
         int | None, typer.Option(min=1900, max=2100, help="The plan's year (beats the text).")
     ] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Parse only; write nothing.")] = False,
+    title: Annotated[
+        str | None, typer.Option(help="The plan's title, for documents that have no title line.")
+    ] = None,
     as_json: JsonFlag = False,
 ) -> None:
     parsed = parse(path, year)
+    if title:
+        parsed = dataclasses.replace(parsed, title=title.strip())
     if dry_run:
         warn(parsed.warnings, as_json)
         print_json(parsed.to_json_dict()) if as_json else show_parsed(parsed)
