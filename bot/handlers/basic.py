@@ -71,11 +71,12 @@ texts = Catalog(
         "help_contact": {
             "zh": "<b>填报人命令</b>\n/tasks — 本单位的任务\n/report 任务号 状态 内容 — 快速填报，"
             "状态为 已完成、序时推进、滞后、未启动\n/status — 本单位本期填报情况\n"
-            "/cancel — 取消正在进行的填报\n/lang en — English\n\n"
+            "/export 2023-05 — 导出本单位台账\n/cancel — 取消正在进行的填报\n/lang en — English\n\n"
             "每月提示到达后，点击任务按钮按步骤填报；也可直接回复提示消息。",
             "en": "<b>Reporting</b>\n/tasks — your unit's tasks\n/report N status text — "
             "quick report; status is done, on_track, behind or not_started\n"
-            "/status — your unit this period\n/cancel — abandon a report in progress\n"
+            "/status — your unit this period\n/export 2023-05 — your unit's ledger sheet\n"
+            "/cancel — abandon a report in progress\n"
             "/lang zh — 中文\n\nWhen the monthly prompt arrives, tap a task and follow the "
             "steps, or simply reply to the prompt.",
         },
@@ -87,9 +88,12 @@ texts = Catalog(
         },
         "help_staff": {
             "zh": "<b>工作局</b>\n/status — 本期总体情况\n/status 单位 — 某单位\n"
-            "/status 任务号 — 某任务\n/overdue — 逾期未报单位\n/lang en — English",
+            "/status 任务号 — 某任务\n/overdue — 逾期未报单位\n/digest — 简报预览\n"
+            "/export 2023-05 — 导出推进台账\n/bulletin 2023Q2 — 季度通报\n/lang en — English",
             "en": "<b>Bureau</b>\n/status — this period overall\n/status UNIT — one unit\n"
-            "/status N — one task\n/overdue — units overdue\n/lang zh — 中文",
+            "/status N — one task\n/overdue — units overdue\n/digest — digest preview\n"
+            "/export 2023-05 — the ledger workbook\n/bulletin 2023Q2 — quarterly bulletin\n"
+            "/lang zh — 中文",
         },
         "help_admin": {
             "zh": "<b>管理员</b>\n/invite 单位 [principal] — 生成绑定链接\n"
