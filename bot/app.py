@@ -25,6 +25,7 @@ from bot import commands
 from bot.context import RUNTIME_KEY, BotApplication, BotContext
 from bot.handlers import admin, approval, basic, exports, milestones, reporting, status
 from bot.runtime import Runtime
+from bot.updates import PerChatUpdateProcessor
 from config import Settings
 from ledger.clock import Clock
 from models.db import make_engine, make_session_factory
@@ -112,6 +113,7 @@ def build_application(settings: Settings, clock: Clock) -> BotApplication:
         .base_url(settings.telegram_base_url)
         .base_file_url(settings.telegram_base_file_url or file_url_for(settings.telegram_base_url))
         .context_types(ContextTypes(context=BotContext))
+        .concurrent_updates(PerChatUpdateProcessor())
         .defaults(Defaults(tzinfo=settings.tz))
         .post_init(post_init)
         .post_stop(post_stop)
