@@ -123,8 +123,9 @@ def inbound_campaign(
         (users[i % senders], f"/report {i % senders + 1} 序时推进 第{i}条") for i in range(messages)
     ]
     moment = NINE + timedelta(hours=2)
-    per_burst = max(len(lines) // (kills + 1), 1)
+    per_burst = -(-len(lines) // (kills + 1))  # kills + 1 bursts: the last one is not killed
     for start in range(0, len(lines), per_burst):
+        harness.bot.kill()  # never two pollers at once
         harness.start(LEDGERBOT_FAKE_NOW=fake_now(moment))
         for user, line in lines[start : start + per_burst]:
             harness.control.send_message(user, line)

@@ -1,0 +1,51 @@
+"""Faults, a month of restarts, two replicas and concurrent SQLite writers (small sizes; the
+full campaigns are `bench/bench_campaigns.py`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.campaigns.schedule import (
+    faults_campaign,
+    month_campaign,
+    replicas_campaign,
+    writers_campaign,
+)
+from tests.e2e.harness import Harness
+
+pytestmark = pytest.mark.e2e
+
+
+def test_faults_on_ten_percent_of_sends(harness: Harness) -> None:
+    report = faults_campaign(harness, units=60)
+    assert report.lost == 0, report
+    assert report.doubled <= report.possible_duplicates, report
+    assert report.faults_fired >= 3, report  # the faults really happened
+    assert report.failed_rows == 2 and report.unreachable_notices == 2, report  # the blocked
+    assert report.digest_in_supergroup == 1, report  # the migrated group still got its digest
+
+
+def test_restart_across_every_fire_time_of_a_month(harness: Harness) -> None:
+    report = month_campaign(harness, units=5)
+    assert report.not_sent == 0, report
+    assert report.doubled <= report.possible_duplicates, report
+    assert report.kinds["ledger-prompt"] == 5, report
+    assert report.kinds["ledger-reminder"] == 10, report  # 04-04 and 04-07
+    assert report.kinds["ledger-escalation"] == 1, report  # 04-10, to the admin
+    assert report.kinds["digest"] == 4, report  # Mondays 04-03, 10, 17, 24
+
+
+@pytest.mark.parametrize("db_kind", ["postgres"])
+def test_two_webhook_replicas_on_postgres(harness: Harness, tmp_path: Path) -> None:
+    contacts, lost, doubled = replicas_campaign(harness, 200, tmp_path / "replica2")
+    assert (contacts, lost, doubled) == (200, 0, 0)
+
+
+@pytest.mark.parametrize("db_kind", ["sqlite"])
+def test_sqlite_concurrent_writers_never_see_a_locked_database(harness: Harness) -> None:
+    report = writers_campaign(harness, senders=10, reports=150, cli_loops=3)
+    assert report.cli_failures == [], report
+    assert report.locked == 0, report
+    assert report.entries == report.reports_sent, report
