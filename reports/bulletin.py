@@ -11,13 +11,11 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 
-from openpyxl.worksheet.worksheet import Worksheet
-
 from ledger.scoring import Tally
 from ledger.vocab import EntryStatus, MilestoneOutcome
 from reports.data import Entry, MilestoneCheck, QuarterData, UnitRef
 from reports.tallies import OUTCOME_LABELS, obligations, tally
-from reports.xlsx import GREEN, RED, YELLOW, merge_down, new_workbook, put_row, sheet, to_bytes
+from reports.xlsx import GREEN, RED, YELLOW, Rows, new_workbook, to_bytes
 
 OUTCOME_COLOURS = {
     MilestoneOutcome.MET: GREEN,
@@ -128,7 +126,7 @@ def _numbers(numbers: list[int]) -> str:
     return "、".join(str(n) for n in numbers)
 
 
-def _milestone_sheet(ws: Worksheet, b: Bulletin) -> None:
+def _milestone_sheet(ws: Rows, b: Bulletin) -> None:
     row = 3
     for check in b.milestones:
         answers = list(check.answers.items()) or [(UnitRef("—", 0), (None, ""))]
@@ -140,49 +138,45 @@ def _milestone_sheet(ws: Worksheet, b: Bulletin) -> None:
             )  # fmt: skip
             if row > first:  # merged below the first row: leave empty
                 values = (None, None, unit.name, None, *values[4:])
-            put_row(ws, row, values, OUTCOME_COLOURS[outcome], (5,), (1,))
+            ws.body(values, OUTCOME_COLOURS[outcome], (5,), (1,))
             row += 1
         if row - 1 > first:
-            merge_down(ws, first, row - 1, (1, 2, 4))
+            for column in (1, 2, 4):
+                ws.merge(first, column, row - 1, column)
     last = max(row - 1, 3)
     row += 1
     for label in OUTCOME_LABELS.values():
-        ws.cell(row=row, column=4, value=f"{label}（项）")
-        ws.cell(row=row, column=5, value=f'=COUNTIF(E3:E{last},"{label}")')
+        ws.add((None, None, None, f"{label}（项）", f'=COUNTIF(E3:E{last},"{label}")'), row=row)
         row += 1
 
 
-def _ranking_sheet(ws: Worksheet, b: Bulletin) -> None:
+def _ranking_sheet(ws: Rows, b: Bulletin) -> None:
     for row, r in enumerate(b.ranking, start=3):
         t = r.tally
-        put_row(ws, row, (r.rank, r.unit.name, t.owed, t.on_time, t.late, t.missing,
-                          f'=IF(C{row}=0,"",D{row}/C{row})'))  # fmt: skip
-        ws.cell(row=row, column=7).number_format = "0.0%"
+        ws.body((r.rank, r.unit.name, t.owed, t.on_time, t.late, t.missing,
+                 f'=IF(C{row}=0,"",D{row}/C{row})'), formats={7: "0.0%"})  # fmt: skip
 
 
 def bulletin_xlsx(b: Bulletin) -> bytes:
     book = new_workbook()
-    ws = sheet(book, "节点目标", ("序号", "任务内容", "牵头单位", "本季度目标", "完成情况",
-                                  "情况说明"), (6, 36, 16, 40, 10, 36))  # fmt: skip
-    ws["A1"] = f"{b.title} — 节点目标完成情况"
-    _milestone_sheet(ws, b)
-    ws = sheet(book, "报送排名", ("排名", "单位", "应报", "按时", "逾期", "未报", "按时率"),
-               (6, 28, 8, 8, 8, 8, 10))  # fmt: skip
-    ws["A1"] = f"{b.title} — 报送及时率排名"
-    _ranking_sheet(ws, b)
-    ws = sheet(book, "逾期未报", ("月份", "单位", "逾期报送（任务序号）", "未报送（任务序号）"),
-               (10, 28, 30, 30))  # fmt: skip
-    ws["A1"] = f"{b.title} — 逾期和未报送情况"
-    for row, lapse in enumerate(b.lapses, start=3):
-        values = (lapse.period, lapse.unit.name, _numbers(lapse.late), _numbers(lapse.missing))
-        put_row(ws, row, values, RED, (4,) if lapse.missing else ())
-    ws = sheet(book, "滞后任务", ("序号", "任务内容", "单位", "月份", "进展情况", "存在问题"),
-               (6, 36, 16, 10, 36, 36))  # fmt: skip
-    ws["A1"] = f"{b.title} — 滞后任务及存在问题"
-    for row, e in enumerate(b.behind, start=3):
-        put_row(
-            ws,
-            row,
-            (e.task_number, e.task_text, e.unit.name, e.period, e.progress, e.problems or ""),
-        )
+    with Rows(book, "节点目标", f"{b.title} — 节点目标完成情况",
+              ("序号", "任务内容", "牵头单位", "本季度目标", "完成情况", "情况说明"),
+              (6, 36, 16, 40, 10, 36)) as ws:  # fmt: skip
+        _milestone_sheet(ws, b)
+    with Rows(book, "报送排名", f"{b.title} — 报送及时率排名",
+              ("排名", "单位", "应报", "按时", "逾期", "未报", "按时率"),
+              (6, 28, 8, 8, 8, 8, 10)) as ws:  # fmt: skip
+        _ranking_sheet(ws, b)
+    with Rows(book, "逾期未报", f"{b.title} — 逾期和未报送情况",
+              ("月份", "单位", "逾期报送（任务序号）", "未报送（任务序号）"),
+              (10, 28, 30, 30)) as ws:  # fmt: skip
+        for lapse in b.lapses:
+            values = (lapse.period, lapse.unit.name, _numbers(lapse.late), _numbers(lapse.missing))
+            ws.body(values, RED, (4,) if lapse.missing else ())
+    with Rows(book, "滞后任务", f"{b.title} — 滞后任务及存在问题",
+              ("序号", "任务内容", "单位", "月份", "进展情况", "存在问题"),
+              (6, 36, 16, 10, 36, 36)) as ws:  # fmt: skip
+        for e in b.behind:
+            ws.body((e.task_number, e.task_text, e.unit.name, e.period, e.progress,
+                     e.problems or ""))  # fmt: skip
     return to_bytes(book)

@@ -16,17 +16,7 @@ from openpyxl import Workbook
 from ledger.reports import status_label
 from ledger.vocab import EntryState, EntryStatus
 from reports.data import Entry, PeriodLedger
-from reports.xlsx import (
-    GREEN,
-    RED,
-    YELLOW,
-    heading_row,
-    merge_down,
-    new_workbook,
-    put_row,
-    sheet,
-    to_bytes,
-)
+from reports.xlsx import GREEN, RED, YELLOW, Rows, new_workbook, to_bytes
 
 HEADERS = (
     "序号", "任务内容", "牵头单位", "配合单位", "完成状态", "进展情况",
@@ -76,17 +66,18 @@ def title_of(ledger: PeriodLedger) -> str:
 
 def write_sheet(book: Workbook, ledger: PeriodLedger, tz: ZoneInfo, overdue: bool) -> None:
     """Add `ledger` as a sheet named after its period ('2023-05')."""
-    ws = sheet(book, ledger.period.key, HEADERS, WIDTHS)
-    ws["A1"] = title_of(ledger)
-    row, section = 3, None
+    with Rows(book, ledger.period.key, title_of(ledger), HEADERS, WIDTHS) as ws:
+        _fill(ws, ledger, tz, overdue)
+
+
+def _fill(ws: Rows, ledger: PeriodLedger, tz: ZoneInfo, overdue: bool) -> None:
+    section = None
     task_rows: dict[int, list[int]] = {}
     for task, unit, entry in ledger.rows():
         if task.section and task.section != section:
             section = task.section
-            heading_row(ws, row, section, len(HEADERS))
-            row += 1
+            ws.heading(section)
         continued = task.id in task_rows  # a later unit of a task: its merged cells stay empty
-        task_rows.setdefault(task.id, []).append(row)
         text, colour = status_cell(entry)
         details = (
             (
@@ -99,9 +90,7 @@ def write_sheet(book: Workbook, ledger: PeriodLedger, tz: ZoneInfo, overdue: boo
             if entry is not None
             else ("",) * 5
         )
-        put_row(
-            ws,
-            row,
+        row = ws.body(
             (
                 None if continued else task.number,
                 None if continued else task.text,
@@ -116,11 +105,12 @@ def write_sheet(book: Workbook, ledger: PeriodLedger, tz: ZoneInfo, overdue: boo
             (STATUS_COLUMN,),
             (1,),
         )
-        row += 1
+        task_rows.setdefault(task.id, []).append(row)
     for rows in task_rows.values():
         if len(rows) > 1:  # a task's rows are consecutive: no heading falls between them
-            merge_down(ws, rows[0], rows[-1], MERGED_COLUMNS)
-    ws.print_area = f"A1:L{max(row - 1, 2)}"
+            for column in MERGED_COLUMNS:
+                ws.merge(rows[0], column, rows[-1], column)
+    ws.ws.print_area = f"A1:L{ws.next - 1}"
 
 
 def ledger_workbook(ledgers: list[PeriodLedger], tz: ZoneInfo, now: datetime) -> bytes:
@@ -129,5 +119,5 @@ def ledger_workbook(ledgers: list[PeriodLedger], tz: ZoneInfo, now: datetime) ->
     for ledger in ledgers:
         write_sheet(book, ledger, tz, overdue=ledger.due_at is not None and now >= ledger.due_at)
     if not ledgers:
-        sheet(book, "台账", HEADERS, WIDTHS)["A1"] = "（无数据）"
+        Rows(book, "台账", "（无数据）", HEADERS, WIDTHS).close()
     return to_bytes(book)

@@ -12,19 +12,18 @@ from dataclasses import dataclass, fields
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from openpyxl.worksheet.worksheet import Worksheet
-
 from ledger.scoring import Score, Tally, Weights, ranked, score
 from ledger.vocab import MilestoneOutcome
 from reports.data import UnitRef, YearData
 from reports.tallies import OUTCOME_LABELS, obligations, tally
-from reports.xlsx import PLAIN, new_workbook, put_row, sheet, to_bytes
+from reports.xlsx import PLAIN, Rows, new_workbook, to_bytes
 
 HEADERS = (
     "排名", "单位", "应报", "已报", "按时", "已审定", "节点应答", "节点已完成", "节点部分完成",
     "完整率", "按时率", "审定率", "节点得分率", "综合得分",
 )  # fmt: skip
 WIDTHS = (6, 28, 7, 7, 7, 8, 9, 10, 12, 9, 9, 9, 11, 10)
+FORMATS = {10: "0.0%", 11: "0.0%", 12: "0.0%", 13: "0.0%", 14: "0.0"}  # the rates, the score
 RULES = "评分规则"
 WEIGHT_ROWS = {"on_time": 3, "completeness": 4, "approval": 5, "milestones": 6, "partly": 7}
 WEIGHT_LABELS = {
@@ -82,18 +81,15 @@ def _formulas(r: int) -> tuple[str, str, str, str, str]:
     )
 
 
-def _rules_sheet(ws: Worksheet, weights: Weights) -> None:
-    for f in fields(weights):
-        row = WEIGHT_ROWS[f.name]
-        put_row(ws, row, (WEIGHT_LABELS[f.name], getattr(weights, f.name), f.name))
+def _rules_sheet(ws: Rows, weights: Weights) -> None:
+    for f in sorted(fields(weights), key=lambda f: WEIGHT_ROWS[f.name]):
+        ws.body((WEIGHT_LABELS[f.name], getattr(weights, f.name), f.name), row=WEIGHT_ROWS[f.name])
     for offset, line in enumerate(EXPLANATION, start=max(WEIGHT_ROWS.values()) + 2):
-        cell = ws.cell(row=offset, column=1, value=line)
-        cell.style = PLAIN
-        ws.merge_cells(start_row=offset, start_column=1, end_row=offset, end_column=3)
-        ws.row_dimensions[offset].height = 30
+        ws.add((ws.cell(line, PLAIN),), row=offset, height=30)
+        ws.merge(offset, 1, offset, 3)
 
 
-def _evidence_sheet(ws: Worksheet, data: YearData, tz: ZoneInfo) -> None:
+def _evidence_sheet(ws: Rows, data: YearData, tz: ZoneInfo) -> None:
     rows: list[tuple[str, str, int, str, str, str]] = []
     for item in obligations(data.ledgers):
         when = item.entry.submitted_at if item.entry else None
@@ -107,30 +103,27 @@ def _evidence_sheet(ws: Worksheet, data: YearData, tz: ZoneInfo) -> None:
             label = OUTCOME_LABELS[outcome]
             rows.append((unit.name, quarter, check.task.number, "节点目标", label, ""))
     rows.sort(key=lambda r: (r[0], r[1], r[3], r[2]))
-    for index, values in enumerate(rows, start=3):  # unstyled: tens of thousands of rows
-        for column, value in enumerate(values, start=1):
-            ws.cell(row=index, column=column, value=value)
+    for values in rows:  # unstyled: tens of thousands of rows
+        ws.add(values)
 
 
 def scorecard_xlsx(
     data: YearData, weights: Weights, tz: ZoneInfo, through: str, made_at: datetime
 ) -> bytes:
     book = new_workbook()
-    ws = sheet(book, "年度考评", HEADERS, WIDTHS)
-    ws["A1"] = f"{data.plan_title} {data.year}年度考评（统计至{through}，{made_at:%Y-%m-%d}生成）"
-    for row, item in enumerate(score_rows(data, weights), start=3):
-        t = item.tally
-        counts = (t.owed, t.reported, t.on_time, t.approved, t.milestones_due)
-        met = (t.outcome(MilestoneOutcome.MET), t.outcome(MilestoneOutcome.PARTLY))
-        put_row(ws, row, (item.rank, item.unit.name, *counts, *met, *_formulas(row)))
-        for column in range(10, 14):
-            ws.cell(row=row, column=column).number_format = "0.0%"
-        ws.cell(row=row, column=14).number_format = "0.0"
-    rules = sheet(book, RULES, ("项目", "取值", "设置名"), (36, 10, 16))
-    rules["A1"] = "评分规则（LEDGERBOT_SCORE_WEIGHTS）"
-    _rules_sheet(rules, weights)
+    title = f"{data.plan_title} {data.year}年度考评（统计至{through}，{made_at:%Y-%m-%d}生成）"
+    with Rows(book, "年度考评", title, HEADERS, WIDTHS) as ws:
+        for row, item in enumerate(score_rows(data, weights), start=3):
+            t = item.tally
+            counts = (t.owed, t.reported, t.on_time, t.approved, t.milestones_due)
+            met = (t.outcome(MilestoneOutcome.MET), t.outcome(MilestoneOutcome.PARTLY))
+            values = (item.rank, item.unit.name, *counts, *met, *_formulas(row))
+            ws.body(values, formats=FORMATS)
+    heading = "评分规则（LEDGERBOT_SCORE_WEIGHTS）"
+    with Rows(book, RULES, heading, ("项目", "取值", "设置名"), (36, 10, 16)) as rules:
+        _rules_sheet(rules, weights)
     headers = ("单位", "月份/季度", "任务序号", "类别", "结果", "填报时间")
-    evidence = sheet(book, "评分依据", headers, (28, 10, 8, 10, 14, 16))
-    evidence["A1"] = f"{data.year}年度考评评分依据"
-    _evidence_sheet(evidence, data, tz)
+    widths = (28, 10, 8, 10, 14, 16)
+    with Rows(book, "评分依据", f"{data.year}年度考评评分依据", headers, widths) as evidence:
+        _evidence_sheet(evidence, data, tz)
     return to_bytes(book)
