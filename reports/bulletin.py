@@ -15,7 +15,7 @@ from ledger.scoring import Tally
 from ledger.vocab import EntryStatus, MilestoneOutcome
 from reports.data import Entry, MilestoneCheck, QuarterData, UnitRef
 from reports.tallies import OUTCOME_LABELS, obligations, tally
-from reports.xlsx import GREEN, RED, YELLOW, Rows, new_workbook, to_bytes
+from reports.xlsx import GREEN, RED, YELLOW, Formula, Rows, new_workbook, to_bytes
 
 OUTCOME_COLOURS = {
     MilestoneOutcome.MET: GREEN,
@@ -146,7 +146,10 @@ def _milestone_sheet(ws: Rows, b: Bulletin) -> None:
     last = max(row - 1, 3)
     row += 1
     for label in OUTCOME_LABELS.values():
-        ws.add((None, None, None, f"{label}（项）", f'=COUNTIF(E3:E{last},"{label}")'), row=row)
+        ws.add(
+            (None, None, None, f"{label}（项）", Formula(f'=COUNTIF(E3:E{last},"{label}")')),
+            row=row,
+        )
         row += 1
 
 
@@ -154,7 +157,7 @@ def _ranking_sheet(ws: Rows, b: Bulletin) -> None:
     for row, r in enumerate(b.ranking, start=3):
         t = r.tally
         ws.body((r.rank, r.unit.name, t.owed, t.on_time, t.late, t.missing,
-                 f'=IF(C{row}=0,"",D{row}/C{row})'), formats={7: "0.0%"})  # fmt: skip
+                 Formula(f'=IF(C{row}=0,"",D{row}/C{row})')), formats={7: "0.0%"})  # fmt: skip
 
 
 def bulletin_xlsx(b: Bulletin) -> bytes:

@@ -16,7 +16,7 @@ from ledger.scoring import Score, Tally, Weights, ranked, score
 from ledger.vocab import MilestoneOutcome
 from reports.data import UnitRef, YearData
 from reports.tallies import OUTCOME_LABELS, obligations, tally
-from reports.xlsx import PLAIN, Rows, new_workbook, to_bytes
+from reports.xlsx import PLAIN, Formula, Rows, new_workbook, to_bytes
 
 HEADERS = (
     "排名", "单位", "应报", "已报", "按时", "已审定", "节点应答", "节点已完成", "节点部分完成",
@@ -65,18 +65,18 @@ def _weight(name: str) -> str:
     return f"'{RULES}'!$B${WEIGHT_ROWS[name]}"
 
 
-def _formulas(r: int) -> tuple[str, str, str, str, str]:
+def _formulas(r: int) -> tuple[Formula, Formula, Formula, Formula, Formula]:
     on, co, ap, mi = (_weight(n) for n in ("on_time", "completeness", "approval", "milestones"))
-    total = (
+    total = Formula(
         f'=IF(C{r}+G{r}=0,"",ROUND(100*(IF(C{r}>0,{on}*K{r}+{co}*J{r},0)'
         f"+IF(D{r}>0,{ap}*L{r},0)+IF(G{r}>0,{mi}*M{r},0))"
         f"/(IF(C{r}>0,{on}+{co},0)+IF(D{r}>0,{ap},0)+IF(G{r}>0,{mi},0)),1))"
     )
     return (
-        f'=IF(C{r}=0,"",D{r}/C{r})',
-        f'=IF(C{r}=0,"",E{r}/C{r})',
-        f'=IF(D{r}=0,"",F{r}/D{r})',
-        f'=IF(G{r}=0,"",(H{r}+{_weight("partly")}*I{r})/G{r})',
+        Formula(f'=IF(C{r}=0,"",D{r}/C{r})'),
+        Formula(f'=IF(C{r}=0,"",E{r}/C{r})'),
+        Formula(f'=IF(D{r}=0,"",F{r}/D{r})'),
+        Formula(f'=IF(G{r}=0,"",(H{r}+{_weight("partly")}*I{r})/G{r})'),
         total,
     )
 

@@ -227,13 +227,19 @@ def _written() -> Iterator[None]:
     yield from ()
 
 
+class Formula(str):
+    """A formula the report itself writes ("=SUM(…)"). Every other string — in particular
+    anything a reporter typed, even if it starts with "=" — is stored as text, so no one can
+    plant a live formula (formula injection) in a bureau's workbook."""
+
+
 def _cell_xml(ref: str, style: str, value: Any) -> str:
-    """One <c> element as openpyxl writes it (strings inline, formulas for '=…')."""
+    """One <c> element as openpyxl writes it (strings inline; only `Formula`s as formulas)."""
     if value is None or value == "":
         return f'<c r="{ref}"{style}/>'
+    if isinstance(value, Formula):
+        return f'<c r="{ref}"{style}><f>{escape(value.removeprefix("="))}</f><v/></c>'
     if isinstance(value, str):
-        if value.startswith("=") and len(value) > 1:
-            return f'<c r="{ref}"{style}><f>{escape(value[1:])}</f><v/></c>'
         text = escape(ILLEGAL_CHARACTERS_RE.sub("", value))
         space = ' xml:space="preserve"' if value != value.strip() else ""
         return f'<c r="{ref}"{style} t="inlineStr"><is><t{space}>{text}</t></is></c>'

@@ -159,3 +159,26 @@ def test_entries_csv_and_json() -> None:
     assert rows[0]["submitted_at"] == "2023-06-05T10:30:00+08:00" and rows[0]["problems"] == ""
     [first, _] = json.loads(entries_json(entries, TZ))
     assert first["is_current"] is True and first["approved"] is True and first["problems"] is None
+
+
+def test_reporter_text_is_never_a_formula() -> None:
+    """Formula injection: text a reporter typed stays text even when it starts with "="."""
+    import dataclasses
+
+    ledger = may_ledger()
+    key = next(iter(ledger.entries))
+    planted = '=HYPERLINK("http://evil.example","点我")'
+    ledger.entries[key] = dataclasses.replace(ledger.entries[key], progress=planted)
+    data = ledger_workbook([ledger], TZ, AFTER_DUE)
+    ws = openpyxl.load_workbook(io.BytesIO(data))["2023-05"]
+    cell = next(c for row in ws.iter_rows() for c in row if c.value == planted)
+    assert cell.data_type == "s"
+    sheet = _sheet_xml(data)
+    assert b"HYPERLINK" in sheet and b"<f>HYPERLINK" not in sheet
+
+
+def _sheet_xml(data: bytes) -> bytes:
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return archive.read("xl/worksheets/sheet1.xml")
