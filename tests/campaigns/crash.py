@@ -123,16 +123,15 @@ def inbound_campaign(
         (users[i % senders], f"/report {i % senders + 1} 序时推进 第{i}条") for i in range(messages)
     ]
     moment = NINE + timedelta(hours=2)
-    per_burst = -(-len(lines) // (kills + 1))  # kills + 1 bursts: the last one is not killed
-    for start in range(0, len(lines), per_burst):
-        harness.bot.kill()  # never two pollers at once
+    per_burst = -(-len(lines) // kills)
+    for start in range(0, len(lines), per_burst):  # a burst, then a SIGKILL
         harness.start(LEDGERBOT_FAKE_NOW=fake_now(moment))
         for user, line in lines[start : start + per_burst]:
             harness.control.send_message(user, line)
-        if start // per_burst < kills:  # the last burst is left to a bot that stays up
-            time.sleep(rng.uniform(0.0, 0.6))
-            harness.bot.kill()
+        time.sleep(rng.uniform(0.0, 0.6))
+        harness.bot.kill()
         moment += RESTART_STEP
+    harness.start(LEDGERBOT_FAKE_NOW=fake_now(moment))  # and a bot that stays up
     wanted = [line.split(" ", 3)[3] for _, line in lines]
     counts = wait_all(harness, lambda: _entries(harness), wanted, timeout=60 + messages / 5)
     harness.bot.stop()

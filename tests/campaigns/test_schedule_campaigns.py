@@ -24,7 +24,7 @@ def test_faults_on_ten_percent_of_sends(harness: Harness) -> None:
     assert report.doubled <= report.possible_duplicates, report
     assert report.faults_fired >= 3, report  # the faults really happened
     assert report.failed_rows == 2 and report.unreachable_notices == 2, report  # the blocked
-    assert report.digest_in_supergroup == 1, report  # the migrated group still got its digest
+    assert report.digest_in_supergroup >= 1, report  # the migrated group still got its digest
 
 
 def test_restart_across_every_fire_time_of_a_month(harness: Harness) -> None:
