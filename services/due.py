@@ -66,6 +66,23 @@ async def _languages(session: AsyncSession, user_ids: set[int]) -> dict[int, str
     }
 
 
+async def _recipients(session: AsyncSession, items: dict[int, list[Item]]) -> list[Recipient]:
+    """One Recipient per active contact of each unit in `items`, with that unit's items."""
+    contacts = await _contacts(session, set(items))
+    languages = await _languages(session, {c.telegram_user_id for c, _ in contacts})
+    return [
+        Recipient(
+            c.id,
+            c.telegram_user_id,
+            c.unit_id,
+            name,
+            languages.get(c.telegram_user_id),
+            items[c.unit_id],
+        )
+        for c, name in contacts
+    ]
+
+
 async def ledger_recipients(
     session: AsyncSession, period: Period, *, only_missing: bool = False
 ) -> list[Recipient]:
@@ -83,19 +100,9 @@ async def ledger_recipients(
         t.id: Item(t.number, t.text, t.number)
         for t in (await session.scalars(select(Task).where(Task.id.in_(task_ids)))).all()
     }
-    contacts = await _contacts(session, set(owed))
-    languages = await _languages(session, {c.telegram_user_id for c, _ in contacts})
-    return [
-        Recipient(
-            c.id,
-            c.telegram_user_id,
-            c.unit_id,
-            name,
-            languages.get(c.telegram_user_id),
-            sorted(tasks[t] for t in owed[c.unit_id]),
-        )
-        for c, name in contacts
-    ]
+    return await _recipients(
+        session, {unit: sorted(tasks[t] for t in task_ids) for unit, task_ids in owed.items()}
+    )
 
 
 async def staff_recipients(
@@ -137,19 +144,7 @@ async def milestone_recipients(
             mid, number, target = milestones[task_id]
             if (mid, unit_id) not in answered:
                 per_unit[unit_id].append(Item(number, target, mid))
-    contacts = await _contacts(session, set(per_unit))
-    languages = await _languages(session, {c.telegram_user_id for c, _ in contacts})
-    return [
-        Recipient(
-            c.id,
-            c.telegram_user_id,
-            c.unit_id,
-            name,
-            languages.get(c.telegram_user_id),
-            sorted(per_unit[c.unit_id]),
-        )
-        for c, name in contacts
-    ]
+    return await _recipients(session, {unit: sorted(items) for unit, items in per_unit.items()})
 
 
 async def lead_units_of_milestone(session: AsyncSession, milestone_id: int) -> set[int]:

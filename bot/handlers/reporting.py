@@ -41,7 +41,7 @@ from ledger.reports import ReportSyntaxError, clean_text, parse_report
 from ledger.vocab import EntryStatus
 from services import conversations
 from services.periods import open_period
-from services.prompts import tasks_of_prompt
+from services.prompts import PromptRef, tasks_of_prompt
 from services.reporting import (
     Draft,
     Recorded,
@@ -308,9 +308,7 @@ async def _reply_to_prompt(
 ) -> bool:
     """A reply to a monthly prompt about one task records the text and asks for the status."""
     assert message.reply_to_message is not None
-    runtime = context.runtime
-    async with runtime.session() as session:
-        prompt = await tasks_of_prompt(session, who.chat_id, message.reply_to_message.message_id)
+    prompt = await _prompt_replied_to(context, who, message.reply_to_message)
     if prompt is None or len(prompt.task_numbers) != 1 or not who.identity.is_contact:
         return False
     text = clean_text(message.text or "")
@@ -328,6 +326,31 @@ async def _reply_to_prompt(
         reply_markup=status_keyboard(who.lang),
     )
     return True
+
+
+async def _prompt_replied_to(
+    context: BotContext, who: Caller, replied: Message
+) -> PromptRef | None:
+    """The prompt a reply answers: from the outbox, or — if the reply came before the
+    dispatcher recorded the prompt's message id — from the prompt's own task buttons."""
+    runtime = context.runtime
+    async with runtime.session() as session:
+        prompt = await tasks_of_prompt(session, who.chat_id, replied.message_id)
+        from_bot = replied.from_user is not None and replied.from_user.id == context.bot.id
+        numbers = _task_buttons(replied) if from_bot else []
+        if prompt is None and numbers:
+            period = await open_period(session, now=runtime.clock.now(), tz=runtime.settings.tz)
+            prompt = PromptRef(period.key, numbers)
+    return prompt
+
+
+def _task_buttons(message: Message) -> list[int]:
+    """Task numbers of the `rt:N` buttons under one of the bot's messages."""
+    markup = message.reply_markup
+    buttons = [b for row in markup.inline_keyboard for b in row] if markup else []
+    numbers = [button_id(str(b.callback_data)[3:]) for b in buttons
+               if str(b.callback_data).startswith("rt:")]  # fmt: skip
+    return [n for n in numbers if n > 0]
 
 
 @guarded(contact)

@@ -104,3 +104,18 @@ def test_monday_digest_reaches_subscribed_groups_only(harness: Harness) -> None:
     digest = wait_for(harness, subscribed, "每周台账简报 2023-03", timeout=60)  # fires at +30 s
     assert "2023-03" in digest["text"] and "应报" in digest["text"]
     assert not any("简报" in (m.get("text") or "") for m in harness.bot_messages(quiet))
+
+
+def test_reply_to_any_one_task_message_of_the_bot_counts(harness: Harness) -> None:
+    """A reply is read from the replied message's task button when no outbox row names it
+    (a reply faster than the dispatcher's bookkeeping, or a reply to the /tasks list)."""
+    seed(harness.db_url)
+    harness.start(LEDGERBOT_FAKE_NOW="2023-04-03T10:00:00+08:00")
+    contact = harness.user("水务填报人")
+    bind(harness, contact, WATER)
+    [listing] = harness.say(contact, "/tasks")
+    [ask_status] = harness.say(contact, "张老引水工程完工。", reply_to=listing["message_id"])
+    assert [d for _, d in buttons(ask_status)][:1] == ["rs:done"]
+    [summary] = harness.press(contact, ask_status, "rs:done")
+    [done] = harness.press(contact, summary, "rc:s")
+    assert "任务 8" in done["text"]
