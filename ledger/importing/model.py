@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 QUARTERS = ("Q1", "Q2", "Q3", "Q4")
@@ -54,12 +55,14 @@ class ParsedPlan:
     sections: list[ParsedSection]
     tasks: list[ParsedTask]
     warnings: list[str]
+    issued_on: date | None = None  # the document's own date (发布时间, or under the signature)
 
     def to_json_dict(self) -> dict[str, Any]:
         """The exact JSON shape documented in the importer contract."""
         return {
             "title": self.title,
             "year": self.year,
+            "issued_on": self.issued_on.isoformat() if self.issued_on else None,
             "sections": [{"number": s.number, "title": s.title} for s in self.sections],
             "tasks": [t.to_json_dict() for t in self.tasks],
             "warnings": list(self.warnings),

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from itertools import chain, islice
 
 from ledger.importing.builder import PlanBuilder
 from ledger.importing.flat import find_header, line_rows, pipe_rows
-from ledger.importing.meta import find_title, find_year
+from ledger.importing.meta import find_issued_on, find_title, find_year
 from ledger.importing.model import ImportFormatError, ParsedPlan
 from ledger.importing.normalize import normalize
 from ledger.importing.prose import ProseReader
@@ -110,4 +111,4 @@ def _finish(builder: PlanBuilder, lines: list[str], text: str, year: int | None)
     title = find_title(lines)
     if year is None:
         year = find_year(title, text, builder)
-    return builder.build(title, year)
+    return dataclasses.replace(builder.build(title, year), issued_on=find_issued_on(lines))
