@@ -121,10 +121,11 @@ def _payload(text: str, markup: InlineKeyboardMarkup | None = None, **meta: Any)
 
 
 def _task_lines(items: list[Item]) -> str:
-    """Tasks grouped by plan, each group under its plan's code: 【工作要点】."""
+    """Tasks grouped by plan (in the order given: plans as imported), each group under its
+    plan's code: 【工作要点】."""
     lines: list[str] = []
     plan = None
-    for item in sorted(items):
+    for item in items:
         if item.plan != plan:
             plan = item.plan
             lines.append(f"【{esc(plan)}】")
@@ -133,15 +134,15 @@ def _task_lines(items: list[Item]) -> str:
 
 
 def _keyboard(items: list[Item]) -> Any:
-    return task_keyboard([(i.key, i.number, i.text, i.plan) for i in sorted(items)])
+    return task_keyboard([(i.key, i.number, i.text, i.plan) for i in items])
 
 
 def _meta(r: Recipient, period: str) -> dict[str, Any]:
     return {
         "period": period,
         "unit_id": r.unit_id,
-        "task_numbers": [i.number for i in sorted(r.items)],
-        "task_ids": [i.key for i in sorted(r.items)],
+        "task_numbers": [i.number for i in r.items],
+        "task_ids": [i.key for i in r.items],
     }
 
 

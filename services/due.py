@@ -23,7 +23,8 @@ from services.status import PeriodStatus, period_status
 @dataclass(frozen=True, order=True)
 class Item:
     """What a message is about: a task (`key` = task id) or a milestone (`key` = milestone id),
-    with its plan's code; items sort by plan, then number."""
+    with its plan's code. Lists of items keep the ledger's order (plans as imported, then task
+    numbers)."""
 
     plan: str
     number: int
@@ -82,7 +83,7 @@ async def _recipients(
     return [
         Recipient(
             c.id, c.telegram_user_id, c.unit_id, name, langs.get(c.telegram_user_id),
-            sorted(items[c.unit_id]),
+            items[c.unit_id],
         )
         for c, name in contacts
     ]  # fmt: skip
