@@ -83,10 +83,9 @@ def check_code(code: str) -> str:
 def default_code(title: str, taken: Collection[str] = ()) -> str:
     """A short name from the title: what follows its year ("2023年工作要点" → 工作要点), at most
     MAX_CODE characters, made unique among `taken` with a number."""
-    text = _NOISE.sub("", title)
-    parts = _TAIL.split(text)
-    tail = parts[-1] if len(parts) > 1 and parts[-1] else text
-    tail = re.sub(r"[/／:：#,，、]", "", tail) or "plan"
+    text = re.sub(r"[/／:：#,，、]", "", _NOISE.sub("", title))
+    parts = [p.strip("0123456789—–-~至") for p in _TAIL.split(text)]
+    tail = next((p for p in reversed(parts) if p), "") or text or "plan"
     base = tail[-MAX_CODE:] if len(tail) > MAX_CODE else tail
     if base.isdecimal():
         base = f"P{base}"[:MAX_CODE]
