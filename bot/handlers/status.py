@@ -55,8 +55,8 @@ texts = Catalog(
         },
         "unknown_unit": {"zh": "没有找到单位或任务：{name}", "en": "No unit or task called {name}"},
         "task_header": {
-            "zh": "<b>任务 {number}</b>（{period}）：{text}",
-            "en": "<b>Task {number}</b> ({period}): {text}",
+            "zh": "<b>任务 {number}</b>（{plan}，{period}）：{text}",
+            "en": "<b>Task {number}</b> ({plan}, {period}): {text}",
         },
         "overdue_header": {
             "zh": "<b>{period} 逾期未报</b>（截止 {deadline}）",
@@ -216,7 +216,8 @@ async def _send_task(update: Update, who: Caller, found: list[TaskStatus], perio
             texts(
                 "task_header",
                 who.lang,
-                number=f"{status.plan_code}/{status.number}",
+                number=status.number,
+                plan=esc(status.plan_code),
                 period=period.key,
                 text=esc(shorten(status.text, 200)),
             )
