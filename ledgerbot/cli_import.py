@@ -17,6 +17,7 @@ from ledger.plans import Window
 from ledgerbot.cli_base import (
     JsonFlag,
     app,
+    as_of,
     fail,
     load_settings,
     now,
@@ -243,9 +244,13 @@ def units_alias(
     NAME when only task links and groups point at it (they move to NAME); a
     unit with contacts, invites, entries or results is refused.
     """
+    settings = load_settings()
     try:
         result = with_session(
-            load_settings(), lambda s: add_alias(s, name=name, alias=alias, actor=Actor.cli())
+            settings,
+            lambda s: add_alias(
+                s, name=name, alias=alias, actor=Actor.cli(), as_of=as_of(settings)
+            ),
         )
     except UnitAdminError as exc:
         raise fail(str(exc)) from exc
@@ -261,10 +266,13 @@ def units_group(
     members: Annotated[list[str], typer.Argument(help="Its member units.")],
 ) -> None:
     """Set the members of a collective (replacing any earlier list); creates missing units."""
+    settings = load_settings()
     try:
         result = with_session(
-            load_settings(),
-            lambda s: set_group(s, collective=collective, members=members, actor=Actor.cli()),
+            settings,
+            lambda s: set_group(
+                s, collective=collective, members=members, actor=Actor.cli(), as_of=as_of(settings)
+            ),
         )
     except UnitAdminError as exc:
         raise fail(str(exc)) from exc

@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ledger.entries import COUNTED
 from ledger.obligations import Link, Owed, Pause, owed
 from ledger.periods import Period
-from ledger.timetable import CalendarRules, ledger_schedule, to_utc
+from ledger.timetable import BUREAU_TZ, DEFAULT_RULES, AsOf, CalendarRules, ledger_schedule, to_utc
 from ledger.vocab import ContactRole, UnitRole
 from models import (
     Contact,
@@ -34,9 +34,16 @@ from models import (
     UnitMember,
     UnitPause,
 )
+from models.base import utcnow
 from services.audit import Actor, record
 
 Key = tuple[int, int, UnitRole]  # task, unit, role
+
+
+def now_as_of() -> AsOf:
+    """The real current time in the default calendar, for callers without a clock of their own
+    (library use and tests); the bot and the CLI pass their settings' calendar."""
+    return AsOf(now=utcnow(), rules=DEFAULT_RULES, tz=BUREAU_TZ)
 
 
 def covering(period: Period) -> Select[Any]:
