@@ -71,16 +71,6 @@ async def ask_private(update: Update, context: BotContext, lang: str) -> None:
         await update.effective_message.reply_text(texts("private_only", lang, link=link))
 
 
-MAX_ID = 2**31 - 1  # the largest id an INTEGER column holds (PostgreSQL and SQLite alike)
-
-
-def button_id(text: str) -> int:
-    """An id or number from button data: ASCII digits that fit a column, else -1 (tampered)."""
-    if not (text.isascii() and text.isdigit()) or len(text) > 10 or int(text) > MAX_ID:
-        return -1
-    return int(text)
-
-
 GuardedHandler = Callable[[Update, BotContext, Caller], Coroutine[Any, Any, None]]
 Handler = Callable[[Update, BotContext], Coroutine[Any, Any, None]]
 

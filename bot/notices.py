@@ -9,11 +9,13 @@ from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot import buttons
 from bot.handlers.report_texts import task_keyboard
 from bot.i18n import Catalog
 from bot.render import esc, shorten, split_message
 from ledger.status import UnitStatus, totals
 from ledger.traffic_light import Light
+from ledger.vocab import MilestoneOutcome
 from reports.chart import submission_chart
 from services.digest import DigestData
 from services.due import Item, Recipient
@@ -232,11 +234,13 @@ def milestone_check(r: Recipient, item: Item, quarter: str, default_lang: str) -
         number=item.number,
         target=esc(item.text),
     )
-    buttons = [
-        InlineKeyboardButton(texts(o, lang), callback_data=f"mc:{item.key}:{o}")
-        for o in ("met", "partly", "not_met")
+    keys = [
+        InlineKeyboardButton(
+            texts(o.value, lang), callback_data=buttons.encode(buttons.AnswerMilestone(item.key, o))
+        )
+        for o in MilestoneOutcome
     ]
-    return _payload(text, InlineKeyboardMarkup([buttons]), quarter=quarter, milestone_id=item.key)
+    return _payload(text, InlineKeyboardMarkup([keys]), quarter=quarter, milestone_id=item.key)
 
 
 def milestone_reminder(r: Recipient, item: Item, quarter: str, default_lang: str) -> Payload:

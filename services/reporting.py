@@ -261,6 +261,24 @@ async def principals_of(session: AsyncSession, unit_id: int) -> list[int]:
     )
 
 
+async def reviewable(session: AsyncSession, identity: Identity, entry_id: int) -> ProgressEntry:
+    """The entry, if `identity` may review it now (ledger.entries.review_refusal); else refuse."""
+    entry = await session.get(ProgressEntry, entry_id)
+    if entry is None:
+        raise ReportRefused("not_your_entry")
+    refusal = review_refusal(
+        entry_unit_id=entry.unit_id,
+        state=entry.state,
+        is_current=entry.is_current,
+        reviewer_id=identity.user_id,
+        reporter_id=entry.reporter_user_id,
+        principal_of={b.unit_id for b in identity.units(ContactRole.PRINCIPAL)},
+    )
+    if refusal is not None:
+        raise ReportRefused(refusal)
+    return entry
+
+
 @dataclass(frozen=True)
 class Reviewed:
     entry: ProgressEntry
@@ -280,19 +298,7 @@ async def review(
     chat_id: int | None,
 ) -> Reviewed:
     """审定: the unit's principal approves an entry (it now counts) or returns it with a reason."""
-    entry = await session.get(ProgressEntry, entry_id)
-    if entry is None:
-        raise ReportRefused("not_your_entry")
-    refusal = review_refusal(
-        entry_unit_id=entry.unit_id,
-        state=entry.state,
-        is_current=entry.is_current,
-        reviewer_id=identity.user_id,
-        reporter_id=entry.reporter_user_id,
-        principal_of={b.unit_id for b in identity.units(ContactRole.PRINCIPAL)},
-    )
-    if refusal is not None:
-        raise ReportRefused(refusal)
+    entry = await reviewable(session, identity, entry_id)
     entry.state = EntryState.APPROVED if approve else EntryState.RETURNED
     if approve and entry.submitted_at is not None:
         await mark_counted(

@@ -11,15 +11,15 @@ from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler
 
-from bot.access import Caller, button_id, guarded, principal, save_flow
+from bot import buttons
+from bot.access import Caller, guarded, principal, refuse, save_flow
 from bot.context import BotApplication, BotContext
 from bot.handlers.report_texts import approval_keyboard, or_none, status_text, texts
 from bot.render import esc
-from ledger.vocab import ContactRole, EntryState
 from models import ProgressEntry, Task
 from services import conversations
 from services.identity import language_of
-from services.reporting import Recorded, ReportRefused, review
+from services.reporting import Recorded, ReportRefused, review, reviewable
 
 FLOW = "return"
 log = logging.getLogger(__name__)
@@ -59,22 +59,29 @@ async def request(context: BotContext, recorded: Recorded, number: int, lang: st
 @guarded(principal, private=True)
 async def approve_pressed(update: Update, context: BotContext, who: Caller) -> None:
     assert update.callback_query
-    entry_id = _entry_id(update.callback_query.data)
-    await _review(update, context, who, entry_id, approve=True, note=None)
+    button = buttons.as_(update.callback_query.data, buttons.Approve)
+    if button is None:
+        await refuse(update, who.lang)
+        return
+    await _review(update, context, who, button.entry_id, approve=True, note=None)
 
 
 @guarded(principal, private=True)
 async def return_pressed(update: Update, context: BotContext, who: Caller) -> None:
     query = update.callback_query
     assert query is not None
-    entry_id = _entry_id(query.data)
+    button = buttons.as_(query.data, buttons.Return)
+    if button is None:
+        await refuse(update, who.lang)
+        return
+    entry_id = button.entry_id
     runtime = context.runtime
-    async with runtime.session() as session:
-        entry = await session.get(ProgressEntry, entry_id)
-        problem = _check(entry, who)
-        number = await _number(session, entry) if entry is not None else 0
-    if problem is not None:
-        await query.answer(texts(problem, who.lang), show_alert=True)
+    try:
+        async with runtime.session() as session:
+            entry = await reviewable(session, who.identity, entry_id)
+            number = await _number(session, entry)
+    except ReportRefused as refused:
+        await query.answer(texts(refused.key, who.lang), show_alert=True)
         return
     await save_flow(context, who, FLOW, {"entry_id": entry_id, "number": number})
     await query.answer()
@@ -152,24 +159,15 @@ async def _say(update: Update, context: BotContext, who: Caller, text: str) -> N
     await context.bot.send_message(who.chat_id, text)
 
 
-def _check(entry: ProgressEntry | None, who: Caller) -> str | None:
-    units = {b.unit_id for b in who.identity.units(ContactRole.PRINCIPAL)}
-    if entry is None or entry.unit_id not in units:
-        return "not_your_entry"
-    if not entry.is_current or entry.state != EntryState.SUBMITTED:
-        return "already_reviewed"
-    return None
-
-
 async def _number(session: AsyncSession, entry: ProgressEntry) -> int:
     task = await session.get(Task, entry.task_id)
     return task.number if task else 0
 
 
-def _entry_id(data: str | None) -> int:
-    return button_id((data or "").partition(":")[2])
-
-
 def register(application: BotApplication) -> None:
-    application.add_handler(CallbackQueryHandler(approve_pressed, pattern=r"^ap:"))
-    application.add_handler(CallbackQueryHandler(return_pressed, pattern=r"^rj:"))
+    application.add_handler(
+        CallbackQueryHandler(approve_pressed, pattern=buttons.pattern(buttons.Approve))
+    )
+    application.add_handler(
+        CallbackQueryHandler(return_pressed, pattern=buttons.pattern(buttons.Return))
+    )

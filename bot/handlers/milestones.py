@@ -7,7 +7,8 @@ from typing import Any
 from telegram import ForceReply, Update
 from telegram.ext import CallbackQueryHandler
 
-from bot.access import Caller, button_id, contact, guarded, refuse, save_flow
+from bot import buttons
+from bot.access import Caller, contact, guarded, refuse, save_flow
 from bot.context import BotApplication, BotContext
 from bot.i18n import Catalog
 from ledger.vocab import MilestoneOutcome
@@ -43,12 +44,11 @@ texts = Catalog(
 async def outcome_pressed(update: Update, context: BotContext, who: Caller) -> None:
     query = update.callback_query
     assert query is not None
-    parts = (query.data or "").split(":")
-    mid = button_id(parts[1]) if len(parts) == 3 else -1
-    outcome = parts[-1]
-    if mid < 0 or outcome not in {o.value for o in MilestoneOutcome}:
+    button = buttons.as_(query.data, buttons.AnswerMilestone)
+    if button is None:
         await refuse(update, who.lang)
         return
+    mid, outcome = button.milestone_id, button.outcome.value
     try:
         async with context.runtime.session() as session:
             await answerable_unit(session, who.identity, int(mid), **context.runtime.as_of())
@@ -103,4 +103,6 @@ async def explanation_received(
 
 
 def register(application: BotApplication) -> None:
-    application.add_handler(CallbackQueryHandler(outcome_pressed, pattern=r"^mc:"))
+    application.add_handler(
+        CallbackQueryHandler(outcome_pressed, pattern=buttons.pattern(buttons.AnswerMilestone))
+    )

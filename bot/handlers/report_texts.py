@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot import buttons
 from bot.i18n import Catalog
 from bot.render import esc, shorten
 from ledger.reports import STATUS_LABELS, status_label
@@ -164,7 +165,7 @@ def task_keyboard(tasks: list[tuple[int, int, str, str]]) -> InlineKeyboardMarku
             [
                 InlineKeyboardButton(
                     f"{f'{code}/' if several else ''}{n}. {shorten(text, 28)}",
-                    callback_data=f"ti:{task_id}",
+                    callback_data=buttons.encode(buttons.PickTask(task_id)),
                 )
             ]
             for task_id, n, text, code in tasks
@@ -173,16 +174,24 @@ def task_keyboard(tasks: list[tuple[int, int, str, str]]) -> InlineKeyboardMarku
 
 
 def status_keyboard(lang: str) -> InlineKeyboardMarkup:
-    buttons = [
-        InlineKeyboardButton(status_label(s, lang), callback_data=f"rs:{s.value}")
+    keys = [
+        InlineKeyboardButton(
+            status_label(s, lang), callback_data=buttons.encode(buttons.PickStatus(s))
+        )
         for s in STATUS_LABELS
     ]
-    return InlineKeyboardMarkup([buttons[:2], buttons[2:]])
+    return InlineKeyboardMarkup([keys[:2], keys[2:]])
 
 
 def skip_keyboard(lang: str) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(texts("btn_skip", lang), callback_data="rk")]]
+        [
+            [
+                InlineKeyboardButton(
+                    texts("btn_skip", lang), callback_data=buttons.encode(buttons.SkipStep())
+                )
+            ]
+        ]
     )
 
 
@@ -190,8 +199,12 @@ def confirm_keyboard(lang: str) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
             [
-                InlineKeyboardButton(texts("btn_submit", lang), callback_data="rc:s"),
-                InlineKeyboardButton(texts("btn_edit", lang), callback_data="rc:e"),
+                InlineKeyboardButton(
+                    texts("btn_submit", lang), callback_data=buttons.encode(buttons.Confirm("s"))
+                ),
+                InlineKeyboardButton(
+                    texts("btn_edit", lang), callback_data=buttons.encode(buttons.Confirm("e"))
+                ),
             ]
         ]
     )
@@ -201,8 +214,14 @@ def approval_keyboard(entry_id: int, lang: str) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
             [
-                InlineKeyboardButton(texts("btn_approve", lang), callback_data=f"ap:{entry_id}"),
-                InlineKeyboardButton(texts("btn_return", lang), callback_data=f"rj:{entry_id}"),
+                InlineKeyboardButton(
+                    texts("btn_approve", lang),
+                    callback_data=buttons.encode(buttons.Approve(entry_id)),
+                ),
+                InlineKeyboardButton(
+                    texts("btn_return", lang),
+                    callback_data=buttons.encode(buttons.Return(entry_id)),
+                ),
             ]
         ]
     )
@@ -220,7 +239,12 @@ def plan_choice_keyboard(options: list[tuple[int, str, str]]) -> InlineKeyboardM
     """One button per plan that has the task: (task id, plan code, plan title)."""
     return InlineKeyboardMarkup(
         [
-            [InlineKeyboardButton(f"{code}：{shorten(title, 30)}", callback_data=f"rp:{task_id}")]
+            [
+                InlineKeyboardButton(
+                    f"{code}：{shorten(title, 30)}",
+                    callback_data=buttons.encode(buttons.PickPlan(task_id)),
+                )
+            ]
             for task_id, code, title in options
         ]
     )

@@ -13,10 +13,10 @@ from telegram import ForceReply, Message, Update
 from telegram.constants import ParseMode
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
+from bot import buttons
 from bot.access import (
     Caller,
     bound,
-    button_id,
     contact,
     guarded,
     known,
@@ -204,9 +204,9 @@ async def plan_chosen(update: Update, context: BotContext, who: Caller) -> None:
     """The plan button under "several plans have task N": submit the kept draft for it."""
     query = update.callback_query
     assert query is not None
-    task_id = _int_suffix(query.data)
+    button = buttons.as_(query.data, buttons.PickPlan)
     data = await load_flow(context, who, FLOW)
-    if task_id < 0 or data is None or data.get("step") != "plan":
+    if button is None or data is None or data.get("step") != "plan":
         await query.answer(texts("stale_button", who.lang), show_alert=True)
         return
     await query.answer()
@@ -218,7 +218,7 @@ async def plan_chosen(update: Update, context: BotContext, who: Caller) -> None:
         problems=kept.get("problems"),
         next_steps=kept.get("next_steps"),
         evidence=list(kept.get("evidence") or []),
-        task_id=task_id,
+        task_id=button.task_id,
     )
     period = Period.parse(data["period"]) if data.get("period") else None
     await _submit(update, context, who, draft, data.get("message_id"), period)
@@ -230,20 +230,26 @@ async def task_chosen(update: Update, context: BotContext, who: Caller) -> None:
     codes (read within the unit's owed tasks)."""
     query = update.callback_query
     assert query is not None
-    prefix, _, _ = (query.data or "").partition(":")
-    value = _int_suffix(query.data)
-    if value < 0:
+    button = buttons.decode(query.data)
+    if not isinstance(button, buttons.PickTask | buttons.LegacyTask):
         await refuse(update, who.lang)
         return
     runtime = context.runtime
-    by_id = prefix == "ti"
+    if isinstance(button, buttons.LegacyTask):
+        number, task_id = button.number, None
+    else:
+        number, task_id = 0, button.task_id
     try:
         async with runtime.session() as session:
             period = await open_period(session, now=runtime.clock.now(), tz=runtime.settings.tz)
             _, owed = await resolve_task(
-                session, who.identity, period, number=0 if by_id else value,
-                task_id=value if by_id else None, **runtime.as_of(),
-            )  # fmt: skip
+                session,
+                who.identity,
+                period,
+                number=number,
+                task_id=task_id,
+                **runtime.as_of(),
+            )
     except ReportRefused as refused:
         await query.answer(texts(refused.key, who.lang, **refused.values), show_alert=True)
         return
@@ -267,10 +273,11 @@ async def status_chosen(update: Update, context: BotContext, who: Caller) -> Non
     query = update.callback_query
     assert query is not None
     data = await load_flow(context, who, FLOW)
-    status = (query.data or "").partition(":")[2]
-    if data is None or data.get("step") != "status" or status not in EntryStatus._value2member_map_:
+    button = buttons.as_(query.data, buttons.PickStatus)
+    if data is None or data.get("step") != "status" or button is None:
         await query.answer(texts("stale_button", who.lang), show_alert=True)
         return
+    status = button.status.value
     await query.answer()
     data["status"] = status
     if data.get("progress"):  # reply to a prompt, or an edit: the text is already there
@@ -319,7 +326,11 @@ async def confirm_chosen(update: Update, context: BotContext, who: Caller) -> No
         await query.answer(texts("stale_button", who.lang), show_alert=True)
         return
     await query.answer()
-    if query.data == "rc:e":
+    button = buttons.as_(query.data, buttons.Confirm)
+    if button is None:
+        await refuse(update, who.lang)
+        return
+    if button.action == "e":
         data["step"] = "status"
         await save_flow(context, who, FLOW, data)
         await context.bot.send_message(
@@ -435,17 +446,18 @@ def _task_buttons(message: Message) -> tuple[list[int], list[int]]:
     """(task numbers, task ids) of the task buttons under one of the bot's messages: `ti:<id>`
     buttons (their label starts with the number), or older `rt:N` ones."""
     markup = message.reply_markup
-    buttons = [b for row in markup.inline_keyboard for b in row] if markup else []
+    keys = [b for row in markup.inline_keyboard for b in row] if markup else []
     numbers, ids = [], []
-    for button in buttons:
-        data = str(button.callback_data)
-        if data.startswith("rt:"):
-            numbers.append(button_id(data[3:]))
-        elif data.startswith("ti:"):
-            ids.append(button_id(data[3:]))
-            label = button.text.partition(". ")[0].rpartition("/")[2]
-            numbers.append(button_id(label))
-    return [n for n in numbers if n > 0], [i for i in ids if i > 0]
+    for key in keys:
+        button = buttons.decode(str(key.callback_data))
+        if isinstance(button, buttons.LegacyTask):
+            numbers.append(button.number)
+        elif isinstance(button, buttons.PickTask):
+            label = key.text.partition(". ")[0].rpartition("/")[2]
+            if label.isascii() and label.isdigit():
+                ids.append(button.task_id)
+                numbers.append(int(label))
+    return numbers, ids
 
 
 @guarded(contact)
@@ -527,20 +539,19 @@ async def _ask(context: BotContext, who: Caller, text: str, skippable: bool = Fa
     )
 
 
-def _int_suffix(data: str | None) -> int:
-    return button_id((data or "").partition(":")[2])
-
-
 def register(application: BotApplication) -> None:
     private = filters.ChatType.PRIVATE
     application.add_handler(CommandHandler("tasks", tasks_command))
     application.add_handler(CommandHandler("report", report_command))
     application.add_handler(CommandHandler("cancel", cancel))
-    application.add_handler(CallbackQueryHandler(task_chosen, pattern=r"^(rt|ti):"))
-    application.add_handler(CallbackQueryHandler(plan_chosen, pattern=r"^rp:"))
-    application.add_handler(CallbackQueryHandler(status_chosen, pattern=r"^rs:"))
-    application.add_handler(CallbackQueryHandler(skip_step, pattern=r"^rk$"))
-    application.add_handler(CallbackQueryHandler(confirm_chosen, pattern=r"^rc:[se]$"))
+    for handler, payloads in (
+        (task_chosen, (buttons.PickTask, buttons.LegacyTask)),
+        (plan_chosen, (buttons.PickPlan,)),
+        (status_chosen, (buttons.PickStatus,)),
+        (skip_step, (buttons.SkipStep,)),
+        (confirm_chosen, (buttons.Confirm,)),
+    ):
+        application.add_handler(CallbackQueryHandler(handler, pattern=buttons.pattern(*payloads)))
     application.add_handler(
         MessageHandler(private & (filters.PHOTO | filters.Document.ALL), evidence_received)
     )

@@ -7,6 +7,7 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
+from bot import buttons
 from bot.access import Caller, guarded, known, refuse, staff
 from bot.context import BotApplication, BotContext
 from bot.i18n import Catalog
@@ -141,16 +142,22 @@ def render_status(
     keyboard = None
     if pages > 1:
         lines.append(texts("page", lang, page=page, pages=pages))
-        buttons = []
+        arrows = []
         if page > 1:
-            buttons.append(
-                InlineKeyboardButton("◀", callback_data=f"sp:{status.period.key}:{page - 1}")
+            arrows.append(
+                InlineKeyboardButton(
+                    "◀",
+                    callback_data=buttons.encode(buttons.StatusPage(status.period.key, page - 1)),
+                )
             )
         if page < pages:
-            buttons.append(
-                InlineKeyboardButton("▶", callback_data=f"sp:{status.period.key}:{page + 1}")
+            arrows.append(
+                InlineKeyboardButton(
+                    "▶",
+                    callback_data=buttons.encode(buttons.StatusPage(status.period.key, page + 1)),
+                )
             )
-        keyboard = InlineKeyboardMarkup([buttons])
+        keyboard = InlineKeyboardMarkup([arrows])
     return "\n".join(lines), keyboard
 
 
@@ -233,11 +240,11 @@ async def _send_task(update: Update, who: Caller, found: list[TaskStatus], perio
 async def page_pressed(update: Update, context: BotContext, who: Caller) -> None:
     query = update.callback_query
     assert query is not None
-    parts = (query.data or "").split(":")
+    button = buttons.as_(query.data, buttons.StatusPage)
     try:
-        if len(parts) != 3:
+        if button is None:
             raise ValueError(query.data)
-        period, number = Period.parse(parts[1]), int(parts[2])
+        period, number = Period.parse(button.period), button.page
     except ValueError:
         await refuse(update, who.lang)
         return
@@ -283,4 +290,6 @@ async def overdue_command(update: Update, context: BotContext, who: Caller) -> N
 def register(application: BotApplication) -> None:
     application.add_handler(CommandHandler("status", status_command))
     application.add_handler(CommandHandler("overdue", overdue_command))
-    application.add_handler(CallbackQueryHandler(page_pressed, pattern=r"^sp:"))
+    application.add_handler(
+        CallbackQueryHandler(page_pressed, pattern=buttons.pattern(buttons.StatusPage))
+    )
