@@ -68,8 +68,11 @@ def test_step_by_step_report_with_evidence(world: Harness) -> None:
     status = world.cli_json("status", "--period", "2023-03", "--unit", TRANSPORT)
     [unit] = status["units"]
     assert (unit["unit"], unit["owed"], unit["submitted"]) == (TRANSPORT, 2, 1)
+    assert (unit["contacts"], unit["principal"]) == (1, False)
     [entry] = unit["entries"]
-    assert entry["task"] == 5 and entry["status"] == "on_track" and entry["approved"]
+    # No principal is bound: the entry counts, but it was not approved by anyone.
+    assert entry["task"] == 5 and entry["status"] == "on_track" and not entry["approved"]
+    assert entry["plan"] == "工作要点"
     assert entry["text"] == "控制性工程已开工，完成投资2亿元。" and not entry["late"]
 
     # pressing submit again (a double tap) records nothing new
