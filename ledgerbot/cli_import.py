@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -11,7 +10,9 @@ from typing import Annotated, Any
 
 import typer
 
+from config.settings import Settings
 from ledger.importing import ImportFormatError, ParsedPlan, parse_file, write_template
+from ledger.importing.limits import MB, Limits
 from ledger.importing.table import Progress
 from ledgerbot.cli_base import (
     JsonFlag,
@@ -22,6 +23,7 @@ from ledgerbot.cli_base import (
     units_app,
     with_session,
 )
+from ledgerbot.progress import progress_lines
 from services.audit import Actor
 from services.importer import ImportRefused, ImportReport, import_plan, numbered, plan_identity
 from services.unit_admin import UnitAdminError, add_alias, set_group
@@ -49,36 +51,36 @@ SHOWN = 100  # report lines per kind in the human output; --json has them all
 
 
 @contextmanager
-def progress_bar(label: str) -> Iterator[Progress | None]:
-    """A progress callback drawing a bar on a terminal's stderr; None when not a TTY."""
-    if not sys.stderr.isatty():
-        yield None
-        return
-    from rich.console import Console
-    from rich.progress import Progress as Bar
-
-    with Bar(console=Console(stderr=True), transient=True) as bar:
-        task = bar.add_task(label, total=None)
-        yield lambda done, total: bar.update(task, completed=done, total=total)
+def progress_bar(label: str) -> Iterator[Progress]:
+    """Progress lines on stderr once a step has taken more than a second (terminal or not)."""
+    with progress_lines(label) as progress:
+        yield progress
 
 
 @contextmanager
 def busy(message: str) -> Iterator[None]:
-    """A spinner on a terminal's stderr while the database work runs."""
-    if not sys.stderr.isatty():
+    """A line a second on stderr while the database work runs, after the first second."""
+    with progress_lines(message):
         yield
-        return
-    from rich.console import Console
 
-    with Console(stderr=True).status(message):
-        yield
+
+def import_limits(settings: Settings) -> Limits:
+    """The LEDGERBOT_IMPORT_… settings as the importer's limits."""
+    return Limits(
+        max_file_bytes=int(settings.import_max_file_mb * MB),
+        max_unpacked_bytes=int(settings.import_max_unpacked_mb * MB),
+        max_ratio=settings.import_max_ratio,
+        max_cells=settings.import_max_cells,
+        time_budget_s=settings.import_time_budget_s,
+    )
 
 
 def parse(path: Path, year: int | None) -> ParsedPlan:
-    """Parse or end with exit 2 and a one-line reason."""
+    """Parse within the import limits or end with exit 2 and a one-line reason."""
+    limits = import_limits(load_settings())
     try:
         with progress_bar(f"reading {path.name}") as progress:
-            return parse_file(path, year=year, progress=progress)
+            return parse_file(path, year=year, progress=progress, limits=limits)
     except ImportFormatError as exc:
         hint = "; `ledgerbot template FILE.xlsx` writes them" if "columns" in str(exc) else ""
         raise fail(f"{exc}{hint}") from exc

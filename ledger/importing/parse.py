@@ -8,6 +8,7 @@ from itertools import chain, islice
 
 from ledger.importing.builder import PlanBuilder
 from ledger.importing.flat import find_header, line_rows, pipe_rows
+from ledger.importing.limits import check_cells
 from ledger.importing.meta import find_title, find_year
 from ledger.importing.model import ImportFormatError, ParsedPlan
 from ledger.importing.normalize import normalize
@@ -38,9 +39,12 @@ def _check_text(text: str) -> None:
         raise ImportFormatError("not a text document: expected UTF-8 or GB18030 plan text")
 
 
-def parse_text(text: str, *, year: int | None = None) -> ParsedPlan:
+def parse_text(
+    text: str, *, year: int | None = None, progress: Progress | None = None
+) -> ParsedPlan:
     """Parse a plan given as text: a flattened task table or numbered prose."""
     _check_text(text)
+    check_cells(text.count("\n") + 1, "lines")
     text = normalize(text)
     lines = text.split("\n")
     rule = detect_rule(text)
@@ -51,10 +55,10 @@ def parse_text(text: str, *, year: int | None = None) -> ParsedPlan:
         body = lines[start:]
         piped = delimiter == "|" and "number" in roles
         rows = pipe_rows(body, roles) if piped else line_rows(body, roles, delimiter)
-        RowReader(roles, builder, rule).read(rows)
+        RowReader(roles, builder, rule).read(rows, total=len(rows), progress=progress)
     if not builder.tasks:
         builder = PlanBuilder()
-        ProseReader(builder, rule).read(text)
+        ProseReader(builder, rule).read(text, progress)
     if not builder.tasks:
         raise ImportFormatError(NO_TASKS)
     return _finish(builder, lines, text, year)

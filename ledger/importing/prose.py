@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ledger.importing.builder import PlanBuilder
+from ledger.importing.limits import check_time
 from ledger.importing.normalize import CN_NUMERAL, cn_to_int, squeeze
 from ledger.importing.roles import (
     LABEL_RE,
@@ -26,6 +28,7 @@ _ARABIC = re.compile(
 _CN_TASK = re.compile(rf"^任务({CN_NUMERAL})\s*[:、.]?\s*(\S.*)$")
 _SENTENCE_GAP = re.compile(r"(?<=[。?!])\s+(?=\S)")
 _LONG_LINE = 400
+Progress = Callable[[int, int], None]
 
 
 @dataclass
@@ -79,14 +82,18 @@ class ProseReader:
         self.notes: list[str] = []
         self.fresh_section = False
 
-    def read(self, text: str) -> None:
-        """Parse all tasks of `text` into the builder."""
+    def read(self, text: str, progress: Progress | None = None) -> None:
+        """Parse all tasks of `text` into the builder; `progress(done, total)` per 1,000."""
         paras = paragraphs(text)
         kind = _task_kind(paras)
         if kind is None:
             return
         has_h1 = any(_H1.match(p.text) for p in paras)
-        for para in paras:
+        for done, para in enumerate(paras, 1):
+            if done % 1000 == 0:
+                check_time()
+                if progress is not None:
+                    progress(done, len(paras))
             self._step(para, kind, has_h1)
         self._close()
         for note in self.notes:

@@ -6,6 +6,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 
 from ledger.importing.builder import PlanBuilder, split_heading
+from ledger.importing.limits import check_time
 from ledger.importing.normalize import cn_to_int, normalize
 from ledger.importing.roles import LeadRule, UnitText, resolve, strip_unit_tail
 
@@ -109,6 +110,7 @@ class RowReader:
         step = max(1, total // 100) if total else 100
         done = 0
         for done, row in enumerate(rows, 1):
+            check_time()
             self._row([normalize(c) for c in row])
             if progress is not None and done % step == 0:
                 progress(done, max(total, done))
