@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
+from ledger.importing.deadlines import parse_deadline, phrase_in
 from ledger.importing.model import QUARTERS, ParsedPlan, ParsedSection, ParsedTask
 from ledger.importing.normalize import CN_NUMERAL, int_to_cn, squeeze
 
@@ -63,17 +65,21 @@ class PlanBuilder:
         milestones: dict[str, str] | None = None,
         *,
         in_cell: bool = False,
+        deadline: str | None = None,
     ) -> None:
         """Add a task (units are lead, support, data); prose text must end a sentence.
 
         Table cells (`in_cell`) often omit the final 。, so only prose is checked for cut-offs.
+        `deadline` is a 完成时限 cell or label; without one a phrase in the text ("6月底前").
         """
         text = squeeze(text)
         lead, support, data = units
         if text and not in_cell and not text.endswith(_TERMINAL):
             self.warn(f"task {number}: text ends abruptly (…{text[-12:]}); it may be cut off")
         clean = {q: squeeze(v) for q, v in (milestones or {}).items() if q in QUARTERS and v}
-        self.tasks.append(ParsedTask(number, self.section, text, lead, support, data, clean))
+        when = squeeze(deadline or "") or phrase_in(text)
+        task = ParsedTask(number, self.section, text, lead, support, data, clean, when)
+        self.tasks.append(task)
 
     def build(self, title: str | None, year: int | None) -> ParsedPlan:
         """Freeze; only sections that hold tasks are kept, in document order."""
@@ -84,4 +90,16 @@ class PlanBuilder:
             self.warn(f"no lead unit found for tasks {', '.join(map(str, unled))}")
         used = {t.section for t in self.tasks}
         sections = [s for s in self.sections if s.number in used]
-        return ParsedPlan(title, year, sections, list(self.tasks), list(self.warnings))
+        tasks = [self._dated(task, year) for task in self.tasks]
+        return ParsedPlan(title, year, sections, tasks, list(self.warnings))
+
+    def _dated(self, task: ParsedTask, year: int | None) -> ParsedTask:
+        """The task with its deadline's date; a deadline naming no date is warned about."""
+        if not task.deadline_text:
+            return task
+        when = parse_deadline(task.deadline_text, year)
+        if when is None and year is None and parse_deadline(task.deadline_text, 2000):
+            self.warn(f"task {task.number}: deadline {task.deadline_text!r} needs the plan's year")
+        elif when is None:
+            self.warn(f"task {task.number}: deadline {task.deadline_text!r} names no date; kept as text")
+        return dataclasses.replace(task, deadline=when)

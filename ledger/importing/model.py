@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 QUARTERS = ("Q1", "Q2", "Q3", "Q4")
@@ -22,7 +23,11 @@ class ParsedSection:
 
 @dataclass(frozen=True)
 class ParsedTask:
-    """One numbered task with its units by role and its quarterly milestones."""
+    """One numbered task with its units by role, its quarterly milestones and its deadline.
+
+    `deadline_text` is what the document says (a 完成时限 cell or "6月底前" in the text);
+    `deadline` is its date, None when the text names none (长期坚持) or needs the plan's year.
+    """
 
     number: int
     section: str | None
@@ -31,9 +36,11 @@ class ParsedTask:
     support_units: list[str] = field(default_factory=list)
     data_units: list[str] = field(default_factory=list)
     milestones: dict[str, str] = field(default_factory=dict)
+    deadline_text: str | None = None
+    deadline: date | None = None
 
     def to_json_dict(self) -> dict[str, Any]:
-        """Plain JSON-ready dict; milestone keys keep Q1..Q4 order."""
+        """Plain JSON-ready dict; milestone keys keep Q1..Q4 order, the deadline is ISO."""
         return {
             "number": self.number,
             "section": self.section,
@@ -42,6 +49,8 @@ class ParsedTask:
             "support_units": list(self.support_units),
             "data_units": list(self.data_units),
             "milestones": {q: self.milestones[q] for q in QUARTERS if q in self.milestones},
+            "deadline": self.deadline.isoformat() if self.deadline else None,
+            "deadline_text": self.deadline_text,
         }
 
 

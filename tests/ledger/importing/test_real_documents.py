@@ -155,7 +155,10 @@ def test_2023_json_contract(points_2023: ParsedPlan) -> None:
         "support_units",
         "data_units",
         "milestones",
+        "deadline",
+        "deadline_text",
     }
+    assert task["deadline"] is None and task["deadline_text"] is None  # the points name none
     assert task["number"] == 4
     assert task["section"] == "二"
     assert task["milestones"] == {}
