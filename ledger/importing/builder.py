@@ -6,12 +6,17 @@ import dataclasses
 import re
 
 from ledger.importing.deadlines import parse_deadline, phrase_in
-from ledger.importing.model import QUARTERS, ParsedPlan, ParsedSection, ParsedTask
+from ledger.importing.model import QUARTERS, ParsedPlan, ParsedSection, ParsedTask, Unread
 from ledger.importing.normalize import CN_NUMERAL, int_to_cn, squeeze
 
 _HEADING = re.compile(rf"^\(?({CN_NUMERAL})(?:、|\)|\.)\s*(.*)$")
-_COUNT = re.compile(r"\s*\(\s*(?:共|计)?\s*\d+\s*(?:项|个|条|件)\s*(?:任务)?\s*\)\s*$")
+_COUNT = re.compile(
+    r"\s*\(\s*(?:共|计|分解|分解任务|任务|重点任务)?\s*\d+\s*(?:项|个|条|件)"
+    r"\s*(?:任务|工作|重点任务)?\s*\)\s*$"
+)
 _TERMINAL = tuple('。.!?;…)》”"')
+_PREVIEW = 30
+_SHOWN = 5
 
 
 def split_heading(text: str) -> tuple[str | None, str]:
@@ -31,6 +36,11 @@ class PlanBuilder:
         self.tasks: list[ParsedTask] = []
         self.warnings: list[str] = []
         self.section: str | None = None
+        self.unread: list[Unread] = []
+
+    def skip(self, first: int, last: int, text: str) -> None:
+        """Note lines `first`–`last` as not understood (shown by the dry-run)."""
+        self.unread.append(Unread(first, last, text[:_PREVIEW]))
 
     def warn(self, message: str) -> None:
         """Record a doubt once; repeated identical doubts add nothing."""
@@ -91,7 +101,14 @@ class PlanBuilder:
         used = {t.section for t in self.tasks}
         sections = [s for s in self.sections if s.number in used]
         tasks = [self._dated(task, year) for task in self.tasks]
-        return ParsedPlan(title, year, sections, tasks, list(self.warnings))
+        if self.unread:
+            where = ", ".join(
+                f"{u.first}" if u.first == u.last else f"{u.first}–{u.last}"
+                for u in self.unread[:_SHOWN]
+            )
+            more = f" and {len(self.unread) - _SHOWN} more" if len(self.unread) > _SHOWN else ""
+            self.warn(f"unread lines (not tasks, units or headings): {where}{more}")
+        return ParsedPlan(title, year, sections, tasks, list(self.warnings), list(self.unread))
 
     def _dated(self, task: ParsedTask, year: int | None) -> ParsedTask:
         """The task with its deadline's date; a deadline naming no date is warned about."""
@@ -101,5 +118,7 @@ class PlanBuilder:
         if when is None and year is None and parse_deadline(task.deadline_text, 2000):
             self.warn(f"task {task.number}: deadline {task.deadline_text!r} needs the plan's year")
         elif when is None:
-            self.warn(f"task {task.number}: deadline {task.deadline_text!r} names no date; kept as text")
+            self.warn(
+                f"task {task.number}: deadline {task.deadline_text!r} names no date; kept as text"
+            )
         return dataclasses.replace(task, deadline=when)

@@ -55,14 +55,24 @@ class ParsedTask:
 
 
 @dataclass(frozen=True)
+class Unread:
+    """Lines `first`–`last` (1-based) the parser could not place; `text` begins the span."""
+
+    first: int
+    last: int
+    text: str
+
+
+@dataclass(frozen=True)
 class ParsedPlan:
-    """A parsed plan; `warnings` lists what the parser was unsure of."""
+    """A parsed plan; `warnings` lists what the parser was unsure of, `unread` where."""
 
     title: str | None
     year: int | None
     sections: list[ParsedSection]
     tasks: list[ParsedTask]
     warnings: list[str]
+    unread: list[Unread] = field(default_factory=list)
 
     def to_json_dict(self) -> dict[str, Any]:
         """The exact JSON shape documented in the importer contract."""
@@ -72,4 +82,5 @@ class ParsedPlan:
             "sections": [{"number": s.number, "title": s.title} for s in self.sections],
             "tasks": [t.to_json_dict() for t in self.tasks],
             "warnings": list(self.warnings),
+            "unread": [{"first": u.first, "last": u.last, "text": u.text} for u in self.unread],
         }
