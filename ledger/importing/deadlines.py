@@ -20,10 +20,11 @@ _DATE = re.compile(
     rf"|(?:第)?([一二三四1-4])\s*季度\s*(?:末|底)?)"
 )
 _ISO = re.compile(r"((?:19|20)\d\d)[-./]\s*(\d{1,2})(?:[-./]\s*(\d{1,2}))?(?![\d])")
+_YEAR_END = re.compile(r"((?:19|20)\d\d)\s*年\s*(?:底|末)")
 # In task text only phrases that set a deadline count, not every month mentioned.
 _PHRASE = re.compile(
-    rf"(?:{_YEAR}(?:{_NUM}\s*月\s*(?:\d{{1,2}}\s*[日号])?(?:底|末)?|年底|年末)\s*(?:前|以前|之前)"
-    rf"(?:\s*(?:完成|建成|实现|全面完成|基本完成))?)"
+    r"(?:(?:19|20)\d\d\s*年\s*(?:底|末)"
+    rf"|{_YEAR}(?:{_NUM}\s*月\s*(?:\d{{1,2}}\s*[日号])?(?:底|末)?|年底|年末))\s*(?:前|以前|之前)"
 )
 _MID = {"上旬": 10, "初": 10, "中旬": 20}
 
@@ -35,6 +36,9 @@ def _month_end(year: int, month: int) -> date:
 def parse_deadline(text: str, year: int | None) -> date | None:
     """The last date `text` names ("3月底前完成设计，6月底前开工" → 30 June), else None."""
     found: list[date] = []
+    for match in _YEAR_END.finditer(text):
+        found.append(date(int(match.group(1)), 12, 31))
+    text = _YEAR_END.sub(" ", text)
     for match in _ISO.finditer(text):
         y, m, d = int(match.group(1)), int(match.group(2)), match.group(3)
         if 1 <= m <= 12:

@@ -108,8 +108,9 @@ def strip_unit_tail(text: str, units: UnitText) -> str:
     """Remove "(牵头单位:X;…)" groups and a trailing "(X、Y牵头,Z按职责分工负责)"; file units."""
     text = text.replace("〔", "(").replace("〕", ")")
     inner = [m for m in _BRACKET_ANY.finditer(text) if _LABELLED.search(m.group(1))]
-    for match in reversed(inner):  # labelled groups may sit after each sentence
+    for match in inner:  # labelled groups may sit after each sentence
         parse_labelled(match.group(1), units)
+    for match in reversed(inner):
         text = (text[: match.start()].rstrip() + text[match.end() :].lstrip(" ,;")).strip()
     match = _BRACKET_TAIL.search(text)
     if match and not inner:
@@ -160,7 +161,7 @@ def resolve(
     units: UnitText, rule: LeadRule | None, warn: list[str]
 ) -> tuple[list[str], list[str], list[str]]:
     """Final (lead, support, data) names; notes an assumed rule in `warn`."""
-    lead = [n for text in units.lead for n in assign_roles(text, LeadRule.ALL)[0]]
+    lead = [n for text in units.lead for n in _all(text)]  # "X(牵头)、Y" under 主办: both lead
     support = [n for text in units.support for n in _all(text)]
     for text in units.marked:
         marked_lead, marked_support = assign_roles(text, LeadRule.ALL)

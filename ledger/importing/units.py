@@ -17,7 +17,7 @@ RULE_NOTE = re.compile(r"\([^()]*(?:牵头|下同)[^()]*\)")
 # "市发改委(牵头)" marks a role in brackets: turn it into the suffix form "市发改委牵头".
 _ROLE_MARK = re.compile(r"\((牵头|主办|配合|协办|参与)(?:单位|部门)?\)")
 # "市级各有关部门及各县市区政府": 及 between two unit names joins a list.
-_AND = re.compile(r"(?<=[局委办府部室区县市会心组队])及(?=[市县区省各])")
+_AND = re.compile(r"(?<=[局委办府部门室区县市会心组队])及(?=[市县区省各])")
 _DENG_COLLECTIVE = re.compile(r"^(.+?)等((?:市级|省级|县级|区级)?(?:有关|相关|其他|各).+)$")
 _EDGE_JUNK = " \t:;,.。、·-—"
 MAX_NAME = 40

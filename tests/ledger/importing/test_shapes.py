@@ -33,7 +33,10 @@ def test_separate_lines_with_short_district_names() -> None:
     assert plan.title == "青石区政府2023年重点工作任务分解和责任分工方案"
     assert plan.year == 2023
     assert [(t.number, t.section) for t in plan.tasks] == [(1, "一"), (2, "一"), (3, "二")]
-    assert [(s.number, s.title) for s in plan.sections] == [("一", "主要预期目标"), ("二", "项目建设")]
+    assert [(s.number, s.title) for s in plan.sections] == [
+        ("一", "主要预期目标"),
+        ("二", "项目建设"),
+    ]
     assert roles(plan) == [
         (["区发改局"], ["青石经济开发区", "各街道"], []),
         (["区工信局"], ["青石经济开发区"], []),
@@ -46,7 +49,12 @@ def test_separate_lines_with_short_district_names() -> None:
 def test_bracketed_numerals_with_labelled_unit_brackets() -> None:
     plan = parse("jiangcheng_2022_report_division.txt")
     assert plan.title == "江城市2022年《政府工作报告》目标任务责任分解方案"
-    assert [(t.number, t.section) for t in plan.tasks] == [(1, "一"), (2, "一"), (1, "二"), (2, "二")]
+    assert [(t.number, t.section) for t in plan.tasks] == [
+        (1, "一"),
+        (2, "一"),
+        (1, "二"),
+        (2, "二"),
+    ]
     county = "各区人民政府〈含开发区管委会〉"
     assert roles(plan) == [
         (["市发改委"], [county, "市统计局"], []),
@@ -122,7 +130,11 @@ def test_one_cell_per_line_with_a_progress_column() -> None:
         "推进重大项目攻坚,年内开工亿元以上项目50个。",
         "新增城镇就业3万人,6月底前出台稳就业十条。",
     ]
-    assert roles(plan) == [(["市发改委"], [], []), (["市发改委"], [], []), (["市人力社保局"], [], [])]
+    assert roles(plan) == [
+        (["市发改委"], [], []),
+        (["市发改委"], [], []),
+        (["市人力社保局"], [], []),
+    ]
     assert deadlines(plan)[2] == ("6月底前", date(2020, 6, 30))
     assert plan.year == 2020
 
@@ -313,7 +325,7 @@ def test_colon_markers_circled_sub_items_and_bracket_marker() -> None:
     assert deadlines(plan)[1:] == [
         ("年底前", date(2023, 12, 31)),
         (None, None),
-        ("2023年9月底前完成", date(2023, 9, 30)),
+        ("2023年9月底前", date(2023, 9, 30)),
     ]
 
 
