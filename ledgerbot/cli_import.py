@@ -31,19 +31,21 @@ from services.unit_admin import UnitAdminError, add_alias, set_group
 IMPORT_HELP = (
     "Import a plan document (.txt .md .docx .xlsx .csv) into the registry.\n\n"
     "--dry-run only parses (the database is not touched); with --json it prints the parser's "
-    "JSON object: title, year, sections, tasks, warnings.\n\n"
+    "JSON object: title, year, sections, tasks (each with deadline and deadline_text), "
+    "warnings, and unread (line ranges the parser could not place).\n\n"
     "Otherwise the plan is upserted in one transaction, keyed by (year, title): tasks by number, "
     "quarter targets due on the quarter's last day, unit names resolved through aliases (missing "
     "units are created with a guessed kind). Tasks dropped from the document become inactive; "
     'their entries stay. Re-importing the same document prints "no changes".\n\n'
     "The --json report object (warnings also go to stderr):\n"
     "  plan: {id, year, title, source, created, tasks, sections, changed_sections}\n"
-    "  added_tasks: [{number, text, lead_units, support_units, data_units}]\n"
+    "  added_tasks: [{number, text, deadline, lead_units, support_units, data_units}]\n"
     "  changed_tasks: [{number, fields}]\n"
     "    fields ⊆ text, section, milestones, unit_order, active\n"
     "  removed_tasks: [{number, text}]  (now inactive)\n"
     "  added_links, removed_links: [{task, unit, role}]  (on existing tasks)\n"
     "  new_units: [{name, kind}]\n"
+    "  short_names: [{name, unit}]  (short forms filed under a unit: 市发改委 → 市发展改革委)\n"
     "  warnings: list of strings\n\n"
     "Bad input ends with a one-line error and exit code 2; nothing is written."
 )
@@ -144,8 +146,12 @@ def show_parsed(parsed: ParsedPlan) -> None:
         if task.section != section and task.section is not None:
             typer.echo(f"{task.section}、{titles.get(task.section, '')}")
         section = task.section
-        typer.echo(f"  {task.number}. {task.text[:40]}  {_units(task)}")
+        due = f"  完成时限: {task.deadline or task.deadline_text}" if task.deadline_text else ""
+        typer.echo(f"  {task.number}. {task.text[:40]}  {_units(task)}{due}")
     typer.echo(f"{len(parsed.tasks)} tasks in {len(parsed.sections)} sections")
+    for gap in parsed.unread:
+        where = f"line {gap.first}" if gap.first == gap.last else f"lines {gap.first}–{gap.last}"
+        typer.echo(f"not read: {where} ({gap.text})")
     for warning in parsed.warnings:
         typer.echo(f"warning: {warning}")
 
@@ -174,6 +180,7 @@ def show_report(report: ImportReport) -> None:
         *_lines(report.added_links, lambda k: f"+ task {k['task']}: {k['unit']} ({k['role']})"),
         *_lines(report.removed_links, lambda k: f"- task {k['task']}: {k['unit']} ({k['role']})"),
         *_lines(report.new_units, lambda u: f"+ unit {u['name']} ({u['kind']})"),
+        *_lines(report.short_names, lambda u: f"= unit {u['name']} filed as {u['unit']}"),
         *(f"warning: {w}" for w in report.warnings),
     ]
     for line in lines:

@@ -9,11 +9,12 @@ RETURNING, bulk UPDATE by primary key, DELETE … IN) so a 10,000-task table imp
 
 `ImportReport.to_json_dict()` (what `ledgerbot import --json` prints):
   plan:          {id, year, title, source, created, tasks, sections, changed_sections}
-  added_tasks:   [{number, text, lead_units, support_units, data_units}]
+  added_tasks:   [{number, text, deadline, lead_units, support_units, data_units}]
   changed_tasks: [{number, fields}]  fields ⊆ text, section, milestones, unit_order, active
   removed_tasks: [{number, text}]    (now inactive)
   added_links / removed_links: [{task, unit, role}]  (for tasks that existed before)
   new_units:     [{name, kind}]
+  short_names:   [{name, unit}]      (short forms filed under a unit: 发改委 → 市发展改革委)
   warnings:      [str]               (the parser's, then the importer's)
 Re-importing the same document changes nothing and records no audit row.
 """
@@ -37,6 +38,7 @@ from ledger.vocab import UnitRole
 from models import Milestone, MilestoneResult, Plan, Section, Task, TaskUnit
 from models.base import utcnow
 from services.audit import Actor, record
+from services.short_names import short_unit_names
 from services.unit_admin import UnitIndex, resolve_units
 
 INT_MAX = 2**31 - 1
@@ -59,6 +61,7 @@ class ImportReport:
     removed_links: list[dict[str, Any]] = field(default_factory=list)
     new_units: list[dict[str, str]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    short_names: list[dict[str, str]] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
@@ -113,6 +116,7 @@ async def import_plan(
 ) -> ImportReport:
     """Upsert `parsed` (from file `source`) in the caller's transaction; see the module doc."""
     plan_year, title = plan_identity(parsed, year=year, stem=PurePath(source).stem)
+    parsed, short_names, suggestions = await short_unit_names(session, parsed)
     tasks, notes = numbered(parsed)
     plan = await session.scalar(select(Plan).where(Plan.year == plan_year, Plan.title == title))
     created = plan is None
@@ -127,7 +131,8 @@ async def import_plan(
     info |= {"created": created, "tasks": len(tasks), "sections": len(parsed.sections)}
     report = ImportReport(plan=info | {"changed_sections": changed_sections})
     report.new_units = [{"name": n, "kind": k} for n, k in units.created]
-    report.warnings = [*parsed.warnings, *notes]
+    report.warnings = [*parsed.warnings, *notes, *suggestions]
+    report.short_names = short_names
     await _Sync(session, plan, sections, units, report).run(tasks)
     if report.changed:
         plan.updated_at = utcnow()
@@ -293,7 +298,9 @@ class _Sync:
             units = {
                 f"{role.value}_units": self._canonical(listed) for role, listed in _roles(task)
             }
-            self.report.added_tasks.append({"number": task.number, "text": task.text} | units)
+            deadline = task.deadline.isoformat() if task.deadline else task.deadline_text
+            entry = {"number": task.number, "text": task.text, "deadline": deadline}
+            self.report.added_tasks.append(entry | units)
 
     def _canonical(self, listed: list[str]) -> list[str]:
         """Registry names of a document's unit list (aliases resolved, repeats dropped)."""

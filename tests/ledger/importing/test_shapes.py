@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from ledger.importing import ImportFormatError, ParsedPlan, parse_file
+from ledger.importing import ImportFormatError, ParsedPlan, parse_file, parse_text
+from ledger.importing.model import Unread
 
 SHAPES = Path(__file__).parent / "fixtures" / "shapes"
 Roles = tuple[list[str], list[str], list[str]]
@@ -95,7 +96,8 @@ def test_sub_items_stay_in_their_task() -> None:
         " (2)推进基层单位预案编制全覆盖。 (3)每年至少组织一次综合演练。"
     )
     assert plan.tasks[1].text == (
-        "健全应急管理机制 (1)建立部门会商研判制度。 (2)完善信息报送和发布机制,2018年6月底前出台工作规程。"
+        "健全应急管理机制 (1)建立部门会商研判制度。"
+        " (2)完善信息报送和发布机制,2018年6月底前出台工作规程。"
     )
     assert roles(plan) == [
         (["市应急局", "各县(市、区)人民政府"], [], []),
@@ -327,6 +329,29 @@ def test_colon_markers_circled_sub_items_and_bracket_marker() -> None:
         (None, None),
         ("2023年9月底前", date(2023, 9, 30)),
     ]
+
+
+def test_partly_read_table_says_where_it_stopped() -> None:
+    """Row 3 has a number and a unit but no text: reported with its lines, rows 1–2 kept."""
+    lines = ["某区2023年重点工作表", "序号", "工作任务", "责任单位"]
+    lines += ["1", "修建东环路。", "区交通局", "2", "新建公园2个。", "区住建局", "3", "区财政局"]
+    plan = parse_text("\n".join(lines))
+    assert [(t.number, t.text, t.lead_units) for t in plan.tasks] == [
+        (1, "修建东环路。", ["区交通局"]),
+        (2, "新建公园2个。", ["区住建局"]),
+    ]
+    assert plan.unread == [Unread(first=11, last=12, text="3")]
+    assert "unread lines (not tasks, units or headings): 11–12" in plan.warnings
+    assert plan.to_json_dict()["unread"] == [{"first": 11, "last": 12, "text": "3"}]
+
+
+def test_unalignable_table_names_its_columns_and_the_template() -> None:
+    text = "某区2023年重点任务表\n序号\n工作任务\n牵头单位\n完成时限\n东环路\n区交通局\n"
+    with pytest.raises(ImportFormatError) as caught:
+        parse_text(text)
+    message = str(caught.value)
+    assert "(序号、任务内容、牵头单位、完成时限) ends at line 5" in message
+    assert "`ledgerbot template plan.xlsx`" in message and "\n" not in message
 
 
 def test_every_fixture_is_in_shapes_md() -> None:
