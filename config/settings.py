@@ -78,7 +78,7 @@ class Settings(BaseSettings):
     import_max_file_mb: float = Field(default=10, gt=0)
     import_max_unpacked_mb: float = Field(default=20, gt=0)
     import_max_ratio: float = Field(default=100, gt=1)
-    import_max_cells: int = Field(default=500_000, gt=0)
+    import_max_cells: int = Field(default=200_000, gt=0)
     import_time_budget_s: float = Field(default=120, gt=0)
 
     @field_validator("admin_ids", "reminder_workdays_before", mode="before")

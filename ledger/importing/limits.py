@@ -29,7 +29,7 @@ class Limits:
     max_file_bytes: int = 10 * MB
     max_unpacked_bytes: int = 20 * MB
     max_ratio: float = 100.0
-    max_cells: int = 500_000
+    max_cells: int = 200_000
     time_budget_s: float = 120.0
 
 

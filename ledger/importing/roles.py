@@ -108,16 +108,14 @@ def strip_unit_tail(text: str, units: UnitText) -> str:
     """Remove "(牵头单位:X;…)" groups and a trailing "(X、Y牵头,Z按职责分工负责)"; file units."""
     text = text.replace("〔", "(").replace("〕", ")")
     inner = [m for m in _BRACKET_ANY.finditer(text) if _LABELLED.search(m.group(1))]
-    for match in inner:  # labelled groups may sit after each sentence
-        parse_labelled(match.group(1), units)
-    for match in reversed(inner):
-        text = (text[: match.start()].rstrip() + text[match.end() :].lstrip(" ,;")).strip()
-    match = _BRACKET_TAIL.search(text)
-    if match and not inner:
-        content = match.group(1)
-        if _is_marked(content):
-            units.add("marked", content)
-            return text[: match.start()].rstrip()
+    for group in inner:  # labelled groups may sit after each sentence
+        parse_labelled(group.group(1), units)
+    for group in reversed(inner):
+        text = (text[: group.start()].rstrip() + text[group.end() :].lstrip(" ,;")).strip()
+    tail = _BRACKET_TAIL.search(text)
+    if tail and not inner and _is_marked(tail.group(1)):
+        units.add("marked", tail.group(1))
+        return text[: tail.start()].rstrip()
     inline = _LABELLED.search(text)
     if inline and inline.start() > 0:
         parse_labelled(text[inline.start() :], units)

@@ -225,3 +225,13 @@ def dense_xlsx(folder: Path, cells: int = 490_000) -> Path:
         )
     workbook.save(path)
     return path
+
+
+def two_column_csv(folder: Path, rows: int = 99_990) -> Path:
+    """The most tasks the default cell limit lets through: 任务内容 and 牵头单位 only."""
+    path = folder / "two.csv"
+    with path.open("w", encoding="utf-8") as handle:
+        handle.write("任务内容,牵头单位\n")
+        for number in range(1, rows):
+            handle.write(f"修建道路第{number}段。,市交通局\n")
+    return path
