@@ -149,10 +149,13 @@ def _rows(sheet: object) -> Iterator[list[str]]:
 
 
 def _counted(rows: Iterable[list[str]]) -> Iterator[list[str]]:
-    """Pass rows through, refusing past the cell limit or the time budget."""
+    """Pass rows through, refusing past the cell limit or the time budget.
+
+    An empty row counts as one cell: a sheet claiming a million rows is refused, not walked.
+    """
     cells = 0
     for row in rows:
-        cells += len(row)
+        cells += len(row) or 1
         check_cells(cells)
         check_time()
         yield row
