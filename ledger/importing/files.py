@@ -26,7 +26,7 @@ from ledger.importing.table import Progress, map_header
 
 TEMPLATE_COLUMNS = (
     *("板块", "序号", "任务内容", "牵头单位", "配合单位", "数据提供单位"),
-    *("一季度", "二季度", "三季度", "四季度"),
+    *("一季度", "二季度", "三季度", "四季度", "完成时限"),
 )
 TEMPLATE_EXAMPLE = (
     "一、推进基础设施同网",
@@ -39,6 +39,7 @@ TEMPLATE_EXAMPLE = (
     "6月底前完成架梁50%。",
     "9月底前完成铺轨。",
     "12月底前具备通车条件。",
+    "12月底前",
 )
 
 
@@ -179,7 +180,8 @@ def write_template(path: Path) -> None:
     sheet.append(list(TEMPLATE_EXAMPLE))
     for cell in sheet[1]:
         cell.font = openpyxl.styles.Font(bold=True)
-    for letter, width in zip("ABCDEFGHIJ", (22, 6, 50, 20, 28, 16, 24, 24, 24, 24), strict=True):
+    widths = (22, 6, 50, 20, 28, 16, 24, 24, 24, 24, 12)
+    for letter, width in zip("ABCDEFGHIJK", widths, strict=True):
         sheet.column_dimensions[letter].width = width
     sheet.freeze_panes = "A2"
     workbook.save(path)
