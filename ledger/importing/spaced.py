@@ -15,6 +15,15 @@ _UNDATED = ("长期坚持", "持续推进", "长期", "常态化", "持续开展
 UNIT_ROLES = ("lead", "resp", "support", "data")
 
 
+def join_words(words: list[str]) -> str:
+    """Words of one cell: no space where a line broke next to a Chinese character."""
+    out = ""
+    for word in words:
+        cjk = bool(out) and (out[-1] >= "\u2e80" or word[0] >= "\u2e80")
+        out += word if cjk or not out else " " + word
+    return out
+
+
 def looks_like_deadline(word: str) -> bool:
     """ "6月底前", "2024年12月底前", "年底前", "长期坚持"."""
     return word in _UNDATED or (len(word) <= 16 and parse_deadline(word, 2000) is not None)
@@ -43,7 +52,7 @@ def split_row(words: list[str], roles: list[str | None]) -> list[str] | None:
     cells = [""] * len(roles)
     if number_at is not None:
         cells[0] = words[0]
-    cells[text_at] = " ".join(words[start : last + 1])
+    cells[text_at] = join_words(words[start : last + 1])
     units: list[str] = []
     for word in words[last + 1 :]:
         if "deadline" in roles and looks_like_deadline(word):
