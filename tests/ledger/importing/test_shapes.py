@@ -295,6 +295,24 @@ def test_space_table_with_a_leader_and_space_separated_units() -> None:
     assert plan.tasks[1].text == "新建高标准农田2万亩,9月底前完成主体工程。"
 
 
+def test_space_row_wrapped_over_two_lines_and_an_unknown_column() -> None:
+    """A PDF copy breaks a long row; the words after the last full stop are still units."""
+    text = "\n".join(
+        [
+            "某县2023年重点工作任务表",
+            "序号 重点工作 推进方式 责任单位 完成时限",
+            "1 推进县城污水管网改造,新建管网",
+            "12公里。 县住建局 县水务局 年底前",
+            "2 建设口袋公园3个。 县城管局 6月底前",
+        ]
+    )
+    plan = parse_text(text)
+    assert [(t.text, t.lead_units, t.deadline) for t in plan.tasks] == [
+        ("推进县城污水管网改造,新建管网12公里。", ["县住建局", "县水务局"], date(2023, 12, 31)),
+        ("建设口袋公园3个。", ["县城管局"], date(2023, 6, 30)),
+    ]
+
+
 def test_supervision_list_with_host_and_co_units() -> None:
     plan = parse("liangping_2022_supervision.txt")
     assert plan.title == "梁平县2022年第八次县政府常务会议确定事项督查清单"
