@@ -20,6 +20,7 @@ from ledger.importing.limits import (
     check_size,
     check_time,
 )
+from ledger.importing.merged import fill_merged, merged_ranges
 from ledger.importing.model import ImportFormatError, ParsedPlan
 from ledger.importing.parse import parse_rows, parse_text
 from ledger.importing.table import Progress, map_header
@@ -132,7 +133,7 @@ def _parse_xlsx(path: Path, year: int | None, progress: Progress | None) -> Pars
         sheets = workbook.worksheets
         sheet = next((ws for ws in sheets if _has_header(_rows(ws))), sheets[0])
         total = min(sheet.max_row or 0, 1_048_576)  # declared: only for progress
-        return parse_rows(_rows(sheet), year=year, total=total, progress=progress)
+        return parse_rows(_rows(sheet, path), year=year, total=total, progress=progress)
     except ImportFormatError:
         raise
     except Exception as exc:  # a part that breaks while streaming (bad XML, forbidden DTD)
@@ -142,11 +143,14 @@ def _parse_xlsx(path: Path, year: int | None, progress: Progress | None) -> Pars
         workbook.close()
 
 
-def _rows(sheet: object) -> Iterator[list[str]]:
-    """Rows as text; the declared dimension is ignored (it can claim 17 billion cells)."""
+def _rows(sheet: object, path: Path | None = None) -> Iterator[list[str]]:
+    """Rows as text, merged cells filled; the declared dimension is ignored (it can claim
+    17 billion cells)."""
     sheet.reset_dimensions()  # type: ignore[attr-defined]
     rows = sheet.iter_rows(values_only=True)  # type: ignore[attr-defined]
-    return _counted([_cell(v) for v in row] for row in rows)
+    part = getattr(sheet, "_worksheet_path", None)  # openpyxl keeps no merges in read-only mode
+    ranges = merged_ranges(path, part) if path is not None else []
+    return _counted(fill_merged(([_cell(v) for v in row] for row in rows), ranges))
 
 
 def _counted(rows: Iterable[list[str]]) -> Iterator[list[str]]:

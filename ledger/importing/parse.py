@@ -111,7 +111,7 @@ def parse_rows(
     missing = missing_required(roles)
     if missing:
         raise ImportFormatError(f"missing required columns: {', '.join(missing)}")
-    before = [" ".join(c for c in row if c) for row in head[:at]]
+    before = [" ".join(dict.fromkeys(c for c in row if c)) for row in head[:at]]  # merged
     data: Iterator[Sequence[str]] = chain(head[at + width :], stream)
     builder = PlanBuilder()
     context = normalize("\n".join([context, *before]))

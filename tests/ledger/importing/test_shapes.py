@@ -8,6 +8,7 @@ by a person, never produced by the parser.
 from datetime import date
 from pathlib import Path
 
+import openpyxl
 import pytest
 
 from ledger.importing import ImportFormatError, ParsedPlan, parse_file, parse_text
@@ -346,6 +347,29 @@ def test_colon_markers_circled_sub_items_and_bracket_marker() -> None:
         ("年底前", date(2023, 12, 31)),
         (None, None),
         ("2023年9月底前", date(2023, 9, 30)),
+    ]
+
+
+def test_xlsx_merged_cells_are_filled(tmp_path: Path) -> None:
+    """Excel task tables merge 板块, 责任领导 and 牵头单位 over several rows (shapes 12, 14)."""
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(["某市2024年重点工作任务分解表"])
+    sheet.append(["板块", "序号", "重点任务", "责任领导", "牵头单位", "完成时限"])
+    sheet.append(["一、交通", 1, "修建东环路。", "张三", "市交通局", "6月底前"])
+    sheet.append([None, 2, "改造西站。", None, None, "9月底前"])
+    sheet.append([None, 3, "新建公交站50个。", None, "市公交集团", None])
+    sheet.append(["二、民生", 4, "新建公园。", "李四", "市住建局", "年底前"])
+    for cells in ("A1:F1", "A3:A5", "D3:D5", "E3:E4", "F4:F5"):
+        sheet.merge_cells(cells)
+    workbook.save(tmp_path / "merged.xlsx")
+    plan = parse_file(tmp_path / "merged.xlsx")
+    assert plan.title == "某市2024年重点工作任务分解表"
+    assert [(t.number, t.section, t.lead_units, t.deadline) for t in plan.tasks] == [
+        (1, "一", ["市交通局"], date(2024, 6, 30)),
+        (2, "一", ["市交通局"], date(2024, 9, 30)),
+        (3, "一", ["市公交集团"], date(2024, 9, 30)),
+        (4, "二", ["市住建局"], date(2024, 12, 31)),
     ]
 
 
