@@ -15,10 +15,9 @@ from ledger.importing.builder import PlanBuilder
 from ledger.importing.normalize import squeeze
 from ledger.importing.spaced import UNIT_ROLES, looks_like_deadline, looks_like_person
 from ledger.importing.table import as_number, role_of
-from ledger.importing.units import split_units
+from ledger.importing.units import looks_like_unit, split_units
 
 _SUB = re.compile(r"^\((\d{1,3})\)\s*(\S.*)$")
-_UNIT_END = tuple("局委办府部室区县市会心组队站所院校司行馆团镇乡道处科厅社园")
 _SCAN = 150
 _MIN_HEADER = 3
 
@@ -159,9 +158,7 @@ def _looks_like_units(line: str) -> bool:
     if len(line) > 80 or "。" in line or "," in line:
         return False
     names = split_units(line)
-    return bool(names) and all(
-        n.endswith(_UNIT_END) or n.startswith(("各", "相关", "有关")) for n in names
-    )
+    return bool(names) and all(map(looks_like_unit, names))
 
 
 def _cells(number: str, row: _Row, roles: list[str | None]) -> list[str]:

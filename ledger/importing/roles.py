@@ -10,6 +10,7 @@ from ledger.importing.units import (
     DUTY_SUFFIXES,
     clean_names,
     dedupe,
+    looks_like_unit,
     role_suffix,
     split_groups,
 )
@@ -101,7 +102,10 @@ def _is_marked(content: str) -> bool:
         return False
     last = split_groups(content)[-1:] or [[]]
     ends_with_duty = bool(last[0]) and last[0][-1].endswith(DUTY_SUFFIXES)
-    return "牵头" in content or ends_with_duty
+    names = [n for group in split_groups(content) for raw in group for n in clean_names(raw)]
+    return (
+        ("牵头" in content or ends_with_duty) and bool(names) and all(map(looks_like_unit, names))
+    )
 
 
 def strip_unit_tail(text: str, units: UnitText) -> str:

@@ -69,6 +69,18 @@ def clean_names(raw: str) -> list[str]:
     return [n for n in names if n and len(n) <= MAX_NAME]
 
 
+_UNIT_END = tuple("局委办府部室区县市会心组队站所院校司行馆团镇乡道处科厅社园")
+
+
+def looks_like_unit(name: str) -> bool:
+    """A department, place, body or collective name, not a phrase of prose."""
+    return (
+        name.endswith(_UNIT_END)
+        or name.startswith(("各", "相关", "有关"))
+        or any(word in name for word in ("政府", "部门", "单位", "管委会", "专项", "公司"))
+    )
+
+
 def dedupe(names: list[str], exclude: list[str] | None = None) -> list[str]:
     """Drop repeats (and names in `exclude`), keeping first-seen order."""
     seen = set(exclude or [])

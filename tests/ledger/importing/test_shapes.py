@@ -401,3 +401,12 @@ def test_every_fixture_is_in_shapes_md() -> None:
     names = sorted(p.name for p in SHAPES.iterdir())
     assert len(names) >= 12
     assert [n for n in names if f"`{n}`" not in listed] == []
+
+
+def test_a_parenthetical_that_names_no_units_stays_in_the_text() -> None:
+    plan = parse_text(
+        "1.推动老旧设备更新(企业自愿参与)。\n2.修路。(市交通局、各县区政府按职责分工负责)"
+    )
+    first, second = plan.tasks
+    assert (first.text, first.lead_units) == ("推动老旧设备更新(企业自愿参与)。", [])
+    assert (second.text, second.lead_units) == ("修路。", ["市交通局", "各县区政府"])
