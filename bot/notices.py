@@ -29,14 +29,25 @@ texts = Catalog(
         },
         "reply_hint": {"zh": "，或直接回复本消息", "en": ", or reply to this message"},
         "reminder": {
-            "zh": "<b>提醒</b>：{unit} {period} 台账尚未报送完整，截止 {deadline}。\n{tasks}",
-            "en": "<b>Reminder</b>: {unit}'s ledger for {period} is incomplete; due {deadline}.\n"
-            "{tasks}",
+            "zh": "<b>提醒</b>：{unit} {period} 台账尚未报送完整，截止 {deadline}。"
+            "尚未报送：\n{tasks}",
+            "en": "<b>Reminder</b>: {unit}'s ledger for {period} is incomplete; due {deadline}. "
+            "Still missing:\n{tasks}",
+        },
+        "review_reminder": {
+            "zh": "<b>审定提醒</b>：{unit} {period} 台账有以下事项待您审定，"
+            "截止 {deadline}：\n{tasks}",
+            "en": "<b>Approval reminder</b>: {unit}'s ledger for {period} has reports waiting "
+            "for your approval; due {deadline}:\n{tasks}",
         },
         "escalation": {
             "zh": "<b>逾期通报</b>：{period} 台账已于 {deadline} 截止，以下单位逾期未报：\n{units}",
             "en": "<b>Overdue</b>: the {period} ledger was due {deadline}; these units have not "
             "reported:\n{units}",
+        },
+        "escalation_unbound": {
+            "zh": "未绑定填报人（从未收到提醒，请发送邀请码）{n} 个：\n{units}",
+            "en": "No bound contact (never prompted: send them an invite code), {n}:\n{units}",
         },
         "milestone": {
             "zh": "<b>{quarter} 节点目标核查</b>\n{unit}，任务 {number} 本季度目标：\n{target}\n"
@@ -55,18 +66,31 @@ texts = Catalog(
         },
         "digest": {
             "zh": "<b>每周台账简报</b> {period}（截止 {deadline}）\n应报 {owed} · 已报 {submitted}"
-            " · 待审定 {awaiting} · 逾期 {late} · 未报 {missing}",
+            " · 待审定 {awaiting} · 未报 {missing}（其中逾期 {overdue}） · 迟报 {late}",
             "en": "<b>Weekly digest</b> {period} (due {deadline})\nowed {owed} · submitted "
-            "{submitted} · awaiting approval {awaiting} · late {late} · missing {missing}",
+            "{submitted} · awaiting approval {awaiting} · missing {missing} (overdue {overdue})"
+            " · late {late}",
+        },
+        "digest_uncovered": {
+            "zh": "<b>每周台账简报</b> {period}：没有计划覆盖本期，无需报送台账。",
+            "en": "<b>Weekly digest</b> {period}: no plan covers this period; nothing is owed.",
+        },
+        "digest_opened": {
+            "zh": "📣 本期台账今日开始报送，截止 {deadline}。",
+            "en": "📣 This period's ledger opened today; due {deadline}.",
         },
         "digest_red": {"zh": "🔴 逾期：{units}", "en": "🔴 overdue: {units}"},
         "digest_yellow": {"zh": "🟡 临近截止：{units}", "en": "🟡 due soon: {units}"},
+        "digest_unbound": {
+            "zh": "⚪ 未绑定填报人（需发送邀请码）：{units}",
+            "en": "⚪ no bound contact (send an invite code): {units}",
+        },
         "digest_behind": {"zh": "滞后任务：", "en": "Tasks behind schedule:"},
         "digest_units": {
-            "zh": "单位：应报 {owing} · 已报齐 {reported} · 已审定 {approved} · 有逾期 {late}"
-            " · 有未报 {missing}",
-            "en": "units: owing {owing} · all reported {reported} · approved {approved} · "
-            "with late {late} · with missing {missing}",
+            "zh": "单位：应报 {owing} · 已报齐 {complete} · 逾期 {red} · 临近截止 {yellow}"
+            " · 未绑定 {unbound}",
+            "en": "units: owing {owing} · complete {complete} · overdue {red} · due soon "
+            "{yellow} · no contact {unbound}",
         },
         "digest_more": {"zh": "  …另有 {n} 项", "en": "  … {n} more"},
         "digest_next": {"zh": "⏰ 下一截止：{date}", "en": "⏰ next deadline: {date}"},
@@ -97,7 +121,29 @@ def _payload(text: str, markup: InlineKeyboardMarkup | None = None, **meta: Any)
 
 
 def _task_lines(items: list[Item]) -> str:
-    return "\n".join(f"{i.number}. {esc(shorten(i.text, 80))}" for i in items)
+    """Tasks grouped by plan (in the order given: plans as imported), each group under its
+    plan's code: 【工作要点】."""
+    lines: list[str] = []
+    plan = None
+    for item in items:
+        if item.plan != plan:
+            plan = item.plan
+            lines.append(f"【{esc(plan)}】")
+        lines.append(f"{item.number}. {esc(shorten(item.text, 80))}")
+    return "\n".join(lines)
+
+
+def _keyboard(items: list[Item]) -> Any:
+    return task_keyboard([(i.key, i.number, i.text, i.plan) for i in items])
+
+
+def _meta(r: Recipient, period: str) -> dict[str, Any]:
+    return {
+        "period": period,
+        "unit_id": r.unit_id,
+        "task_numbers": [i.number for i in r.items],
+        "task_ids": [i.key for i in r.items],
+    }
 
 
 def _lang(recipient_lang: str | None, default: str) -> str:
@@ -116,10 +162,7 @@ def prompt(r: Recipient, period: str, deadline: date, default_lang: str) -> Payl
         tasks=_task_lines(r.items),
         reply_hint=hint,
     )
-    keyboard = task_keyboard([(i.number, i.text) for i in r.items])
-    return _payload(
-        text, keyboard, period=period, unit_id=r.unit_id, task_numbers=[i.number for i in r.items]
-    )
+    return _payload(text, _keyboard(r.items), **_meta(r, period))
 
 
 def reminder(r: Recipient, period: str, deadline: date, default_lang: str) -> Payload:
@@ -132,26 +175,51 @@ def reminder(r: Recipient, period: str, deadline: date, default_lang: str) -> Pa
         deadline=deadline.isoformat(),
         tasks=_task_lines(r.items),
     )
-    keyboard = task_keyboard([(i.number, i.text) for i in r.items])
-    return _payload(
-        text, keyboard, period=period, unit_id=r.unit_id, task_numbers=[i.number for i in r.items]
+    return _payload(text, _keyboard(r.items), **_meta(r, period))
+
+
+def review_reminder(r: Recipient, period: str, deadline: date, default_lang: str) -> Payload:
+    """To a principal: the entries of the unit waiting for their 审定."""
+    lang = _lang(r.language, default_lang)
+    text = texts(
+        "review_reminder",
+        lang,
+        unit=esc(r.unit),
+        period=period,
+        deadline=deadline.isoformat(),
+        tasks=_task_lines(r.items),
     )
+    return _payload(text, period=period, unit_id=r.unit_id)
 
 
-def _unit_list(units: list[UnitStatus]) -> str:
-    return "\n".join(f"🔴 {esc(u.unit)}（{u.submitted}/{u.owed}）" for u in units)
+def _unit_list(units: list[UnitStatus], mark: str = "🔴") -> str:
+    return "\n".join(f"{mark} {esc(u.unit)}（{u.submitted}/{u.owed}）" for u in units)
 
 
-def escalation(units: list[UnitStatus], period: str, deadline: date, lang: str) -> Payload:
-    return _payload(
-        texts(
-            "escalation",
-            lang,
-            period=period,
-            deadline=deadline.isoformat(),
-            units=_unit_list(units),
+def escalation(
+    overdue: list[UnitStatus],
+    unbound: list[UnitStatus],
+    period: str,
+    deadline: date,
+    lang: str,
+) -> Payload:
+    """Overdue units that were prompted, then — apart — those nobody could be prompted in."""
+    parts = []
+    if overdue:
+        parts.append(
+            texts("escalation", lang, period=period, deadline=deadline.isoformat(),
+                  units=_unit_list(overdue))
+        )  # fmt: skip
+    if unbound:
+        if not overdue:
+            parts.append(
+                texts("escalation", lang, period=period, deadline=deadline.isoformat(), units="")
+                .rstrip()
+            )  # fmt: skip
+        parts.append(
+            texts("escalation_unbound", lang, n=len(unbound), units=_unit_list(unbound, "⚪"))
         )
-    )
+    return _payload("\n".join(parts))
 
 
 def milestone_check(r: Recipient, item: Item, quarter: str, default_lang: str) -> Payload:
@@ -197,36 +265,26 @@ BEHIND_LINES = 10  # keeps the digest a phone screen or two
 
 
 def digest(data: DigestData, lang: str) -> Payload:
-    """The weekly digest text: counts of tasks and units, red and yellow units by name, tasks
-    reported 滞后 one line each, the next deadline and the quarter's milestones."""
-    status, units = data.status, [u for u in data.status.units if u.owed]
+    """The weekly digest text. Every count and every list comes from the one aggregate (the
+    status and its lights), so the header can never disagree with the names under it."""
+    status = data.status
+    if not status.covered:
+        return _payload(texts("digest_uncovered", lang, period=status.period.key))
     t = totals(status.units)
+    red, yellow = data.units_lit(Light.RED), data.units_lit(Light.YELLOW)
+    unbound = data.unbound()
     lines = [
-        texts(
-            "digest",
-            lang,
-            period=status.period.key,
-            deadline=data.deadline.isoformat(),
-            owed=t.owed,
-            submitted=t.submitted,
-            awaiting=t.awaiting_approval,
-            late=t.late,
-            missing=t.missing,
-        ),
-        texts(
-            "digest_units",
-            lang,
-            owing=len(units),
-            reported=sum(1 for u in units if u.submitted + u.awaiting_approval >= u.owed),
-            approved=sum(1 for u in units if u.complete),
-            late=sum(1 for u in units if u.late),
-            missing=sum(1 for u in units if u.missing),
-        ),
-    ]
-    for light, key in ((Light.RED, "digest_red"), (Light.YELLOW, "digest_yellow")):
-        names = [esc(u.unit) for u in status.units if data.lights.get(u.unit_id) == light]
-        if names:
-            lines.append(texts(key, lang, units="、".join(names)))
+        texts("digest", lang, period=status.period.key, deadline=data.deadline.isoformat(),
+              owed=t.owed, submitted=t.submitted, awaiting=t.awaiting_approval,
+              missing=t.missing, overdue=t.overdue, late=t.late),
+        texts("digest_units", lang, owing=t.units, complete=t.complete_units, red=len(red),
+              yellow=len(yellow), unbound=len(unbound)),
+    ]  # fmt: skip
+    if data.opened_today:
+        lines.append(texts("digest_opened", lang, deadline=data.deadline.isoformat()))
+    for key, units in (("digest_red", red), ("digest_yellow", yellow), ("digest_unbound", unbound)):
+        if units:
+            lines.append(texts(key, lang, units="、".join(esc(u.unit) for u in units)))
     behind = [(u.unit, e) for u in status.units for e in u.entries if e.status.value == "behind"]
     if behind:
         lines.append(texts("digest_behind", lang))
@@ -239,15 +297,9 @@ def digest(data: DigestData, lang: str) -> Payload:
     lines.append(texts("digest_next", lang, date=data.next_deadline.isoformat()))
     if data.milestones_due:
         lines.append(
-            texts(
-                "digest_milestones",
-                lang,
-                quarter=data.quarter.key,
-                due=data.milestones_due,
-                answered=data.milestones_answered,
-                deadline=data.milestone_deadline.isoformat(),
-            )
-        )
+            texts("digest_milestones", lang, quarter=data.quarter.key, due=data.milestones_due,
+                  answered=data.milestones_answered, deadline=data.milestone_deadline.isoformat())
+        )  # fmt: skip
     return _payload("\n".join(lines))
 
 

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from config import Settings
 from ledger.clock import Clock
+from ledger.timetable import AsOf
 from models.db import transaction
 
 
@@ -25,3 +26,7 @@ class Runtime:
         """One transaction per unit of work: commit on success, roll back on error."""
         async with transaction(self.session_factory) as session:
             yield session
+
+    def as_of(self) -> AsOf:
+        """Now, in the bureau's calendar: what every read of the ledger of record takes."""
+        return AsOf(now=self.clock.now(), rules=self.settings.calendar_rules(), tz=self.settings.tz)

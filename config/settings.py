@@ -68,6 +68,8 @@ class Settings(BaseSettings):
     yellow_workdays: int = Field(default=2, ge=0)
     milestone_check_workdays_before: int = Field(default=5, ge=1)
     digest_weekday: int = Field(default=0, ge=0, le=6)  # Monday
+    # A period's obligations freeze this many working days after its escalation.
+    close_workdays_after_escalation: int = Field(default=5, ge=0)
 
     # Yearly scorecard (年考评): weights of the rates and the credit of a partly met milestone;
     # the formula is documented in ledger/scoring.py.
@@ -139,6 +141,7 @@ class Settings(BaseSettings):
             yellow_workdays=self.yellow_workdays,
             milestone_check_workdays_before=self.milestone_check_workdays_before,
             digest_weekday=self.digest_weekday,
+            close_workdays_after_escalation=self.close_workdays_after_escalation,
         )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ledger.plans import parse_task_ref
 from ledger.vocab import EntryStatus
 
 STATUS_LABELS: dict[EntryStatus, dict[str, str]] = {
@@ -36,6 +37,7 @@ class ReportLine:
     task_number: int
     status: EntryStatus
     text: str
+    plan_code: str | None = None  # `要点/5`: the plan the number belongs to
 
 
 def parse_status(word: str) -> EntryStatus | None:
@@ -52,8 +54,8 @@ def parse_report(arguments: str) -> ReportLine:
     if len(parts) < 3:
         raise ReportSyntaxError("report_usage")
     number, word, text = parts
-    number = number.rstrip(".、").lstrip("#")
-    if not number.isdecimal() or not 0 < int(number) < 100_000:
+    ref = parse_task_ref(number)
+    if ref is None:
         raise ReportSyntaxError("report_bad_number")
     status = parse_status(word)
     if status is None:
@@ -61,7 +63,7 @@ def parse_report(arguments: str) -> ReportLine:
     text = text.strip()
     if len(text) > MAX_TEXT:
         raise ReportSyntaxError("report_too_long")
-    return ReportLine(int(number), status, text)
+    return ReportLine(ref.number, status, text, ref.plan_code)
 
 
 def clean_text(text: str) -> str:

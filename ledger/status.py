@@ -1,4 +1,8 @@
-"""Status aggregation for /status, digests and exports: per unit, what is owed and what came in."""
+"""Status of a period from the ledger of record: obligations joined with the current entries.
+
+One aggregate feeds /status, /overdue, the escalation, the digest's counts *and* its lists, and
+`ledgerbot status`, so no two of them can disagree.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,30 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from ledger.vocab import EntryState, EntryStatus
+from ledger.entries import is_counted, obligation_late, overdue
+from ledger.vocab import EntryState, EntryStatus, UnitRole
+
+
+@dataclass(frozen=True)
+class ObligationView:
+    """One materialised obligation: what a unit owes on a task this period, and its record."""
+
+    task_id: int
+    task_number: int
+    plan_code: str
+    unit_id: int
+    due_at: datetime
+    counted_at: datetime | None = None
+    role: UnitRole = UnitRole.LEAD
+    order: tuple[int, ...] = ()  # the document's order: plan, task number, position in its list
+
+    @property
+    def counted(self) -> bool:
+        return self.counted_at is not None
+
+    @property
+    def late(self) -> bool:
+        return obligation_late(self.counted_at, self.due_at)
 
 
 @dataclass(frozen=True)
@@ -21,10 +48,16 @@ class EntryView:
     text: str
     submitted_at: datetime | None
     late: bool
+    plan_code: str = ""
 
     @property
     def approved(self) -> bool:
+        """Approved by a principal (an entry counted without one is not 'approved')."""
         return self.state == EntryState.APPROVED
+
+    @property
+    def counted(self) -> bool:
+        return is_counted(self.state)
 
     @property
     def awaiting_approval(self) -> bool:
@@ -33,32 +66,64 @@ class EntryView:
 
 @dataclass
 class UnitStatus:
-    """One unit's standing for a period. Only approved entries count as submitted (审定)."""
+    """One unit's standing for a period, from its obligations and current entries."""
 
     unit_id: int
     unit: str
-    owed: int
+    obligations: list[ObligationView] = field(default_factory=list)
     entries: list[EntryView] = field(default_factory=list)
+    contacts: int = 0  # bound contacts when the period opened (kept current while it is open)
+    principal: bool = False
+    overdue: int = 0  # owed, nothing counted or waiting, past due (at the aggregate's `now`)
+
+    def _entry(self, task_id: int) -> EntryView | None:
+        return next((e for e in self.entries if e.task_id == task_id), None)
+
+    @property
+    def owed(self) -> int:
+        return len(self.obligations)
 
     @property
     def submitted(self) -> int:
-        return sum(1 for e in self.entries if e.approved)
+        """Owed reports that count (approved, or accepted without a principal)."""
+        return sum(1 for o in self.obligations if o.counted)
 
     @property
     def awaiting_approval(self) -> int:
-        return sum(1 for e in self.entries if e.awaiting_approval)
+        waiting = 0
+        for o in self.obligations:
+            entry = self._entry(o.task_id)
+            waiting += not o.counted and entry is not None and entry.awaiting_approval
+        return waiting
 
     @property
     def late(self) -> int:
-        return sum(1 for e in self.entries if e.late and e.approved)
+        return sum(1 for o in self.obligations if o.late)
 
     @property
     def missing(self) -> int:
-        return max(self.owed - self.submitted - self.awaiting_approval, 0)
+        return self.owed - self.submitted - self.awaiting_approval
 
     @property
     def complete(self) -> bool:
         return self.owed > 0 and self.submitted >= self.owed
+
+    @property
+    def unbound(self) -> bool:
+        """Nobody could be prompted: no bound contact."""
+        return self.contacts == 0
+
+    def missing_tasks(self) -> list[ObligationView]:
+        """Owed, not counted and not waiting for 审定: what a reminder lists."""
+        return [
+            o
+            for o in self.obligations
+            if not o.counted and not ((e := self._entry(o.task_id)) and e.awaiting_approval)
+        ]
+
+    def waiting_entries(self) -> list[EntryView]:
+        owed = {o.task_id for o in self.obligations if not o.counted}
+        return [e for e in self.entries if e.awaiting_approval and e.task_id in owed]
 
 
 @dataclass(frozen=True)
@@ -69,32 +134,60 @@ class Totals:
     awaiting_approval: int
     late: int
     missing: int
+    overdue: int
     complete_units: int
+    overdue_units: int
+    unbound_units: int
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    contacts: int
+    principal: bool
 
 
 def aggregate(
-    owed: Mapping[int, set[int]],
+    obligations: Iterable[ObligationView],
     names: Mapping[int, str],
     entries: Iterable[EntryView],
+    *,
+    now: datetime,
+    snapshots: Mapping[int, Snapshot] | None = None,
 ) -> list[UnitStatus]:
-    """Combine obligations with current entries; entries on tasks a unit does not owe are kept
-    (a report is never hidden) but do not raise what it owes."""
-    by_unit: dict[int, UnitStatus] = {
-        unit_id: UnitStatus(unit_id, names.get(unit_id, str(unit_id)), len(tasks))
-        for unit_id, tasks in owed.items()
-    }
+    """Combine obligations with current entries. Entries on tasks a unit does not owe are kept
+    (a report is never hidden) but do not raise what it owes. Units come in the document's
+    order (the first task they owe), complete ones last."""
+    snapshots = snapshots or {}
+    by_unit: dict[int, UnitStatus] = {}
+
+    def unit(unit_id: int) -> UnitStatus:
+        if unit_id not in by_unit:
+            snap = snapshots.get(unit_id, Snapshot(0, False))
+            by_unit[unit_id] = UnitStatus(
+                unit_id, names.get(unit_id, str(unit_id)), contacts=snap.contacts,
+                principal=snap.principal,
+            )  # fmt: skip
+        return by_unit[unit_id]
+
+    for item in obligations:
+        unit(item.unit_id).obligations.append(item)
     for entry in entries:
-        status = by_unit.setdefault(
-            entry.unit_id, UnitStatus(entry.unit_id, names.get(entry.unit_id, "?"), 0)
-        )
-        status.entries.append(entry)
+        unit(entry.unit_id).entries.append(entry)
     for status in by_unit.values():
-        status.entries.sort(key=lambda e: e.task_number)
-    return sorted(by_unit.values(), key=lambda s: (s.complete, s.unit))
+        status.obligations.sort(key=lambda o: (o.order, o.task_number))
+        status.entries.sort(key=lambda e: (e.plan_code, e.task_number))
+        waiting = {e.task_id for e in status.entries if e.awaiting_approval}
+        status.overdue = sum(
+            overdue(o.counted_at, o.task_id in waiting, now, o.due_at) for o in status.obligations
+        )
+    first = {
+        u: min((o.order for o in s.obligations), default=(1 << 30,)) for u, s in by_unit.items()
+    }
+    return sorted(by_unit.values(), key=lambda s: (s.complete, first[s.unit_id], s.unit))
 
 
 def totals(statuses: Iterable[UnitStatus]) -> Totals:
-    rows = list(statuses)
+    rows = [s for s in statuses if s.owed]
     return Totals(
         units=len(rows),
         owed=sum(s.owed for s in rows),
@@ -102,5 +195,8 @@ def totals(statuses: Iterable[UnitStatus]) -> Totals:
         awaiting_approval=sum(s.awaiting_approval for s in rows),
         late=sum(s.late for s in rows),
         missing=sum(s.missing for s in rows),
+        overdue=sum(s.overdue for s in rows),
         complete_units=sum(1 for s in rows if s.complete),
+        overdue_units=sum(1 for s in rows if s.overdue),
+        unbound_units=sum(1 for s in rows if s.unbound),
     )

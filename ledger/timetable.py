@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from functools import lru_cache
-from typing import Literal, Protocol, Self, TypeVar, get_args
+from typing import Literal, Protocol, Self, TypedDict, TypeVar, get_args
 from zoneinfo import ZoneInfo
 
 from ledger.periods import Period, Quarter
@@ -44,6 +44,7 @@ class CalendarRules:
     milestone_reminder_workdays_before: tuple[int, ...] = (2,)
     milestone_escalation_workdays_after: int = 1
     digest_weekday: int = 0
+    close_workdays_after_escalation: int = 5
 
     def __post_init__(self) -> None:
         # Settings hands over lists; tuples keep the rules hashable (schedules are cached on them).
@@ -59,9 +60,20 @@ class CalendarRules:
             raise ValueError("send_time is a naive wall-clock time; deadline_shift a DeadlineShift")
         if self.yellow_workdays < 0 or not 0 <= self.digest_weekday <= 6:
             raise ValueError("need yellow_workdays >= 0 and digest_weekday 0 (Monday) .. 6")
+        if self.close_workdays_after_escalation < 0:
+            raise ValueError("close_workdays_after_escalation must be >= 0")
 
 
 DEFAULT_RULES = CalendarRules()
+
+
+class AsOf(TypedDict):
+    """A moment and the calendar it is read in: the keyword arguments every read of the ledger
+    of record takes (`period_status(session, period=p, **as_of)`)."""
+
+    now: datetime
+    rules: CalendarRules
+    tz: ZoneInfo
 
 
 def at_local(day: date, wall: time, tz: ZoneInfo) -> datetime:
@@ -90,6 +102,7 @@ class Schedule:
     due_at: datetime  # the end of the deadline day (midnight after it)
     reminders: tuple[datetime, ...]
     escalation_at: datetime
+    close_at: datetime  # the ledger closes: its obligations are frozen from then on
 
 
 # A monthly ledger and a quarter-end milestone check share one shape.
@@ -115,8 +128,12 @@ def _schedule(
         days.add(previous_workday(deadline))
     times = (at_local(day, send, tz) for day in sorted(days))
     reminders = tuple(t for t in times if prompt_at < t < due_at)
-    escalation = at_local(add_workdays(deadline, escalate_after), send, tz)
-    return Schedule(key, prompt_at, deadline, due_at, reminders, escalation)
+    escalation_day = add_workdays(deadline, escalate_after)
+    escalation = at_local(escalation_day, send, tz)
+    closing = add_workdays(escalation_day, rules.close_workdays_after_escalation)
+    return Schedule(
+        key, prompt_at, deadline, due_at, reminders, escalation, at_local(closing, send, tz)
+    )
 
 
 @lru_cache(maxsize=512)
@@ -195,6 +212,7 @@ class EventKind(StrEnum):
     MILESTONE_REMINDERS = "milestone-reminders"
     MILESTONE_ESCALATIONS = "milestone-escalations"
     DIGESTS = "digests"
+    PERIOD_CLOSE = "period-close"
 
 
 _RANK = {kind: rank for rank, kind in enumerate(EventKind)}
@@ -229,12 +247,12 @@ _U = TypeVar("_U", bound=_Unit)
 def _units(
     guess: _U, schedule: Callable[[_U], Schedule], lo: datetime, hi: datetime
 ) -> list[Schedule]:
-    """Schedules with any send in [lo, hi); prompts and escalations grow with the unit."""
+    """Schedules with any event in [lo, hi); prompts and closings grow with the unit."""
     while to_utc(schedule(guess).prompt_at) < hi:
         guess = guess.next()
     found = []
     unit = guess.prev()
-    while to_utc((current := schedule(unit)).escalation_at) >= lo:
+    while to_utc((current := schedule(unit)).close_at) >= lo:
         found.append(current)
         unit = unit.prev()
     return found[::-1]
@@ -257,6 +275,7 @@ def events_between(
         add(EventKind.LEDGER_PROMPTS, s.key, (s.prompt_at,))
         add(EventKind.REMINDERS, s.key, s.reminders)
         add(EventKind.ESCALATIONS, s.key, (s.escalation_at,))
+        add(EventKind.PERIOD_CLOSE, s.key, (s.close_at,))
     for s in _units(Quarter.of(last_day), lambda q: _milestone(q, rules, tz), lo, hi):
         add(EventKind.MILESTONE_CHECKS, s.key, (s.prompt_at,))
         add(EventKind.MILESTONE_REMINDERS, s.key, s.reminders)
@@ -282,4 +301,4 @@ def describe_month(
     """The human timetable of one period's ledger, e.g. for docs and the admin's /calendar."""
     s = ledger_schedule(period, rules, tz)
     rows = [("prompt", s.prompt_at), *(("reminder", r) for r in s.reminders)]
-    return [*rows, ("due", s.due_at), ("escalation", s.escalation_at)]
+    return [*rows, ("due", s.due_at), ("escalation", s.escalation_at), ("close", s.close_at)]

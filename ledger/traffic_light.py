@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
+from ledger.status import UnitStatus
 from ledger.timetable import CalendarRules, Schedule, to_utc
 from ledger.workdays import workdays_between
 
@@ -37,3 +38,15 @@ def light_for(submitted: bool, now: datetime, schedule: Schedule, rules: Calenda
     if workdays_between(today, schedule.deadline) <= rules.yellow_workdays:
         return Light.YELLOW
     return Light.NONE
+
+
+def unit_light(unit: UnitStatus, now: datetime, schedule: Schedule, rules: CalendarRules) -> Light:
+    """A unit's light from the one status aggregate: red exactly when something it owes is
+    overdue (nothing counted or waiting once the due instant passed), green when complete;
+    reports still waiting for 审定 after the deadline are yellow (the principal is chased)."""
+    if unit.complete:
+        return Light.GREEN
+    if unit.overdue:
+        return Light.RED
+    light = light_for(False, now, schedule, rules)
+    return Light.YELLOW if light == Light.RED else light

@@ -39,7 +39,8 @@ class EntryState(StrEnum):
 
     DRAFT = "draft"
     SUBMITTED = "submitted"  # waiting for the principal
-    APPROVED = "approved"  # counts as submitted
+    APPROVED = "approved"  # approved by the unit's principal: counts as submitted
+    ACCEPTED = "accepted"  # counts without 审定: the unit had no bound principal
     RETURNED = "returned"  # 退回修改
     SUPERSEDED = "superseded"  # replaced by a newer version
 

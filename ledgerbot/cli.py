@@ -13,6 +13,7 @@ from config import Settings
 from ledgerbot import (  # noqa: F401  (their commands join `app`)
     cli_export,
     cli_import,
+    cli_ledger,
     cli_people,
     cli_schedule,
     cli_status,
@@ -23,6 +24,7 @@ from ledgerbot.cli_base import (
     db_app,
     fail,
     load_settings,
+    now,
     print_json,
     units_app,
     with_session,
@@ -88,7 +90,9 @@ def units(ctx: typer.Context, as_json: JsonFlag = False) -> None:
     """List units (with kind, aliases and members)."""
     if ctx.invoked_subcommand is not None:
         return
-    records = with_session(load_settings(), lambda s: registry.list_units(session=s))
+    settings = load_settings()
+    today = now(settings).astimezone(settings.tz).date()
+    records = with_session(settings, lambda s: registry.list_units(session=s, today=today))
     if as_json:
         print_json([asdict(r) for r in records])
         return

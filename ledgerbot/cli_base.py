@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from config import Settings
 from ledger.clock import Clock
+from ledger.timetable import AsOf
 from ledgerbot.database import SchemaOutOfDate, opened
 from models.db import make_session_factory, transaction
 
@@ -66,6 +67,11 @@ def with_session(settings: Settings, work: Callable[[AsyncSession], Awaitable[T]
 def now(settings: Settings) -> datetime:
     """The CLI's clock: the same as the bot's, so LEDGERBOT_FAKE_NOW rehearsals agree."""
     return Clock(settings.fake_now).now()
+
+
+def as_of(settings: Settings) -> AsOf:
+    """Now in the bureau's calendar, as every read of the ledger of record takes it."""
+    return AsOf(now=now(settings), rules=settings.calendar_rules(), tz=settings.tz)
 
 
 def print_json(data: Any) -> None:

@@ -62,7 +62,9 @@ def export_ledger(
     rules, tz = settings.calendar_rules(), settings.tz
 
     async def work(session: Any) -> bytes:
-        found = await reports.ledgers(session, periods=periods, rules=rules, tz=tz)
+        found = await reports.ledgers(
+            session, periods=periods, rules=rules, tz=tz, now=now(settings)
+        )
         if not found:
             raise fail("no plan covers that period: import one with `ledgerbot import`")
         return ledger_workbook(found, tz, now(settings))
@@ -85,8 +87,9 @@ def export_bulletin(
 
     async def work(session: Any) -> bytes:
         data = await reports.quarter_data(
-            session, quarter=q, rules=settings.calendar_rules(), tz=settings.tz
-        )
+            session, quarter=q, rules=settings.calendar_rules(), tz=settings.tz,
+            now=now(settings),
+        )  # fmt: skip
         if data is None:
             raise fail("no plan covers that quarter: import one with `ledgerbot import`")
         content = build(data)
@@ -109,7 +112,9 @@ def export_scorecard(
     last = _parse(Period, through) if through else reports.last_due_period(year, clock, rules, tz)
 
     async def work(session: Any) -> bytes:
-        data = await reports.year_data(session, year=year, through=last, rules=rules, tz=tz)
+        data = await reports.year_data(
+            session, year=year, through=last, rules=rules, tz=tz, now=clock
+        )
         if data is None:
             raise fail(f"nothing to score for {year} through {last.key}")
         return scorecard_xlsx(data, settings.weights(), tz, last.key, clock.astimezone(tz))

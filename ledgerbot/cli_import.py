@@ -14,18 +14,28 @@ from config.settings import Settings
 from ledger.importing import ImportFormatError, ParsedPlan, parse_file, write_template
 from ledger.importing.limits import MB, Limits
 from ledger.importing.table import Progress
+from ledger.plans import Window
 from ledgerbot.cli_base import (
     JsonFlag,
     app,
+    as_of,
     fail,
     load_settings,
+    now,
     print_json,
     units_app,
     with_session,
 )
 from ledgerbot.progress import progress_lines
 from services.audit import Actor
-from services.importer import ImportRefused, ImportReport, import_plan, numbered, plan_identity
+from services.importer import (
+    ImportRefused,
+    ImportReport,
+    import_plan,
+    numbered,
+    plan_identity,
+    window_for,
+)
 from services.unit_admin import UnitAdminError, add_alias, set_group
 
 IMPORT_HELP = (
@@ -37,8 +47,13 @@ IMPORT_HELP = (
     "quarter targets due on the quarter's last day, unit names resolved through aliases (missing "
     "units are created with a guessed kind). Tasks dropped from the document become inactive; "
     'their entries stay. Re-importing the same document prints "no changes".\n\n'
+    "A plan owes ledgers for the periods of its window: --from/--until, else from the month "
+    "of the document's own date (发布时间, or the date under the signature) within the plan's "
+    "year, until December. --code sets its short name (shown in prompts; `/report CODE/5` "
+    "names task 5 of that plan). The dry-run JSON adds window: {from, until}.\n\n"
     "The --json report object (warnings also go to stderr):\n"
-    "  plan: {id, year, title, source, created, tasks, sections, changed_sections}\n"
+    "  plan: {id, year, title, code, window, source, created, tasks, sections, "
+    "changed_sections}\n"
     "  added_tasks: [{number, text, deadline, lead_units, support_units, data_units}]\n"
     "  changed_tasks: [{number, fields}]\n"
     "    fields ⊆ text, section, milestones, unit_order, active\n"
@@ -100,28 +115,49 @@ def import_command(
     title: Annotated[
         str | None, typer.Option(help="The plan's title, for documents that have no title line.")
     ] = None,
+    first: Annotated[
+        str | None,
+        typer.Option(
+            "--from", help="First period owed, YYYY-MM (default: the document's own date)."
+        ),
+    ] = None,
+    until: Annotated[
+        str | None, typer.Option("--until", help="Last period owed, YYYY-MM (default: December).")
+    ] = None,
+    code: Annotated[
+        str | None, typer.Option(help="The plan's short name (default: from its title).")
+    ] = None,
     as_json: JsonFlag = False,
 ) -> None:
     parsed = parse(path, year)
     if title:
         parsed = dataclasses.replace(parsed, title=title.strip())
-    if dry_run:
-        warn(parsed.warnings, as_json)
-        print_json(parsed.to_json_dict()) if as_json else show_parsed(parsed)
-        return
     try:  # refuse before the database is even opened
-        plan_identity(parsed, year=year, stem=path.stem)
-        numbered(parsed)
+        window = (
+            window_for(parsed, year or parsed.year or 0, first, until)
+            if (year or parsed.year)
+            else None
+        )
+        if not dry_run:
+            plan_identity(parsed, year=year, stem=path.stem)
+            numbered(parsed)
     except ImportRefused as exc:
         raise fail(str(exc)) from exc
+    if dry_run:
+        warn(parsed.warnings, as_json)
+        found = parsed.to_json_dict() | {"window": window.to_json_dict() if window else None}
+        print_json(found) if as_json else show_parsed(parsed, window)
+        return
     settings = load_settings()
     with busy(f"importing {len(parsed.tasks)} tasks"):
         report = with_session(
             settings,
             lambda s: import_plan(
-                parsed, session=s, source=path.name, year=year, actor=Actor.cli()
+                parsed, session=s, source=path.name, year=year, actor=Actor.cli(), first=first,
+                last=until, code=code, now=now(settings), rules=settings.calendar_rules(),
+                tz=settings.tz,
             ),
-        )
+        )  # fmt: skip
     warn(report.warnings, as_json)
     print_json(report.to_json_dict()) if as_json else show_report(report)
 
@@ -138,8 +174,10 @@ def _units(task: Any) -> str:
     return f"牵头: {lead}  配合: {support}"
 
 
-def show_parsed(parsed: ParsedPlan) -> None:
+def show_parsed(parsed: ParsedPlan, window: Window | None = None) -> None:
     typer.echo(f"{parsed.title or '(no title)'} — {parsed.year or '(no year)'}")
+    if window is not None:
+        typer.echo(f"owed from {window.first} until {window.last}")
     titles = {s.number: s.title for s in parsed.sections}
     section: str | None = None
     for task in parsed.tasks:
@@ -165,8 +203,8 @@ def show_report(report: ImportReport) -> None:
     plan = report.plan
     state = "new plan" if plan["created"] else "plan"
     typer.echo(
-        f"{state} {plan['year']} {plan['title']}: {plan['tasks']} tasks in "
-        f"{plan['sections']} sections"
+        f"{state} {plan['year']} {plan['title']} [{plan['code']}]: {plan['tasks']} tasks in "
+        f"{plan['sections']} sections, owed {plan['window']['from']}…{plan['window']['until']}"
     )
     if not report.changed:
         typer.echo("no changes")
@@ -215,9 +253,13 @@ def units_alias(
     NAME when only task links and groups point at it (they move to NAME); a
     unit with contacts, invites, entries or results is refused.
     """
+    settings = load_settings()
     try:
         result = with_session(
-            load_settings(), lambda s: add_alias(s, name=name, alias=alias, actor=Actor.cli())
+            settings,
+            lambda s: add_alias(
+                s, name=name, alias=alias, actor=Actor.cli(), as_of=as_of(settings)
+            ),
         )
     except UnitAdminError as exc:
         raise fail(str(exc)) from exc
@@ -233,10 +275,13 @@ def units_group(
     members: Annotated[list[str], typer.Argument(help="Its member units.")],
 ) -> None:
     """Set the members of a collective (replacing any earlier list); creates missing units."""
+    settings = load_settings()
     try:
         result = with_session(
-            load_settings(),
-            lambda s: set_group(s, collective=collective, members=members, actor=Actor.cli()),
+            settings,
+            lambda s: set_group(
+                s, collective=collective, members=members, actor=Actor.cli(), as_of=as_of(settings)
+            ),
         )
     except UnitAdminError as exc:
         raise fail(str(exc)) from exc

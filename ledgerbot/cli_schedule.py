@@ -1,4 +1,4 @@
-"""Operations on the schedule: fire a job by hand, look at the outbox, pause a unit."""
+"""Operations on the schedule: fire a job by hand, look at the outbox."""
 
 from __future__ import annotations
 
@@ -17,8 +17,6 @@ from ledgerbot.database import opened
 from models.db import make_session_factory
 from scheduler.jobs import fire
 from services import outbox
-from services.audit import Actor, record
-from services.units import UnknownUnit, get_unit
 
 QUARTERLY = {
     EventKind.MILESTONE_CHECKS,
@@ -115,29 +113,3 @@ def outbox_command(
             f"{d['id']}\t{d['state']}\t{d['kind']}\t{d['period']}\t{d['recipient']}"
             f"\tattempts {d['attempts']}\t{d['last_error'] or ''}"
         )
-
-
-def _set_paused(unit_name: str, paused: bool) -> None:
-    async def _work(session: Any) -> str:
-        unit = await get_unit(session, unit_name)
-        unit.paused = paused
-        record(session, Actor.cli(), "unit.pause" if paused else "unit.resume", unit.name)
-        return unit.name
-
-    try:
-        name = with_session(load_settings(), _work)
-    except UnknownUnit as unknown:
-        raise fail(f"unknown unit {unknown.name!r}; see `ledgerbot units`") from unknown
-    typer.echo(f"{name}: prompts {'paused' if paused else 'resumed'}")
-
-
-@app.command("pause")
-def pause(unit: str) -> None:
-    """Stop prompts and reminders for a unit (absence, reorganisation)."""
-    _set_paused(unit, True)
-
-
-@app.command("resume")
-def resume(unit: str) -> None:
-    """Resume prompts for a paused unit."""
-    _set_paused(unit, False)

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 import typer
 
 from ledger.periods import Period
+from ledger.status import EntryView, UnitStatus
 from ledgerbot.cli_base import JsonFlag, app, fail, load_settings, now, print_json, with_session
 from services.periods import open_period
 from services.status import PeriodStatus, period_status
@@ -34,7 +35,10 @@ def status(
             if found is None:
                 return None
             unit_ids = [found.id]
-        return await period_status(session, period=key, unit_ids=unit_ids)
+        return await period_status(
+            session, period=key, unit_ids=unit_ids, now=now(settings),
+            rules=settings.calendar_rules(), tz=settings.tz,
+        )  # fmt: skip
 
     result = with_session(settings, _work)
     if result is None:
@@ -43,31 +47,45 @@ def status(
     if as_json:
         print_json(data)
         return
-    typer.echo(f"{data['period']}  {result.plan_title or '(no plan)'}")
+    if not result.covered:
+        typer.echo(f"{data['period']}  no plan covers this period: nothing is owed")
+        return
+    typer.echo(f"{data['period']}  {'、'.join(p.code for p in result.plans)}")
     for u in data["units"]:
-        typer.echo(f"{u['unit']}\t{u['submitted']}/{u['owed']}")
+        mark = "" if u["contacts"] else "\t未绑定 (no contact)"
+        typer.echo(f"{u['unit']}\t{u['submitted']}/{u['owed']}{mark}")
 
 
 def status_json(result: PeriodStatus) -> dict[str, Any]:
+    """The JSON of `ledgerbot status --json` (and the HTTP API's status document)."""
+    if not result.covered:
+        return {"period": result.period.key, "plans": [], "units": []}
     return {
         "period": result.period.key,
+        "plans": [{"code": p.code, "title": p.title} for p in result.plans],
         "units": [
             {
                 "unit": u.unit,
                 "owed": u.owed,
                 "submitted": u.submitted,
-                "entries": [
-                    {
-                        "task": e.task_number,
-                        "status": e.status.value,
-                        "text": e.text,
-                        "submitted_at": e.submitted_at.isoformat() if e.submitted_at else "",
-                        "late": e.late,
-                        "approved": e.approved,
-                    }
-                    for e in u.entries
-                ],
+                "contacts": u.contacts,
+                "principal": u.principal,
+                "entries": [_entry(e, u) for e in u.entries],
             }
             for u in result.units
         ],
+    }
+
+
+def _entry(e: EntryView, unit: UnitStatus) -> dict[str, Any]:
+    owed = next((o for o in unit.obligations if o.task_id == e.task_id), None)
+    late = owed.late if owed is not None and owed.counted else e.late
+    return {
+        "task": e.task_number,
+        "plan": e.plan_code,
+        "status": e.status.value,
+        "text": e.text,
+        "submitted_at": e.submitted_at.isoformat() if e.submitted_at else "",
+        "late": late,
+        "approved": e.approved,
     }

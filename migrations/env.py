@@ -9,7 +9,7 @@ from sqlalchemy.engine import Connection
 
 from config import get_settings
 from models import Base
-from models.db import make_engine
+from models.db import make_engine, migration_connection
 
 config = context.config
 target_metadata = Base.metadata
@@ -35,7 +35,7 @@ def _run_sync(connection: Connection) -> None:
 async def _run_async(url: str) -> None:
     engine = make_engine(url)
     try:
-        async with engine.connect() as connection:
+        async with migration_connection(engine) as connection:
             await connection.run_sync(_run_sync)
             await connection.commit()
     finally:

@@ -4,8 +4,18 @@ from models.audit import AuditLog
 from models.base import Base
 from models.outbox import JobRun, OutboxMessage
 from models.people import Chat, Contact, ConversationState, Invite, Staff, TelegramUser
-from models.progress import Evidence, LedgerPeriod, MilestoneResult, ProgressEntry
-from models.registry import Milestone, Plan, Section, Task, TaskUnit, Unit, UnitAlias, UnitMember
+from models.progress import Evidence, LedgerPeriod, MilestoneResult, Obligation, ProgressEntry
+from models.registry import (
+    Milestone,
+    Plan,
+    Section,
+    Task,
+    TaskUnit,
+    Unit,
+    UnitAlias,
+    UnitMember,
+    UnitPause,
+)
 
 __all__ = [
     "AuditLog",
@@ -19,6 +29,7 @@ __all__ = [
     "LedgerPeriod",
     "Milestone",
     "MilestoneResult",
+    "Obligation",
     "OutboxMessage",
     "Plan",
     "ProgressEntry",
@@ -30,4 +41,5 @@ __all__ = [
     "Unit",
     "UnitAlias",
     "UnitMember",
+    "UnitPause",
 ]

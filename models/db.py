@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
@@ -70,3 +71,28 @@ async def transaction(
     """A session whose work commits on success and rolls back on any error."""
     async with factory() as session, session.begin():
         yield session
+
+
+@asynccontextmanager
+async def migration_connection(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
+    """A connection to migrate with; the caller commits.
+
+    On SQLite, Alembic's batch mode alters a table by copying it and dropping the original; with
+    foreign keys enforced, that drop would cascade into every table referencing it (recreating
+    `plans` would delete every task and entry). So keys are off while migrating, as Alembic's
+    documentation advises, and checked before they are turned on again.
+    """
+    async with engine.connect() as connection:
+        if engine.dialect.name != "sqlite":
+            yield connection
+            return
+        raw = (await connection.get_raw_connection()).driver_connection
+        assert raw is not None
+        await raw.execute("PRAGMA foreign_keys=OFF")  # no transaction yet: takes effect
+        try:
+            yield connection
+            problems = await (await raw.execute("PRAGMA foreign_key_check")).fetchall()
+            if problems:
+                raise RuntimeError(f"migration left {len(problems)} broken foreign keys")
+        finally:
+            await raw.execute("PRAGMA foreign_keys=ON")

@@ -7,20 +7,51 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ledger.vocab import EntryState, EntryStatus, MilestoneOutcome
+from ledger.vocab import EntryState, EntryStatus, MilestoneOutcome, UnitRole
 from models.base import Base, CreatedAt, TelegramId, str_enum
 from models.registry import Milestone, Task, Unit
 
 
 class LedgerPeriod(Base):
-    """A monthly ledger (`2023-03`): when its prompt went out, when it is due, when it closed."""
+    """A monthly ledger (`2023-03`): when its obligations were written (opened), its prompt went
+    out, it is due, and it closed (its obligations are frozen from then on)."""
 
     __tablename__ = "ledger_periods"
 
     key: Mapped[str] = mapped_column(String(7), primary_key=True)
     due_at: Mapped[datetime]
+    opened_at: Mapped[datetime | None]
     prompted_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]
+
+
+class Obligation(Base):
+    """The ledger of record: a unit owes a report on a task of a plan for a period.
+
+    Written when the period opens, kept in step with the registry while it is open, frozen when
+    it closes. `contacts` / `has_principal` say who could be asked at that moment; `counted_at`
+    is the submission time of the first version that counted (the one lateness rule).
+    """
+
+    __tablename__ = "obligations"
+    __table_args__ = (
+        UniqueConstraint("period", "task_id", "unit_id", "role"),
+        Index("ix_obligations_period_unit", "period", "unit_id"),
+        Index("ix_obligations_period_plan", "period", "plan_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    period: Mapped[str] = mapped_column(String(7))
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"), index=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"), index=True)
+    role: Mapped[UnitRole] = mapped_column(str_enum(UnitRole))
+    via_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id", ondelete="SET NULL"))
+    due_at: Mapped[datetime]
+    contacts: Mapped[int] = mapped_column(default=0)
+    has_principal: Mapped[bool] = mapped_column(default=False)
+    counted_at: Mapped[datetime | None]
+    created_at: Mapped[datetime]
 
 
 class ProgressEntry(CreatedAt, Base):

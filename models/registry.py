@@ -12,7 +12,8 @@ from models.base import Base, CreatedAt, str_enum, utcnow
 
 
 class Plan(CreatedAt, Base):
-    """A yearly work plan (e.g. 成资同城化发展2023年工作要点)."""
+    """A yearly work plan (e.g. 成资同城化发展2023年工作要点), owed from its first to its last
+    period ('YYYY-MM'); `code` is its short name; a closed plan is frozen."""
 
     __tablename__ = "plans"
     __table_args__ = (UniqueConstraint("year", "title"),)
@@ -20,7 +21,11 @@ class Plan(CreatedAt, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     year: Mapped[int]
     title: Mapped[str] = mapped_column(String(200))
+    code: Mapped[str] = mapped_column(String(20), unique=True)
+    first_period: Mapped[str] = mapped_column(String(7))
+    last_period: Mapped[str] = mapped_column(String(7))
     source: Mapped[str | None] = mapped_column(String(500))
+    closed_at: Mapped[datetime | None]
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     sections: Mapped[list[Section]] = relationship(
@@ -60,6 +65,8 @@ class Task(Base):
     number: Mapped[int]
     text: Mapped[str] = mapped_column(Text)
     active: Mapped[bool] = mapped_column(default=True)
+    due_date: Mapped[date | None]  # the task's own deadline (完成时限), when the document gives one
+    deadline_text: Mapped[str | None] = mapped_column(Text)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     plan: Mapped[Plan] = relationship(back_populates="tasks")
@@ -95,11 +102,22 @@ class Unit(CreatedAt, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
     kind: Mapped[UnitKind] = mapped_column(str_enum(UnitKind))
-    paused: Mapped[bool] = mapped_column(default=False)
 
     aliases: Mapped[list[UnitAlias]] = relationship(
         back_populates="unit", cascade="all, delete-orphan"
     )
+
+
+class UnitPause(CreatedAt, Base):
+    """A unit's pause, both days included (`ends_on` None: until resumed). A unit owes nothing
+    for a period that opens while it is paused."""
+
+    __tablename__ = "unit_pauses"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"), index=True)
+    starts_on: Mapped[date]
+    ends_on: Mapped[date | None]
 
 
 class UnitAlias(Base):

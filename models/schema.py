@@ -12,6 +12,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 import migrations
+from models.db import migration_connection
 
 
 def alembic_config(url: str) -> Config:
@@ -48,8 +49,9 @@ async def _run(engine: AsyncEngine, action: object) -> None:
         cfg.attributes["connection"] = connection
         action(cfg)  # type: ignore[operator]
 
-    async with engine.begin() as connection:
+    async with migration_connection(engine) as connection:
         await connection.run_sync(_with_connection)
+        await connection.commit()
 
 
 async def is_up_to_date(engine: AsyncEngine) -> bool:

@@ -57,13 +57,31 @@ class Entry:
 
     @property
     def reported(self) -> bool:
-        """Counts as a report: submitted, approved or waiting for 审定 (not returned)."""
-        return self.is_current and self.state in (EntryState.APPROVED, EntryState.SUBMITTED)
+        """Counts as a report: approved, accepted without a principal, or waiting for 审定."""
+        return self.is_current and self.state in (
+            EntryState.APPROVED, EntryState.ACCEPTED, EntryState.SUBMITTED,
+        )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Record:
+    """What the ledger of record holds about one obligation."""
+
+    due_at: datetime
+    counted_at: datetime | None = None  # submission time of the first version that counted
+    approved: bool = False  # a principal approved a version (not merely counted without one)
+    contacts: int = 1  # bound contacts when the period opened (0: nobody could be prompted)
+    has_principal: bool = False
+
+    @property
+    def late(self) -> bool:
+        return self.counted_at is not None and self.counted_at >= self.due_at
 
 
 @dataclass(frozen=True)
 class PeriodLedger:
-    """One monthly ledger: the plan's tasks, who owes each, and the current entries."""
+    """One monthly ledger of one plan: its tasks, who owed each, the current entries, and the
+    ledger of record's facts per obligation."""
 
     period: Period
     plan_title: str
@@ -71,6 +89,8 @@ class PeriodLedger:
     owing: dict[int, list[UnitRef]]  # task id → units that owe a report, in lead order
     entries: dict[tuple[int, int], Entry]  # (task id, unit id) → current entry
     due_at: datetime | None = None  # the period's deadline (aware)
+    plan_code: str = ""
+    records: dict[tuple[int, int], Record] = field(default_factory=dict)
 
     def rows(self) -> Iterator[tuple[TaskInfo, UnitRef, Entry | None]]:
         """(task, unit, entry or None) for every owed report, then reports on tasks a unit did
@@ -98,14 +118,14 @@ class MilestoneCheck:
 @dataclass(frozen=True)
 class QuarterData:
     quarter: Quarter
-    plan_title: str
-    ledgers: list[PeriodLedger]
+    plan_title: str  # the plans' titles, joined
+    ledgers: list[PeriodLedger]  # the periods counted (deadline passed), one per plan
     milestones: list[MilestoneCheck]
 
 
 @dataclass(frozen=True)
 class YearData:
     year: int
-    plan_title: str
+    plan_title: str  # the plans' titles, joined
     ledgers: list[PeriodLedger]  # the periods counted (deadline passed)
     milestones: list[MilestoneCheck]  # the quarters counted

@@ -15,7 +15,7 @@ from openpyxl import Workbook
 
 from ledger.reports import status_label
 from ledger.vocab import EntryState, EntryStatus
-from reports.data import Entry, PeriodLedger
+from reports.data import Entry, PeriodLedger, Record
 from reports.xlsx import GREEN, RED, YELLOW, Rows, new_workbook, to_bytes
 
 HEADERS = (
@@ -46,6 +46,8 @@ def _approval(entry: Entry | None, tz: ZoneInfo) -> str:
         return ""
     if entry.state == EntryState.APPROVED:
         return "已审定" + (f" {_when(entry.reviewed_at, tz)[:10]}" if entry.reviewed_at else "")
+    if entry.state == EntryState.ACCEPTED:
+        return "未经审定（无审定人）"
     if entry.state == EntryState.SUBMITTED:
         return "待审定"
     if entry.state == EntryState.RETURNED:
@@ -53,7 +55,10 @@ def _approval(entry: Entry | None, tz: ZoneInfo) -> str:
     return ""
 
 
-def _late(entry: Entry | None, overdue: bool) -> str:
+def _late(entry: Entry | None, record: Record | None, overdue: bool) -> str:
+    """是 / 否 by the first counted submission (a later correction keeps its timing)."""
+    if record is not None and record.counted_at is not None:
+        return "是" if record.late else "否"
     if entry is None or not entry.reported:
         return "未报" if overdue else ""
     return "是" if entry.late else "否"
@@ -98,7 +103,7 @@ def _fill(ws: Rows, ledger: PeriodLedger, tz: ZoneInfo, overdue: bool) -> None:
                 None if continued else "、".join(task.supports),
                 text,
                 *details,
-                _late(entry, overdue),
+                _late(entry, ledger.records.get((task.id, unit.id)), overdue),
                 _approval(entry, tz),
             ),
             colour,

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from ledger.scoring import Tally
 from ledger.vocab import EntryState, MilestoneOutcome
-from reports.data import Entry, MilestoneCheck, PeriodLedger, TaskInfo, UnitRef
+from reports.data import Entry, MilestoneCheck, PeriodLedger, Record, TaskInfo, UnitRef
 
 OUTCOME_LABELS: dict[MilestoneOutcome | None, str] = {
     MilestoneOutcome.MET: "已完成",
@@ -23,34 +23,60 @@ OUTCOME_LABELS: dict[MilestoneOutcome | None, str] = {
 
 @dataclass(frozen=True)
 class Obligation:
-    """One owed report and what came of it: on time, late, missing (or returned)."""
+    """One owed report and what came of it: on time, late, missing (or returned).
+
+    Timing comes from the ledger of record: the first counted submission decides lateness, so a
+    later correction never makes an on-time report late."""
 
     period: str
     task: TaskInfo
     unit: UnitRef
     entry: Entry | None
+    record: Record | None = None
+
+    @property
+    def counted(self) -> bool:
+        return self.record is not None and self.record.counted_at is not None
+
+    @property
+    def waiting(self) -> bool:
+        return self.entry is not None and self.entry.state == EntryState.SUBMITTED
 
     @property
     def reported(self) -> bool:
-        return self.entry is not None and self.entry.reported
+        """Counted, or submitted and waiting for 审定."""
+        if self.record is None:  # no record: judge by the current entry alone
+            return self.entry is not None and self.entry.reported
+        return self.counted or self.waiting
 
     @property
     def late(self) -> bool:
+        if self.counted:
+            return self.record is not None and self.record.late
         return self.reported and self.entry is not None and self.entry.late
 
     @property
     def approved(self) -> bool:
+        """Approved by a principal: an entry counted without one is not."""
+        if self.record is not None:
+            return self.reported and self.record.approved
         return self.reported and self.entry is not None and self.entry.state == EntryState.APPROVED
+
+    @property
+    def unbound(self) -> bool:
+        return self.record is not None and self.record.contacts == 0
 
     @property
     def outcome(self) -> str:
         """按时 / 逾期 / 未报, with 待审定 or 退回 where that applies."""
-        if self.entry is not None and self.entry.state == EntryState.RETURNED:
+        if not self.reported and self.entry is not None and self.entry.state == EntryState.RETURNED:
             return "退回未重报"
         if not self.reported:
-            return "未报"
+            return "未报（未绑定）" if self.unbound else "未报"
         text = "逾期" if self.late else "按时"
-        return text if self.approved else f"{text}（待审定）"
+        if self.approved:
+            return text
+        return f"{text}（待审定）" if self.waiting and not self.counted else f"{text}（未经审定）"
 
 
 def obligations(ledgers: Iterable[PeriodLedger]) -> list[Obligation]:
@@ -59,8 +85,13 @@ def obligations(ledgers: Iterable[PeriodLedger]) -> list[Obligation]:
     for ledger in ledgers:
         for task in ledger.tasks:
             for unit in ledger.owing.get(task.id, []):
-                entry = ledger.entries.get((task.id, unit.id))
-                found.append(Obligation(ledger.period.key, task, unit, entry))
+                key = (task.id, unit.id)
+                found.append(
+                    Obligation(
+                        ledger.period.key, task, unit, ledger.entries.get(key),
+                        ledger.records.get(key),
+                    )
+                )  # fmt: skip
     return found
 
 

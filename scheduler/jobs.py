@@ -19,13 +19,20 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot import notices
 from config import Settings
 from ledger.periods import Period, Quarter
-from ledger.timetable import EventKind, ledger_schedule
-from models import JobRun, LedgerPeriod
+from ledger.timetable import AsOf, EventKind, ledger_schedule
+from models import JobRun
 from models.db import transaction
 from services.audit import Actor, record
 from services.chats import subscribed_chats
 from services.digest import digest_data
-from services.due import ledger_recipients, milestone_recipients, staff_recipients
+from services.due import (
+    ledger_recipients,
+    milestone_recipients,
+    overdue_units,
+    review_recipients,
+    staff_recipients,
+)
+from services.obligations import open_ledger, set_closed
 from services.outbox import NewMessage, enqueue_many
 from services.status import period_status
 
@@ -48,6 +55,11 @@ class Firing:
     def lang(self) -> str:
         return self.settings.locale
 
+    @property
+    def when(self) -> AsOf:
+        """The keyword arguments every ledger-of-record read takes."""
+        return AsOf(now=self.now, rules=self.settings.calendar_rules(), tz=self.settings.tz)
+
 
 Handler = Callable[[AsyncSession, Firing], Awaitable[list[NewMessage]]]
 
@@ -55,10 +67,7 @@ Handler = Callable[[AsyncSession, Firing], Awaitable[list[NewMessage]]]
 async def _ledger_prompts(session: AsyncSession, f: Firing) -> list[NewMessage]:
     period = Period.parse(f.key)
     schedule = ledger_schedule(period, f.settings.calendar_rules(), f.settings.tz)
-    row = await session.get(LedgerPeriod, period.key)
-    if row is None:
-        row = LedgerPeriod(key=period.key, due_at=schedule.due_at)
-        session.add(row)
+    row = await open_ledger(session, period, **f.when)
     row.prompted_at = row.prompted_at or f.now
     return [
         NewMessage(
@@ -69,32 +78,46 @@ async def _ledger_prompts(session: AsyncSession, f: Firing) -> list[NewMessage]:
             notices.prompt(r, period.key, schedule.deadline, f.lang),
             f.now,
         )
-        for r in await ledger_recipients(session, period)
+        for r in await ledger_recipients(session, period, **f.when)
     ]
 
 
 async def _reminders(session: AsyncSession, f: Firing) -> list[NewMessage]:
     period = Period.parse(f.key)
     schedule = ledger_schedule(period, f.settings.calendar_rules(), f.settings.tz)
-    return [
+    tag = f"{period.key}@{f.day}"
+    contacts = [
         NewMessage(
             "ledger-reminder",
-            f"{period.key}@{f.day}",
+            tag,
             f"c{r.contact_id}",
             r.user_id,
             notices.reminder(r, period.key, schedule.deadline, f.lang),
             f.now,
         )
-        for r in await ledger_recipients(session, period, only_missing=True)
+        for r in await ledger_recipients(session, period, only_missing=True, **f.when)
     ]
+    status = await period_status(session, period=period, **f.when)
+    principals = [
+        NewMessage(
+            "review-reminder",
+            tag,
+            f"p{r.contact_id}",
+            r.user_id,
+            notices.review_reminder(r, period.key, schedule.deadline, f.lang),
+            f.now,
+        )
+        for r in await review_recipients(status, session)
+    ]
+    return contacts + principals
 
 
 async def _escalations(session: AsyncSession, f: Firing) -> list[NewMessage]:
     period = Period.parse(f.key)
     schedule = ledger_schedule(period, f.settings.calendar_rules(), f.settings.tz)
-    status = await period_status(session, period=period)
-    overdue = [u for u in status.units if u.owed and not u.complete]
-    if not overdue:
+    status = await period_status(session, period=period, **f.when)
+    overdue, unbound = overdue_units(status)
+    if not overdue and not unbound:
         return []
     return [
         NewMessage(
@@ -102,7 +125,7 @@ async def _escalations(session: AsyncSession, f: Firing) -> list[NewMessage]:
             period.key,
             f"s{uid}",
             uid,
-            notices.escalation(overdue, period.key, schedule.deadline, lang or f.lang),
+            notices.escalation(overdue, unbound, period.key, schedule.deadline, lang or f.lang),
             f.now,
         )
         for uid, lang in await staff_recipients(session, f.settings.admin_ids)
@@ -128,7 +151,7 @@ async def _milestone_checks(
             build(r, item, quarter.key, f.lang),
             f.now,
         )
-        for r in await milestone_recipients(session, quarter, only_unanswered=reminder)
+        for r in await milestone_recipients(session, quarter, only_unanswered=reminder, **f.when)
         for item in r.items
     ]
 
@@ -140,7 +163,10 @@ async def _milestone_reminders(session: AsyncSession, f: Firing) -> list[NewMess
 async def _milestone_escalations(session: AsyncSession, f: Firing) -> list[NewMessage]:
     quarter = Quarter.parse(f.key)
     missing = sorted(
-        {r.unit for r in await milestone_recipients(session, quarter, only_unanswered=True)}
+        {
+            r.unit
+            for r in await milestone_recipients(session, quarter, only_unanswered=True, **f.when)
+        }
     )
     if not missing:
         return []
@@ -173,6 +199,14 @@ async def _digests(session: AsyncSession, f: Firing) -> list[NewMessage]:
     ]
 
 
+async def _period_close(session: AsyncSession, f: Firing) -> list[NewMessage]:
+    """Freeze the period's obligations (a reopened period is not closed again by a re-fire:
+    the event runs once)."""
+    await set_closed(session, Period.parse(f.key), closed=True, actor=Actor(via="scheduler"),
+                     **f.when)  # fmt: skip
+    return []
+
+
 HANDLERS: dict[EventKind, Handler] = {
     EventKind.LEDGER_PROMPTS: _ledger_prompts,
     EventKind.REMINDERS: _reminders,
@@ -181,6 +215,7 @@ HANDLERS: dict[EventKind, Handler] = {
     EventKind.MILESTONE_REMINDERS: _milestone_reminders,
     EventKind.MILESTONE_ESCALATIONS: _milestone_escalations,
     EventKind.DIGESTS: _digests,
+    EventKind.PERIOD_CLOSE: _period_close,
 }
 
 

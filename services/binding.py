@@ -12,12 +12,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ledger.vocab import ContactRole
 from models import Contact, Invite, TelegramUser, Unit
 from services.audit import Actor, record
+from services.obligations import refresh_contacts
 from services.units import get_unit
 
 MAX_FAILED_REDEEMS = 5
@@ -138,6 +139,24 @@ async def redeem_invite(
         )
     )
     if existing is None:
+        # One conditional UPDATE: of several people redeeming a single-use code at the same
+        # moment, exactly one sees its row change (PostgreSQL re-checks the condition after the
+        # other writer commits; SQLite serialises writers).
+        taken = await session.execute(
+            update(Invite)
+            .where(
+                Invite.id == invite.id,
+                Invite.uses < Invite.max_uses,
+                Invite.revoked_at.is_(None),
+                Invite.expires_at > now,
+            )
+            .values(uses=Invite.uses + 1)
+            .execution_options(synchronize_session=False)
+        )
+        if taken.rowcount != 1:  # type: ignore[attr-defined]
+            await _count_failure(session, user_id, user, now)
+            record(session, actor, "invite.refused", None, reason=str(InviteProblem.USED))
+            return BindResult(problem=InviteProblem.USED)
         session.add(
             Contact(
                 telegram_user_id=user_id,
@@ -147,7 +166,8 @@ async def redeem_invite(
                 bound_at=now,
             )
         )
-        invite.uses += 1
+        await session.flush()
+        await refresh_contacts(session, [unit.id])
     if user is not None:
         user.failed_invites, user.invites_locked_until = 0, None
     record(session, actor, "contact.bind", unit.name, role=invite.role.value, invite_id=invite.id)
@@ -188,4 +208,6 @@ async def unbind(
     for contact in contacts:
         contact.active, contact.unbound_at = False, now
         record(session, actor, "contact.unbind", str(user_id), unit_id=contact.unit_id)
+    await session.flush()
+    await refresh_contacts(session, {c.unit_id for c in contacts})
     return len(contacts)

@@ -10,15 +10,17 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ledger.periods import Period, Quarter
+from ledger.status import UnitStatus
 from ledger.timetable import CalendarRules, ledger_schedule, milestone_schedule, to_utc
-from ledger.traffic_light import Light, light_for
-from models import Milestone, MilestoneResult, Task
+from ledger.traffic_light import Light, unit_light
+from models import MilestoneResult
 from reports.chart import ChartRow
-from services.periods import open_period, plan_for
+from services.due import milestone_owing
+from services.periods import open_period
 from services.status import PeriodStatus, period_status
 
 
@@ -30,8 +32,20 @@ class DigestData:
     next_deadline: date  # the next ledger deadline still ahead (may be the same)
     quarter: Quarter  # the quarter `now` is in
     milestone_deadline: date
-    milestones_due: int  # targets of that quarter
+    milestones_due: int  # (target, unit) pairs of that quarter owed under the ledger of record
     milestones_answered: int
+    opened_today: bool = False  # the period's prompt went out today: nothing can be late yet
+
+    def units_lit(self, light: Light) -> list[UnitStatus]:
+        """Units owing reports in this light that have a bound contact, in status order."""
+        return [
+            u for u in self.status.units if u.owed and not u.unbound
+            and self.lights.get(u.unit_id) == light
+        ]  # fmt: skip
+
+    def unbound(self) -> list[UnitStatus]:
+        """Units owing reports that nobody could be prompted in (no bound contact)."""
+        return [u for u in self.status.units if u.owed and u.unbound and not u.complete]
 
     def chart_rows(self) -> list[ChartRow]:
         return [
@@ -52,13 +66,14 @@ async def digest_data(
     """The digest of `period` (default: the open ledger) as seen at `now`."""
     period = period or await open_period(session, now=now, tz=tz)
     schedule = ledger_schedule(period, rules, tz)
-    status = await period_status(session, period=period)
-    lights = {u.unit_id: light_for(u.complete, now, schedule, rules) for u in status.units}
+    status = await period_status(session, period=period, now=now, rules=rules, tz=tz)
+    lights = {u.unit_id: unit_light(u, now, schedule, rules) for u in status.units}
     ahead = period
     while to_utc(ledger_schedule(ahead, rules, tz).due_at) <= to_utc(now):
         ahead = ahead.next()
-    quarter = Quarter.of(now.astimezone(tz).date())
-    due, answered = await _milestones(session, quarter)
+    today = now.astimezone(tz).date()
+    quarter = Quarter.of(today)
+    due, answered = await _milestones(session, quarter, now=now, rules=rules, tz=tz)
     return DigestData(
         status=status,
         lights=lights,
@@ -68,22 +83,24 @@ async def digest_data(
         milestone_deadline=milestone_schedule(quarter, rules, tz).deadline,
         milestones_due=due,
         milestones_answered=answered,
+        opened_today=schedule.prompt_at.astimezone(tz).date() == today,
     )
 
 
-async def _milestones(session: AsyncSession, quarter: Quarter) -> tuple[int, int]:
-    plan = await plan_for(session, quarter.periods()[0])
-    if plan is None or plan.year != quarter.year:  # targets are dated within their plan's year
+async def _milestones(
+    session: AsyncSession, quarter: Quarter, *, now: datetime, rules: CalendarRules, tz: ZoneInfo
+) -> tuple[int, int]:
+    """(targets owed, targets answered), counted per unit, for the quarter's milestones."""
+    owing = await milestone_owing(session, quarter, now=now, rules=rules, tz=tz)
+    pairs = {(item.key, unit) for unit, items in owing.items() for item in items}
+    if not pairs:
         return 0, 0
-    ids = (
-        select(Milestone.id)
-        .join(Task, Task.id == Milestone.task_id)
-        .where(Task.plan_id == plan.id, Task.active, Milestone.quarter == quarter.number)
-    )
-    due = await session.scalar(select(func.count()).select_from(ids.subquery()))
-    answered = await session.scalar(
-        select(func.count(func.distinct(MilestoneResult.milestone_id))).where(
-            MilestoneResult.milestone_id.in_(ids)
+    answered = {
+        (m, u)
+        for m, u in await session.execute(
+            select(MilestoneResult.milestone_id, MilestoneResult.unit_id).where(
+                MilestoneResult.milestone_id.in_({m for m, _ in pairs})
+            )
         )
-    )
-    return int(due or 0), int(answered or 0)
+    }
+    return len(pairs), len(pairs & answered)

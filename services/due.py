@@ -1,26 +1,32 @@
-"""Who is due what, for the scheduler: prompt and reminder recipients, overdue units,
-milestone checks. Plain records out; the scheduler turns them into outbox rows."""
+"""Who is due what, for the scheduler: prompt and reminder recipients, principals with entries to
+review, overdue units, milestone checks — all read from the ledger of record. Plain records out;
+the scheduler turns them into outbox rows."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ledger.periods import Period, Quarter
+from ledger.status import UnitStatus
+from ledger.timetable import CalendarRules
 from ledger.vocab import ContactRole
-from models import Contact, Milestone, MilestoneResult, Staff, Task, TelegramUser, Unit
-from services.obligations import load_owed
-from services.periods import plan_for
-from services.status import period_status
+from models import Contact, Milestone, MilestoneResult, Plan, Staff, Task, TelegramUser, Unit
+from services.status import PeriodStatus, period_status
 
 
 @dataclass(frozen=True, order=True)
 class Item:
-    """A task the message is about; `key` is the task number, or the milestone id for checks."""
+    """What a message is about: a task (`key` = task id) or a milestone (`key` = milestone id),
+    with its plan's code. Lists of items keep the ledger's order (plans as imported, then task
+    numbers)."""
 
+    plan: str
     number: int
     text: str
     key: int
@@ -28,7 +34,7 @@ class Item:
 
 @dataclass(frozen=True)
 class Recipient:
-    """One bound contact of one unit, with the items the message is about."""
+    """One bound contact (or principal) of one unit, with the items the message is about."""
 
     contact_id: int
     user_id: int
@@ -38,23 +44,25 @@ class Recipient:
     items: list[Item] = field(default_factory=list)
 
 
-async def _contacts(session: AsyncSession, unit_ids: set[int]) -> list[tuple[Contact, str]]:
-    """Active, reachable 填报人 of the given units that are not paused."""
+async def _contacts(
+    session: AsyncSession, unit_ids: set[int], role: ContactRole
+) -> list[tuple[Contact, str]]:
+    """Active, reachable people of the given units in `role`."""
     rows = await session.execute(
         select(Contact, Unit.name)
         .join(Unit, Unit.id == Contact.unit_id)
         .where(
             Contact.unit_id.in_(unit_ids),
             Contact.active,
-            Contact.role == ContactRole.CONTACT,
-            ~Unit.paused,
+            Contact.role == role,
+            Contact.unreachable_at.is_(None),
         )
         .order_by(Unit.name, Contact.id)
     )
     return [(contact, name) for contact, name in rows]
 
 
-async def _languages(session: AsyncSession, user_ids: set[int]) -> dict[int, str | None]:
+async def languages(session: AsyncSession, user_ids: set[int]) -> dict[int, str | None]:
     rows = await session.execute(
         select(
             TelegramUser.telegram_user_id, TelegramUser.language, TelegramUser.telegram_language
@@ -66,43 +74,62 @@ async def _languages(session: AsyncSession, user_ids: set[int]) -> dict[int, str
     }
 
 
-async def _recipients(session: AsyncSession, items: dict[int, list[Item]]) -> list[Recipient]:
-    """One Recipient per active contact of each unit in `items`, with that unit's items."""
-    contacts = await _contacts(session, set(items))
-    languages = await _languages(session, {c.telegram_user_id for c, _ in contacts})
+async def _recipients(
+    session: AsyncSession, items: dict[int, list[Item]], role: ContactRole = ContactRole.CONTACT
+) -> list[Recipient]:
+    """One Recipient per active person of each unit in `items`, with that unit's items."""
+    contacts = await _contacts(session, {u for u, found in items.items() if found}, role)
+    langs = await languages(session, {c.telegram_user_id for c, _ in contacts})
     return [
         Recipient(
-            c.id,
-            c.telegram_user_id,
-            c.unit_id,
-            name,
-            languages.get(c.telegram_user_id),
+            c.id, c.telegram_user_id, c.unit_id, name, langs.get(c.telegram_user_id),
             items[c.unit_id],
         )
         for c, name in contacts
-    ]
+    ]  # fmt: skip
+
+
+async def _texts(session: AsyncSession, task_ids: set[int]) -> dict[int, str]:
+    rows = await session.execute(select(Task.id, Task.text).where(Task.id.in_(task_ids)))
+    return {task_id: text for task_id, text in rows}
 
 
 async def ledger_recipients(
-    session: AsyncSession, period: Period, *, only_missing: bool = False
+    session: AsyncSession,
+    period: Period,
+    *,
+    now: datetime,
+    rules: CalendarRules,
+    tz: ZoneInfo,
+    only_missing: bool = False,
 ) -> list[Recipient]:
-    """Contacts to prompt for a period (or remind: only units whose ledger is incomplete)."""
-    plan = await plan_for(session, period)
-    if plan is None:
-        return []
-    owed = await load_owed(session, plan.id)
-    if only_missing:
-        status = await period_status(session, period=period)
-        owed = {u.unit_id: owed.get(u.unit_id, set()) for u in status.units if not u.complete}
-        owed = {unit: tasks for unit, tasks in owed.items() if tasks}
-    task_ids = set().union(*owed.values()) if owed else set()
-    tasks = {
-        t.id: Item(t.number, t.text, t.number)
-        for t in (await session.scalars(select(Task).where(Task.id.in_(task_ids)))).all()
+    """Contacts to prompt for a period (every owed task), or to remind (only the tasks still
+    missing: neither counted nor waiting for 审定)."""
+    status = await period_status(session, period=period, now=now, rules=rules, tz=tz)
+    owed = {u.unit_id: (u.missing_tasks() if only_missing else u.obligations) for u in status.units}
+    texts = await _texts(session, {o.task_id for found in owed.values() for o in found})
+    items = {
+        unit: [Item(o.plan_code, o.task_number, texts[o.task_id], o.task_id) for o in found]
+        for unit, found in owed.items()
     }
-    return await _recipients(
-        session, {unit: sorted(tasks[t] for t in task_ids) for unit, task_ids in owed.items()}
-    )
+    return await _recipients(session, items)
+
+
+async def review_recipients(status: PeriodStatus, session: AsyncSession) -> list[Recipient]:
+    """Principals whose unit has entries waiting for their 审定, with those entries' tasks."""
+    waiting = {u.unit_id: u.waiting_entries() for u in status.units}
+    texts = await _texts(session, {e.task_id for found in waiting.values() for e in found})
+    items = {
+        unit: [Item(e.plan_code, e.task_number, texts[e.task_id], e.task_id) for e in found]
+        for unit, found in waiting.items()
+    }
+    return await _recipients(session, items, ContactRole.PRINCIPAL)
+
+
+def overdue_units(status: PeriodStatus) -> tuple[list[UnitStatus], list[UnitStatus]]:
+    """(overdue units that could be prompted, overdue units nobody could be prompted in)."""
+    overdue = [u for u in status.units if u.overdue]
+    return [u for u in overdue if not u.unbound], [u for u in overdue if u.unbound]
 
 
 async def staff_recipients(
@@ -112,47 +139,72 @@ async def staff_recipients(
     ids = set(admin_ids) | set(
         (await session.scalars(select(Staff.telegram_user_id).where(Staff.active))).all()
     )
-    languages = await _languages(session, ids)
-    return [(uid, languages.get(uid)) for uid in sorted(ids)]
+    langs = await languages(session, ids)
+    return [(uid, langs.get(uid)) for uid in sorted(ids)]
+
+
+async def milestone_owing(
+    session: AsyncSession, quarter: Quarter, *, now: datetime, rules: CalendarRules, tz: ZoneInfo
+) -> dict[int, list[Item]]:
+    """unit → the quarter's milestone targets of the tasks it owes in the quarter's last period
+    (the ledger of record), for plans of the quarter's year."""
+    status = await period_status(session, period=quarter.periods()[2], now=now, rules=rules, tz=tz)
+    owing: dict[int, set[int]] = defaultdict(set)
+    for unit in status.units:
+        owing[unit.unit_id] |= {o.task_id for o in unit.obligations}
+    rows = await session.execute(
+        select(Milestone.id, Task.id, Task.number, Milestone.target, Plan.code)
+        .join(Task, Task.id == Milestone.task_id)
+        .join(Plan, Plan.id == Task.plan_id)
+        .where(Plan.year == quarter.year, Milestone.quarter == quarter.number)
+    )
+    targets = {task: Item(code, number, target, mid) for mid, task, number, target, code in rows}
+    return {
+        unit: sorted(targets[t] for t in tasks if t in targets)
+        for unit, tasks in owing.items()
+        if tasks & targets.keys()
+    }
 
 
 async def milestone_recipients(
-    session: AsyncSession, quarter: Quarter, *, only_unanswered: bool = False
+    session: AsyncSession,
+    quarter: Quarter,
+    *,
+    now: datetime,
+    rules: CalendarRules,
+    tz: ZoneInfo,
+    only_unanswered: bool = False,
 ) -> list[Recipient]:
-    """Lead units' contacts for tasks with a target this quarter; items are (milestone id, text)."""
-    plan = await plan_for(session, quarter.periods()[0])
-    if plan is None:
-        return []
-    rows = await session.execute(
-        select(Milestone.id, Task.id, Task.number, Milestone.target)
-        .join(Task, Task.id == Milestone.task_id)
-        .where(Task.plan_id == plan.id, Task.active, Milestone.quarter == quarter.number)
-    )
-    milestones = {task_id: (mid, number, target) for mid, task_id, number, target in rows}
-    owed = await load_owed(session, plan.id)
-    answered: set[tuple[int, int]] = set()
-    if only_unanswered:
+    """Lead units' contacts for tasks with a target this quarter; items are the milestones."""
+    owing = await milestone_owing(session, quarter, now=now, rules=rules, tz=tz)
+    if only_unanswered and owing:
+        ids = {item.key for found in owing.values() for item in found}
         answered = {
             (m, u)
             for m, u in await session.execute(
-                select(MilestoneResult.milestone_id, MilestoneResult.unit_id)
+                select(MilestoneResult.milestone_id, MilestoneResult.unit_id).where(
+                    MilestoneResult.milestone_id.in_(ids)
+                )
             )
         }
-    per_unit: dict[int, list[Item]] = defaultdict(list)
-    for unit_id, task_ids in owed.items():
-        for task_id in task_ids & set(milestones):
-            mid, number, target = milestones[task_id]
-            if (mid, unit_id) not in answered:
-                per_unit[unit_id].append(Item(number, target, mid))
-    return await _recipients(session, {unit: sorted(items) for unit, items in per_unit.items()})
+        owing = {u: [i for i in found if (i.key, u) not in answered] for u, found in owing.items()}
+    return await _recipients(session, owing)
 
 
-async def lead_units_of_milestone(session: AsyncSession, milestone_id: int) -> set[int]:
-    """Units that may answer a milestone check: the task's leads (and collective members)."""
-    task_id = await session.scalar(select(Milestone.task_id).where(Milestone.id == milestone_id))
-    if task_id is None:
+async def lead_units_of_milestone(
+    session: AsyncSession, milestone_id: int, *, now: datetime, rules: CalendarRules, tz: ZoneInfo
+) -> set[int]:
+    """Units that may answer a milestone check: those owing its task at the quarter's end."""
+    row = (
+        await session.execute(
+            select(Milestone.quarter, Plan.year)
+            .join(Task, Task.id == Milestone.task_id)
+            .join(Plan, Plan.id == Task.plan_id)
+            .where(Milestone.id == milestone_id)
+        )
+    ).first()
+    if row is None:
         return set()
-    plan_id = await session.scalar(select(Task.plan_id).where(Task.id == task_id))
-    assert plan_id is not None
-    owed = await load_owed(session, plan_id)
-    return {unit for unit, tasks in owed.items() if task_id in tasks}
+    owing = await milestone_owing(session, Quarter(row.year, row.quarter), now=now, rules=rules,
+                                  tz=tz)  # fmt: skip
+    return {unit for unit, items in owing.items() if any(i.key == milestone_id for i in items)}

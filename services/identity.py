@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ledger.vocab import ContactRole
@@ -79,7 +79,15 @@ async def touch_user(
     telegram_language: str | None,
     now: datetime,
 ) -> TelegramUser:
-    """Remember a user's Telegram profile (for names in reports and the language default)."""
+    """Remember a user's Telegram profile (for names in reports and the language default).
+
+    Someone who writes to the bot can be reached again: a 403 flag on their contacts is lifted,
+    so later prompts include them."""
+    await session.execute(
+        update(Contact)
+        .where(Contact.telegram_user_id == user_id, Contact.unreachable_at.is_not(None))
+        .values(unreachable_at=None)
+    )
     user = await session.get(TelegramUser, user_id)
     if user is None:
         user = TelegramUser(telegram_user_id=user_id, failed_invites=0)

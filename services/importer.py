@@ -7,8 +7,14 @@ due date is its quarter's last day: the quarterly check runs at quarter end, and
 in the text ("6月底前…") stays readable in the target. Writes are set-based (bulk INSERT …
 RETURNING, bulk UPDATE by primary key, DELETE … IN) so a 10,000-task table imports in seconds.
 
+A plan owes ledgers for the periods of its window (`--from`/`--until`, else from the month of
+the document's own date within its year, until December) and has a short code. After the
+write, every open period's obligations are brought in step with the new plan (closed periods
+keep theirs); a closed plan refuses re-import.
+
 `ImportReport.to_json_dict()` (what `ledgerbot import --json` prints):
-  plan:          {id, year, title, source, created, tasks, sections, changed_sections}
+  plan:          {id, year, title, code, window: {from, until}, source, created, tasks,
+                  sections, changed_sections}
   added_tasks:   [{number, text, deadline, lead_units, support_units, data_units}]
   changed_tasks: [{number, fields}]  fields ⊆ text, section, milestones, unit_order, active
   removed_tasks: [{number, text}]    (now inactive)
@@ -21,30 +27,28 @@ Re-importing the same document changes nothing and records no audit row.
 
 from __future__ import annotations
 
-import calendar
 import dataclasses
-from collections import defaultdict
-from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import datetime
 from pathlib import PurePath
-from typing import Any, cast
+from typing import Any
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import Table, delete, insert, select, update
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ledger.importing import ParsedPlan, ParsedSection, ParsedTask
-from ledger.vocab import UnitRole
-from models import Milestone, MilestoneResult, Plan, Section, Task, TaskUnit
+from ledger.plans import PlanRuleError, Window, check_code, default_code, plan_window
+from ledger.timetable import BUREAU_TZ, DEFAULT_RULES, CalendarRules
+from models import Plan, Section
 from models.base import utcnow
 from services.audit import Actor, record
+from services.import_sync import Sync
+from services.obligations import refresh
 from services.short_names import short_unit_names
-from services.unit_admin import UnitIndex, resolve_units
+from services.unit_admin import resolve_units
 
 INT_MAX = 2**31 - 1
-CHUNK = 5000
-NO_SYNC = {"synchronize_session": False}
-LinkKey = tuple[int, UnitRole]
 
 
 class ImportRefused(ValueError):
@@ -63,17 +67,20 @@ class ImportReport:
     warnings: list[str] = field(default_factory=list)
     short_names: list[dict[str, str]] = field(default_factory=list)
 
+    obligations: dict[str, dict[str, int]] = field(default_factory=dict)  # period → added/removed
+
     @property
     def changed(self) -> bool:
         lists = (self.added_tasks, self.changed_tasks, self.removed_tasks, self.new_units)
         links = (self.added_links, self.removed_links, self.plan["changed_sections"])
-        return bool(self.plan["created"] or any(lists) or any(links))
+        meta = self.plan.get("changed_meta")
+        return bool(self.plan["created"] or any(lists) or any(links) or meta)
 
     def to_json_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
 
     def counts(self) -> dict[str, int]:
-        return {f.name: len(getattr(self, f.name)) for f in dataclasses.fields(self)[1:]}
+        return {f.name: len(getattr(self, f.name)) for f in dataclasses.fields(self)[1:-1]}
 
 
 def plan_identity(parsed: ParsedPlan, *, year: int | None, stem: str) -> tuple[int, str]:
@@ -95,15 +102,53 @@ def numbered(parsed: ParsedPlan) -> tuple[list[ParsedTask], list[str]]:
     return [dataclasses.replace(t, number=i) for i, t in enumerate(parsed.tasks, 1)], [note]
 
 
-def quarter_end(year: int, quarter: int) -> date:
-    month = quarter * 3
-    return date(year, month, calendar.monthrange(year, month)[1])
+def window_for(
+    parsed: ParsedPlan, year: int, first: str | None = None, last: str | None = None
+) -> Window:
+    """The plan's window: the flags, else the document's own date, else the whole year."""
+    try:
+        return plan_window(year, issued_on=parsed.issued_on, first=first, last=last)
+    except PlanRuleError as bad:
+        raise ImportRefused(str(bad)) from bad
 
 
-def chunks(items: Sequence[Any]) -> Iterator[Sequence[Any]]:
-    """Slices small enough for any driver's bound-parameter limit."""
-    for start in range(0, len(items), CHUNK):
-        yield items[start : start + CHUNK]
+async def _plan_row(
+    session: AsyncSession, parsed: ParsedPlan, year: int, title: str, source: str,
+    first: str | None, last: str | None, code: str | None,
+) -> tuple[Plan, bool, list[str]]:  # fmt: skip
+    """The stored plan (created with its window and code), and which of those changed."""
+    try:
+        code = check_code(code) if code is not None else None
+    except PlanRuleError as bad:
+        raise ImportRefused(str(bad)) from bad
+    plan = await session.scalar(select(Plan).where(Plan.year == year, Plan.title == title))
+    if plan is not None and plan.closed_at is not None:
+        raise ImportRefused(
+            f"plan {plan.code} ({year}) is closed: `ledgerbot plan reopen {year} --code "
+            f"{plan.code}` first"
+        )
+    if code is not None:
+        other = await session.scalar(select(Plan.id).where(Plan.code == code))
+        if other is not None and (plan is None or other != plan.id):
+            raise ImportRefused(f"plan code {code} is taken by another plan: choose another")
+    changed: list[str] = []
+    if plan is None:
+        window = window_for(parsed, year, first, last)
+        taken = set((await session.scalars(select(Plan.code))).all())
+        plan = Plan(year=year, title=title, source=source[:500], code=code or default_code(
+            title, taken), first_period=window.first.key, last_period=window.last.key)  # fmt: skip
+        session.add(plan)
+        await session.flush()
+        return plan, True, changed
+    if first is not None or last is not None:
+        window = window_for(parsed, year, first or plan.first_period, last or plan.last_period)
+        if (plan.first_period, plan.last_period) != (window.first.key, window.last.key):
+            plan.first_period, plan.last_period = window.first.key, window.last.key
+            changed.append("window")
+    if code is not None and code != plan.code:
+        plan.code = code
+        changed.append("code")
+    return plan, False, changed
 
 
 async def import_plan(
@@ -113,30 +158,40 @@ async def import_plan(
     source: str,
     year: int | None = None,
     actor: Actor,
+    first: str | None = None,
+    last: str | None = None,
+    code: str | None = None,
+    now: datetime | None = None,
+    rules: CalendarRules = DEFAULT_RULES,
+    tz: ZoneInfo = BUREAU_TZ,
 ) -> ImportReport:
     """Upsert `parsed` (from file `source`) in the caller's transaction; see the module doc."""
     plan_year, title = plan_identity(parsed, year=year, stem=PurePath(source).stem)
     parsed, short_names, suggestions = await short_unit_names(session, parsed)
     tasks, notes = numbered(parsed)
-    plan = await session.scalar(select(Plan).where(Plan.year == plan_year, Plan.title == title))
-    created = plan is None
-    if plan is None:
-        plan = Plan(year=plan_year, title=title, source=source[:500])
-        session.add(plan)
-        await session.flush()
+    plan, created, changed_meta = await _plan_row(
+        session, parsed, plan_year, title, source, first, last, code
+    )
     sections, changed_sections = await _sections(session, plan.id, parsed.sections)
     names = [n for t in tasks for n in (*t.lead_units, *t.support_units, *t.data_units)]
     units = await resolve_units(session, names)
-    info = {"id": plan.id, "year": plan_year, "title": title, "source": plan.source}
+    info = {"id": plan.id, "year": plan_year, "title": title, "code": plan.code,
+            "window": {"from": plan.first_period, "until": plan.last_period},
+            "source": plan.source}  # fmt: skip
     info |= {"created": created, "tasks": len(tasks), "sections": len(parsed.sections)}
     report = ImportReport(plan=info | {"changed_sections": changed_sections})
+    report.plan["changed_meta"] = changed_meta
     report.new_units = [{"name": n, "kind": k} for n, k in units.created]
     report.warnings = [*parsed.warnings, *notes, *suggestions]
     report.short_names = short_names
-    await _Sync(session, plan, sections, units, report).run(tasks)
+    await Sync(session, plan, sections, units, report).run(tasks)
     if report.changed:
         plan.updated_at = utcnow()
         record(session, actor, "plan.import", f"plan:{plan.id}", source=source, **report.counts())
+        report.obligations = await refresh(
+            session, reason=f"import of plan {plan.code}", actor=actor, now=now or utcnow(),
+            rules=rules, tz=tz,
+        )  # fmt: skip
     return report
 
 
@@ -157,178 +212,3 @@ async def _sections(
             changed.append(item.number)
     await session.flush()
     return {n: s.id for n, s in existing.items()}, changed
-
-
-def _roles(task: ParsedTask) -> zip[tuple[UnitRole, list[str]]]:
-    return zip(UnitRole, (task.lead_units, task.support_units, task.data_units), strict=True)
-
-
-def _desired_links(task: ParsedTask, units: UnitIndex) -> dict[LinkKey, int]:
-    """(unit id, role) → position; an alias can make two spellings one link."""
-    out: dict[LinkKey, int] = {}
-    for role, names in _roles(task):
-        keys = dict.fromkeys((units.ids[name], role) for name in names)
-        out.update((key, i) for i, key in enumerate(keys))
-    return out
-
-
-class _Sync:
-    """Diffs the stored plan against the document, then writes the difference in bulk."""
-
-    def __init__(self, session: AsyncSession, plan: Plan, sections: dict[str, int],
-                 units: UnitIndex, report: ImportReport) -> None:  # fmt: skip
-        self.session, self.plan, self.sections = session, plan, sections
-        self.units, self.report = units, report
-        self.with_results: set[int] = set()
-        self.writes: dict[str, list[Any]] = defaultdict(list)
-
-    async def run(self, tasks: list[ParsedTask]) -> None:
-        stored, milestones, links, self.with_results = await self._load()
-        fresh = []
-        for task in tasks:
-            row = stored.pop(task.number, None)
-            if row is None:
-                fresh.append(task)
-            else:
-                self._compare(task, row, milestones.get(row.id, {}), links.get(row.id, {}))
-        for row in stored.values():
-            if row.active:  # gone from the document: inactive, links and entries kept
-                self.writes["task_up"].append({"id": row.id, "active": False})
-                self.report.removed_tasks.append({"number": row.number, "text": row.text})
-        await self._insert(fresh)
-        await self._write()
-
-    async def _load(self) -> tuple[dict[int, Any], dict[int, Any], dict[int, Any], set[int]]:
-        """Stored tasks by number, milestones and links by task id, milestones with results."""
-        mine = Task.plan_id == self.plan.id
-        tasks = await self.session.execute(
-            select(Task.id, Task.number, Task.text, Task.section_id, Task.active).where(mine)
-        )
-        columns = (Milestone.task_id, Milestone.quarter, Milestone.id, Milestone.target)
-        ms = await self.session.execute(select(*columns, Milestone.due_date).join(Task).where(mine))
-        link_columns = (TaskUnit.task_id, TaskUnit.unit_id, TaskUnit.role, TaskUnit.position)
-        ln = await self.session.execute(select(*link_columns).join(Task).where(mine))
-        results = await self.session.scalars(
-            select(MilestoneResult.milestone_id).join(Milestone).join(Task).where(mine)
-        )
-        milestones: dict[int, dict[int, Any]] = defaultdict(dict)
-        for m in ms:
-            milestones[m.task_id][m.quarter] = m
-        links: dict[int, dict[LinkKey, int]] = defaultdict(dict)
-        for task_id, unit_id, role, position in ln:
-            links[task_id][(unit_id, role)] = position
-        return {t.number: t for t in tasks}, milestones, links, set(results)
-
-    def _targets(self, task: ParsedTask) -> dict[int, tuple[str, date]]:
-        quarters = {int(q[1]): text for q, text in task.milestones.items()}
-        return {q: (text, quarter_end(self.plan.year, q)) for q, text in quarters.items()}
-
-    def _compare(self, task: ParsedTask, row: Any, stored_ms: dict[int, Any],
-                 stored_links: dict[LinkKey, int]) -> None:  # fmt: skip
-        section_id = self.sections.get(task.section) if task.section else None
-        pairs = {"text": (row.text, task.text), "section": (row.section_id, section_id)}
-        fields = [name for name, (old, new) in (pairs | {"active": (row.active, True)}).items()
-                  if old != new]  # fmt: skip
-        if fields:
-            values = {"id": row.id, "text": task.text, "section_id": section_id, "active": True}
-            self.writes["task_up"].append(values)
-        if self._sync_milestones(task.number, row.id, self._targets(task), stored_ms):
-            fields.append("milestones")
-        if self._sync_links(task.number, row.id, _desired_links(task, self.units), stored_links):
-            fields.append("unit_order")
-        if fields:
-            self.report.changed_tasks.append({"number": task.number, "fields": fields})
-
-    def _sync_milestones(self, number: int, task_id: int, wanted: dict[int, tuple[str, date]],
-                         stored: dict[int, Any]) -> bool:  # fmt: skip
-        """Queue milestone writes; a dropped quarter with results stays (with a warning)."""
-        changed = False
-        for quarter, (target, due) in wanted.items():
-            old = stored.get(quarter)
-            row = {"target": target, "due_date": due}
-            if old is None:
-                self.writes["ms_new"].append(row | {"task_id": task_id, "quarter": quarter})
-            elif (old.target, old.due_date) != (target, due):
-                self.writes["ms_up"].append(row | {"id": old.id})
-            changed = changed or old is None or (old.target, old.due_date) != (target, due)
-        gone = [m.id for q, m in stored.items() if q not in wanted]
-        kept = [i for i in gone if i in self.with_results]
-        if kept:
-            self.report.warnings.append(
-                f"task {number}: dropped quarter target kept: it has results"
-            )
-        self.writes["ms_del"] += [i for i in gone if i not in kept]
-        return changed or len(gone) > len(kept)
-
-    def _sync_links(self, number: int, task_id: int, wanted: dict[LinkKey, int],
-                    stored: dict[LinkKey, int]) -> bool:  # fmt: skip
-        """Report added and removed links; a task whose links differ is relinked whole.
-
-        Returns True when links kept from before now come in a different order.
-        """
-        if wanted == stored:
-            return False
-        for key in sorted(wanted.keys() - stored.keys(), key=wanted.__getitem__):
-            self.report.added_links.append(self._link_entry(number, key))
-        for key in sorted(stored.keys() - wanted.keys(), key=stored.__getitem__):
-            self.report.removed_links.append(self._link_entry(number, key))
-        self.writes["relink"].append(task_id)
-        self.writes["link_new"] += [_link(task_id, k, p) for k, p in wanted.items()]
-        kept = wanted.keys() & stored.keys()
-        return sorted(kept, key=lambda k: (k[1], wanted[k])) != sorted(
-            kept, key=lambda k: (k[1], stored[k])
-        )
-
-    def _link_entry(self, number: int, key: LinkKey) -> dict[str, Any]:
-        return {"task": number, "unit": self.units.names[key[0]], "role": key[1].value}
-
-    async def _insert(self, tasks: list[ParsedTask]) -> None:
-        """Insert new tasks in bulk (ids come back by RETURNING), then queue their rows."""
-        rows = [{"plan_id": self.plan.id, "number": t.number, "text": t.text,
-                 "section_id": self.sections.get(t.section) if t.section else None}
-                for t in tasks]  # fmt: skip
-        ids: dict[int, int] = {}
-        for part in chunks(rows):
-            result = await self.session.execute(insert(Task).returning(Task.id, Task.number), part)
-            ids.update((number, task_id) for task_id, number in result)
-        for task in tasks:
-            task_id, wanted = ids[task.number], _desired_links(task, self.units)
-            self._sync_milestones(task.number, task_id, self._targets(task), {})
-            self.writes["link_new"] += [_link(task_id, k, p) for k, p in wanted.items()]
-            units = {
-                f"{role.value}_units": self._canonical(listed) for role, listed in _roles(task)
-            }
-            deadline = task.deadline.isoformat() if task.deadline else task.deadline_text
-            entry = {"number": task.number, "text": task.text, "deadline": deadline}
-            self.report.added_tasks.append(entry | units)
-
-    def _canonical(self, listed: list[str]) -> list[str]:
-        """Registry names of a document's unit list (aliases resolved, repeats dropped)."""
-        return list(dict.fromkeys(self.units.names[self.units.ids[n]] for n in listed))
-
-    async def _write(self) -> None:
-        """Deletes by id lists, then bulk updates and inserts, all in chunks.
-
-        Links are replaced per task rather than matched row by row: deleting by `task_id` uses
-        the primary key's prefix, while per-row composite-key statements cost ~1 ms each on
-        PostgreSQL.
-        """
-        w, run = self.writes, self.session.execute
-        for ids in chunks(w["ms_del"]):
-            await run(delete(Milestone).where(Milestone.id.in_(ids)), execution_options=NO_SYNC)
-        for ids in chunks(w["relink"]):
-            await run(delete(TaskUnit).where(TaskUnit.task_id.in_(ids)), execution_options=NO_SYNC)
-        bulk = {"task_up": update(Task), "ms_new": insert(_table(Milestone)),
-                "ms_up": update(Milestone), "link_new": insert(_table(TaskUnit))}  # fmt: skip
-        for name, statement in bulk.items():
-            for part in chunks(w[name]):
-                await run(statement, part)
-
-
-def _table(model: type[Any]) -> Table:
-    """The Core table: plain executemany inserts skip the ORM's per-row bookkeeping."""
-    return cast(Table, model.__table__)
-
-
-def _link(task_id: int, key: LinkKey, position: int) -> dict[str, Any]:
-    return {"task_id": task_id, "unit_id": key[0], "role": key[1], "position": position}

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ledger.entries import milestone_late
+from ledger.periods import Quarter
+from ledger.timetable import CalendarRules
 from ledger.vocab import ContactRole, MilestoneOutcome
-from models import Milestone, MilestoneResult, Task
+from models import Milestone, MilestoneResult, Plan, Task
 from services.audit import Actor, record
 from services.due import lead_units_of_milestone
 from services.identity import Identity
@@ -25,9 +29,17 @@ class MilestoneAnswer:
     outcome: MilestoneOutcome
 
 
-async def answerable_unit(session: AsyncSession, identity: Identity, milestone_id: int) -> int:
-    """The contact's unit that leads the milestone's task; refuse anyone else."""
-    leads = await lead_units_of_milestone(session, milestone_id)
+async def answerable_unit(
+    session: AsyncSession,
+    identity: Identity,
+    milestone_id: int,
+    *,
+    now: datetime,
+    rules: CalendarRules,
+    tz: ZoneInfo,
+) -> int:
+    """The contact's unit that owes the milestone's task at the quarter's end; refuse others."""
+    leads = await lead_units_of_milestone(session, milestone_id, now=now, rules=rules, tz=tz)
     for binding in identity.units(ContactRole.CONTACT):
         if binding.unit_id in leads:
             return binding.unit_id
@@ -43,11 +55,16 @@ async def record_answer(
     explanation: str,
     chat_id: int,
     now: datetime,
-    late: bool,
+    rules: CalendarRules,
+    tz: ZoneInfo,
 ) -> MilestoneAnswer:
-    unit_id = await answerable_unit(session, identity, milestone_id)
+    """Store (or replace) the unit's answer; late against the milestone's own quarter."""
+    unit_id = await answerable_unit(session, identity, milestone_id, now=now, rules=rules, tz=tz)
     milestone = await session.get_one(Milestone, milestone_id)
     task = await session.get_one(Task, milestone.task_id)
+    year = await session.scalar(select(Plan.year).where(Plan.id == task.plan_id))
+    assert year is not None
+    late = milestone_late(now, Quarter(year, milestone.quarter), rules, tz)
     result = await session.scalar(
         select(MilestoneResult).where(
             MilestoneResult.milestone_id == milestone_id, MilestoneResult.unit_id == unit_id

@@ -1,4 +1,4 @@
-"""Which monthly ledger is open, which plan it belongs to, and when it is due."""
+"""Which monthly ledger is open, and when it is due."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ledger.periods import Period, previous_period
 from ledger.timetable import CalendarRules, ledger_schedule
-from models import LedgerPeriod, Plan
+from models import LedgerPeriod
 
 
 async def open_period(session: AsyncSession, *, now: datetime, tz: ZoneInfo) -> Period:
@@ -32,13 +32,3 @@ async def due_at(
         select(LedgerPeriod.due_at).where(LedgerPeriod.key == period.key)
     )
     return recorded or ledger_schedule(period, rules, tz).due_at
-
-
-async def plan_for(session: AsyncSession, period: Period) -> Plan | None:
-    """The plan a period reports on: that year's plan, else the newest one before it."""
-    return await session.scalar(
-        select(Plan)
-        .where(Plan.year <= period.year)
-        .order_by(Plan.year.desc(), Plan.id.desc())
-        .limit(1)
-    ) or await session.scalar(select(Plan).order_by(Plan.year, Plan.id).limit(1))

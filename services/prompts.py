@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -14,6 +14,7 @@ from models import OutboxMessage
 class PromptRef:
     period: str
     task_numbers: list[int]
+    task_ids: list[int] = field(default_factory=list)  # prompts written since plans have codes
 
 
 async def tasks_of_prompt(session: AsyncSession, chat_id: int, message_id: int) -> PromptRef | None:
@@ -27,4 +28,8 @@ async def tasks_of_prompt(session: AsyncSession, chat_id: int, message_id: int) 
     meta = (row.payload or {}).get("meta") or {}
     if "task_numbers" not in meta:
         return None
-    return PromptRef(str(meta.get("period") or row.period), [int(n) for n in meta["task_numbers"]])
+    return PromptRef(
+        str(meta.get("period") or row.period),
+        [int(n) for n in meta["task_numbers"]],
+        [int(n) for n in meta.get("task_ids") or []],
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -10,6 +11,7 @@ from sqlalchemy.orm import selectinload
 
 from ledger.vocab import UnitRole
 from models import Plan, Task, TaskUnit, Unit, UnitMember
+from services.pauses import paused_units
 from services.units import find_unit
 
 
@@ -34,7 +36,8 @@ class TaskRecord:
     milestones: dict[str, str]
 
 
-async def list_units(*, session: AsyncSession) -> list[UnitRecord]:
+async def list_units(*, session: AsyncSession, today: date | None = None) -> list[UnitRecord]:
+    """Every unit with its aliases and members; `paused` means paused on `today` (if given)."""
     units = (
         await session.scalars(select(Unit).options(selectinload(Unit.aliases)).order_by(Unit.name))
     ).all()
@@ -45,6 +48,7 @@ async def list_units(*, session: AsyncSession) -> list[UnitRecord]:
             .order_by(Unit.name)
         )
     ).all()
+    paused = await paused_units(session, today) if today is not None else set()
     members: dict[int, list[str]] = {}
     for collective_id, name in member_rows:
         members.setdefault(collective_id, []).append(name)
@@ -54,7 +58,7 @@ async def list_units(*, session: AsyncSession) -> list[UnitRecord]:
             kind=unit.kind.value,
             aliases=sorted(alias.alias for alias in unit.aliases),
             members=members.get(unit.id, []),
-            paused=unit.paused,
+            paused=unit.id in paused,
         )
         for unit in units
     ]

@@ -9,15 +9,15 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ledger.entries import after_superseded, first_state, is_counted, is_late, review_refusal
 from ledger.periods import Period
 from ledger.reports import clean_text
 from ledger.timetable import CalendarRules
 from ledger.vocab import ContactRole, EntryState, EntryStatus
-from models import Contact, Evidence, ProgressEntry, Task
+from models import Contact, Evidence, Obligation, Plan, ProgressEntry, Task
 from services.audit import Actor, record
 from services.identity import Binding, Identity
-from services.obligations import load_owed
-from services.periods import due_at, plan_for
+from services.obligations import mark_counted, open_ledger
 
 
 class ReportRefused(Exception):
@@ -39,6 +39,14 @@ class Source:
     at: datetime
 
 
+class AmbiguousTask(ReportRefused):
+    """Task N is owed under several plans: `options` are (task id, plan code, plan title)."""
+
+    def __init__(self, number: int, options: list[tuple[int, str, str]]) -> None:
+        super().__init__("ambiguous_task", number=number)
+        self.number, self.options = number, options
+
+
 @dataclass(frozen=True)
 class Draft:
     task_number: int
@@ -47,41 +55,81 @@ class Draft:
     problems: str | None = None
     next_steps: str | None = None
     evidence: list[dict[str, str | None]] = field(default_factory=list)
+    plan_code: str | None = None  # `要点/5`: the plan the number belongs to
+    task_id: int | None = None  # a button names the task itself
 
 
 @dataclass(frozen=True)
 class Recorded:
     entry: ProgressEntry
     unit_name: str
-    principals: list[int]  # Telegram ids to ask for 审定; empty → counted at once
+    principals: list[int]  # Telegram ids to ask for 审定 (never the reporter themself)
     duplicate: bool = False
 
 
-async def reportable_tasks(session: AsyncSession, binding: Binding, period: Period) -> list[Task]:
-    """The tasks a contact's unit owes for the period's plan, in plan order."""
-    plan = await plan_for(session, period)
-    if plan is None:
-        return []
-    owed = (await load_owed(session, plan.id, [binding.unit_id])).get(binding.unit_id, set())
-    if not owed:
-        return []
-    return list(
-        (await session.scalars(select(Task).where(Task.id.in_(owed)).order_by(Task.number))).all()
+@dataclass(frozen=True)
+class OwedTask:
+    """A task a unit owes this period, with its plan's code and title (prompts group by plan)."""
+
+    task: Task
+    plan_code: str
+    plan_title: str
+
+
+async def reportable_tasks(
+    session: AsyncSession,
+    binding: Binding,
+    period: Period,
+    *,
+    now: datetime,
+    rules: CalendarRules,
+    tz: ZoneInfo,
+) -> list[OwedTask]:
+    """The tasks a contact's unit owes for the period (the ledger of record), in plan order."""
+    await open_ledger(session, period, now=now, rules=rules, tz=tz)
+    rows = await session.execute(
+        select(Task, Plan.code, Plan.title)
+        .join(Obligation, Obligation.task_id == Task.id)
+        .join(Plan, Plan.id == Task.plan_id)
+        .where(Obligation.period == period.key, Obligation.unit_id == binding.unit_id)
+        .order_by(Plan.id, Task.number)
     )
+    return [OwedTask(task, code, title) for task, code, title in rows]
 
 
 async def resolve_task(
-    session: AsyncSession, identity: Identity, task_number: int, period: Period
-) -> tuple[Binding, Task]:
-    """Pick the contact's unit that owes task N; refuse if none does."""
+    session: AsyncSession,
+    identity: Identity,
+    period: Period,
+    *,
+    number: int = 0,
+    plan_code: str | None = None,
+    task_id: int | None = None,
+    now: datetime,
+    rules: CalendarRules,
+    tz: ZoneInfo,
+) -> tuple[Binding, OwedTask]:
+    """The contact's unit and the owed task named by id, by `CODE/N` or by N; refuse if none
+    matches, and ask which plan when N is owed under several."""
     contacts = identity.units(ContactRole.CONTACT)
     if not contacts:
         raise ReportRefused("not_contact")
+    found: list[tuple[Binding, OwedTask]] = []
     for binding in contacts:
-        for task in await reportable_tasks(session, binding, period):
-            if task.number == task_number:
-                return binding, task
-    raise ReportRefused("task_not_yours", number=task_number)
+        for owed in await reportable_tasks(session, binding, period, now=now, rules=rules, tz=tz):
+            task = owed.task
+            if task_id is not None:
+                match = task.id == task_id
+            else:
+                match = task.number == number and plan_code in (None, owed.plan_code)
+            if match:
+                found.append((binding, owed))
+    if not found:
+        raise ReportRefused("task_not_yours", number=number)
+    plans = {o.task.id: (o.task.id, o.plan_code, o.plan_title) for _, o in found}
+    if len(plans) > 1:
+        raise AmbiguousTask(number, list(plans.values()))
+    return found[0]
 
 
 async def submit(
@@ -95,7 +143,11 @@ async def submit(
     tz: ZoneInfo,
 ) -> Recorded:
     """Record a new version of the unit's entry; the previous version is kept, superseded."""
-    binding, task = await resolve_task(session, identity, draft.task_number, period)
+    binding, owed = await resolve_task(
+        session, identity, period, number=draft.task_number, plan_code=draft.plan_code,
+        task_id=draft.task_id, now=source.at, rules=rules, tz=tz,
+    )  # fmt: skip
+    task = owed.task
     if source.message_id is not None:
         existing = await session.scalar(
             select(ProgressEntry).where(
@@ -107,13 +159,21 @@ async def submit(
             return Recorded(existing, binding.unit_name, [], duplicate=True)
     version = await _supersede_current(session, task.id, binding.unit_id, period)
     principals = await principals_of(session, binding.unit_id)
+    due = await session.scalar(
+        select(Obligation.due_at).where(
+            Obligation.period == period.key,
+            Obligation.task_id == task.id,
+            Obligation.unit_id == binding.unit_id,
+        )
+    )
+    assert due is not None, "resolve_task only returns owed tasks"
     entry = ProgressEntry(
         task_id=task.id,
         unit_id=binding.unit_id,
         period=period.key,
         version=version,
         is_current=True,
-        state=EntryState.SUBMITTED if principals else EntryState.APPROVED,
+        state=first_state(bool(principals)),
         status=draft.status,
         progress=clean_text(draft.progress),
         problems=clean_text(draft.problems) if draft.problems else None,
@@ -123,11 +183,16 @@ async def submit(
         chat_id=source.chat_id,
         message_id=source.message_id,
         submitted_at=source.at,
-        late=source.at >= await due_at(session, period, rules, tz),
+        late=is_late(source.at, due),
         created_at=source.at,
     )
     session.add(entry)
     await session.flush()
+    if is_counted(entry.state):
+        await mark_counted(
+            session, period=period.key, task_id=task.id, unit_id=binding.unit_id,
+            submitted_at=source.at,
+        )  # fmt: skip
     for item in draft.evidence:
         session.add(
             Evidence(
@@ -150,7 +215,7 @@ async def submit(
         status=draft.status.value,
         late=entry.late,
     )
-    return Recorded(entry, binding.unit_name, principals)
+    return Recorded(entry, binding.unit_name, [p for p in principals if p != source.user_id])
 
 
 async def _supersede_current(
@@ -177,8 +242,7 @@ async def _supersede_current(
         )
         return (latest or 0) + 1
     current.is_current = False
-    if current.state in (EntryState.SUBMITTED, EntryState.DRAFT):
-        current.state = EntryState.SUPERSEDED
+    current.state = after_superseded(current.state)
     await session.flush()  # free the "one current version" slot before the insert
     return current.version + 1
 
@@ -217,12 +281,24 @@ async def review(
 ) -> Reviewed:
     """审定: the unit's principal approves an entry (it now counts) or returns it with a reason."""
     entry = await session.get(ProgressEntry, entry_id)
-    principal_of = {b.unit_id for b in identity.units(ContactRole.PRINCIPAL)}
-    if entry is None or entry.unit_id not in principal_of:
+    if entry is None:
         raise ReportRefused("not_your_entry")
-    if not entry.is_current or entry.state != EntryState.SUBMITTED:
-        raise ReportRefused("already_reviewed")
+    refusal = review_refusal(
+        entry_unit_id=entry.unit_id,
+        state=entry.state,
+        is_current=entry.is_current,
+        reviewer_id=identity.user_id,
+        reporter_id=entry.reporter_user_id,
+        principal_of={b.unit_id for b in identity.units(ContactRole.PRINCIPAL)},
+    )
+    if refusal is not None:
+        raise ReportRefused(refusal)
     entry.state = EntryState.APPROVED if approve else EntryState.RETURNED
+    if approve and entry.submitted_at is not None:
+        await mark_counted(
+            session, period=entry.period, task_id=entry.task_id, unit_id=entry.unit_id,
+            submitted_at=entry.submitted_at,
+        )  # fmt: skip
     entry.reviewed_by, entry.reviewed_at = identity.user_id, now
     entry.review_note = clean_text(note) if note else None
     task = await session.get_one(Task, entry.task_id)

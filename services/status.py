@@ -1,89 +1,145 @@
-"""Status of a period: owed, submitted, approved, late and missing, by unit or by task."""
+"""Status of a period from the ledger of record: obligations joined with the current entries."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ledger.periods import Period
-from ledger.status import EntryView, UnitStatus, aggregate
-from models import ProgressEntry, Task, Unit
-from services.obligations import load_owed
-from services.periods import plan_for
+from ledger.status import EntryView, ObligationView, Snapshot, UnitStatus, aggregate
+from ledger.timetable import CalendarRules
+from models import LedgerPeriod, Obligation, Plan, ProgressEntry, Task, Unit
+from services.obligations import covering, open_ledger
+
+
+@dataclass(frozen=True)
+class PlanRef:
+    id: int
+    code: str
+    title: str
 
 
 @dataclass(frozen=True)
 class PeriodStatus:
     period: Period
-    plan_title: str | None
+    plans: list[PlanRef]  # the plans the period owes under; empty: no plan covers it
     units: list[UnitStatus]
+    ledger: LedgerPeriod | None = None
+
+    @property
+    def covered(self) -> bool:
+        return bool(self.plans)
+
+    @property
+    def plan_title(self) -> str | None:
+        return "；".join(p.title for p in self.plans) or None
 
 
 async def period_status(
-    session: AsyncSession, *, period: Period, unit_ids: Iterable[int] | None = None
+    session: AsyncSession,
+    *,
+    period: Period,
+    now: datetime,
+    rules: CalendarRules,
+    tz: ZoneInfo,
+    unit_ids: Iterable[int] | None = None,
+    task_ids: Iterable[int] | None = None,
 ) -> PeriodStatus:
-    plan = await plan_for(session, period)
-    if plan is None:
-        return PeriodStatus(period, None, [])
+    """What each unit owed and where its reports stand; only the given units or tasks if any."""
+    ledger = await open_ledger(session, period, now=now, rules=rules, tz=tz)
     wanted = None if unit_ids is None else list(unit_ids)
-    owed = await load_owed(session, plan.id, wanted)
-    entries = await _current_entries(session, period, plan.id, wanted)
-    unit_set = set(owed) | {e.unit_id for e in entries}
-    names = await _names(session, unit_set)
-    return PeriodStatus(period, plan.title, aggregate(owed, names, entries))
+    tasks = None if task_ids is None else list(task_ids)
+    owed, snaps = await _obligations(session, period, wanted, tasks)
+    entries = await current_entries(session, period, wanted, tasks)
+    names = await unit_names(session, {o.unit_id for o in owed} | {e.unit_id for e in entries})
+    units = aggregate(owed, names, entries, now=now, snapshots=snaps)
+    return PeriodStatus(period, await period_plans(session, period), units, ledger)
 
 
-async def _current_entries(
+async def period_plans(session: AsyncSession, period: Period) -> list[PlanRef]:
+    """The plans the period owes under: those its obligations were written under and, while it
+    is open, every plan whose window covers it."""
+    written = Plan.id.in_(select(Obligation.plan_id).where(Obligation.period == period.key))
+    closed = await session.scalar(
+        select(LedgerPeriod.closed_at).where(LedgerPeriod.key == period.key)
+    )
+    condition = written if closed else written | covering(period).whereclause
+    rows = await session.execute(
+        select(Plan.id, Plan.code, Plan.title).where(condition).order_by(Plan.id)
+    )
+    return [PlanRef(i, c, t) for i, c, t in rows]
+
+
+async def _obligations(
+    session: AsyncSession, period: Period, unit_ids: list[int] | None, task_ids: list[int] | None
+) -> tuple[list[ObligationView], dict[int, Snapshot]]:
+    o = Obligation
+    query = (
+        select(o.task_id, Task.number, Plan.code, o.unit_id, o.role, o.due_at, o.counted_at,
+               o.contacts, o.has_principal, o.plan_id)
+        .join(Task, Task.id == o.task_id)
+        .join(Plan, Plan.id == o.plan_id)
+        .where(o.period == period.key)
+    )  # fmt: skip
+    if unit_ids is not None:
+        query = query.where(o.unit_id.in_(unit_ids))
+    if task_ids is not None:
+        query = query.where(o.task_id.in_(task_ids))
+    views, snaps = [], {}
+    for (
+        task_id,
+        number,
+        code,
+        unit_id,
+        role,
+        due_at,
+        counted_at,
+        contacts,
+        principal,
+        plan_id,
+    ) in await session.execute(query):
+        views.append(
+            ObligationView(task_id, number, code, unit_id, due_at, counted_at, role,
+                           (plan_id, number))
+        )  # fmt: skip
+        snaps[unit_id] = Snapshot(contacts, principal)
+    return views, snaps
+
+
+async def current_entries(
     session: AsyncSession,
     period: Period,
-    plan_id: int,
     unit_ids: list[int] | None,
-    task_id: int | None = None,
+    task_ids: list[int] | None = None,
 ) -> list[EntryView]:
     entry = ProgressEntry
     query = (
         select(  # columns, not entities: a 2,000-unit /status reads ~17k rows
-            entry.task_id,
-            Task.number,
-            entry.unit_id,
-            entry.status,
-            entry.state,
-            entry.progress,
-            entry.submitted_at,
-            entry.late,
+            entry.task_id, Task.number, entry.unit_id, entry.status, entry.state, entry.progress,
+            entry.submitted_at, entry.late, Plan.code,
         )
-        .join(Task, Task.id == ProgressEntry.task_id)
-        .where(
-            ProgressEntry.period == period.key,
-            ProgressEntry.is_current,
-            Task.plan_id == plan_id,
-        )
-    )
+        .join(Task, Task.id == entry.task_id)
+        .join(Plan, Plan.id == Task.plan_id)
+        .where(entry.period == period.key, entry.is_current)
+    )  # fmt: skip
     if unit_ids is not None:
-        query = query.where(ProgressEntry.unit_id.in_(unit_ids))
-    if task_id is not None:
-        query = query.where(ProgressEntry.task_id == task_id)
+        query = query.where(entry.unit_id.in_(unit_ids))
+    if task_ids is not None:
+        query = query.where(entry.task_id.in_(task_ids))
     return [
-        EntryView(
-            task_id=task,
-            task_number=number,
-            unit_id=unit,
-            status=status,
-            state=state,
-            text=text,
-            submitted_at=submitted_at,
-            late=late,
-        )
-        for task, number, unit, status, state, text, submitted_at, late in (
+        EntryView(task, number, unit, status, state, text, submitted_at, late, code)
+        for task, number, unit, status, state, text, submitted_at, late, code in (
             await session.execute(query)
         )
     ]
 
 
-async def _names(session: AsyncSession, unit_ids: Iterable[int]) -> dict[int, str]:
+async def unit_names(session: AsyncSession, unit_ids: Iterable[int]) -> dict[int, str]:
     rows = await session.execute(select(Unit.id, Unit.name).where(Unit.id.in_(list(unit_ids))))
     return {unit_id: name for unit_id, name in rows}
 
@@ -92,21 +148,34 @@ async def _names(session: AsyncSession, unit_ids: Iterable[int]) -> dict[int, st
 class TaskStatus:
     number: int
     text: str
+    plan_code: str
     units: list[UnitStatus]
 
 
-async def task_status(session: AsyncSession, *, period: Period, number: int) -> TaskStatus | None:
-    """One task across the units that owe it (or reported on it)."""
-    plan = await plan_for(session, period)
-    if plan is None:
-        return None
-    task = await session.scalar(select(Task).where(Task.plan_id == plan.id, Task.number == number))
-    if task is None:
-        return None
-    owed_by = await load_owed(session, plan.id, task_id=task.id)
-    owing = {u for u, tasks in owed_by.items() if task.id in tasks}
-    entries = await _current_entries(session, period, plan.id, None, task_id=task.id)
-    unit_set = owing | {e.unit_id for e in entries}
-    names = await _names(session, unit_set)
-    owed = {unit: {task.id} for unit in owing}
-    return TaskStatus(task.number, task.text, aggregate(owed, names, entries))
+async def task_status(
+    session: AsyncSession,
+    *,
+    period: Period,
+    number: int,
+    now: datetime,
+    rules: CalendarRules,
+    tz: ZoneInfo,
+    plan_code: str | None = None,
+) -> list[TaskStatus]:
+    """Task N of each plan the period owes under (or of the named plan), across its units."""
+    await open_ledger(session, period, now=now, rules=rules, tz=tz)
+    plans = await period_plans(session, period)
+    found = []
+    for plan in plans:
+        if plan_code is not None and plan.code != plan_code:
+            continue
+        task = await session.scalar(
+            select(Task).where(Task.plan_id == plan.id, Task.number == number)
+        )
+        if task is None:
+            continue
+        status = await period_status(
+            session, period=period, now=now, rules=rules, tz=tz, task_ids=[task.id]
+        )
+        found.append(TaskStatus(task.number, task.text, plan.code, status.units))
+    return found

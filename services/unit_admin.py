@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ledger.importing import guess_unit_kind
 from ledger.importing.normalize import normalize
+from ledger.timetable import AsOf
 from ledger.vocab import UnitKind
 from models import (
     Contact,
@@ -28,6 +29,7 @@ from models import (
     UnitMember,
 )
 from services.audit import Actor, record
+from services.obligations import now_as_of, refresh
 from services.units import find_unit
 
 MAX_NAME = 200
@@ -81,8 +83,11 @@ async def _get_or_create(
     return unit, True
 
 
-async def add_alias(session: AsyncSession, *, name: str, alias: str, actor: Actor) -> AliasResult:
-    """Make ALIAS another spelling of NAME (created if missing); see the module docstring."""
+async def add_alias(
+    session: AsyncSession, *, name: str, alias: str, actor: Actor, as_of: AsOf | None = None
+) -> AliasResult:
+    """Make ALIAS another spelling of NAME (created if missing); see the module docstring.
+    A merge updates the open periods' obligations."""
     name, alias = clean_name(name), clean_name(alias)
     if name == alias:
         raise UnitAdminError(f"{alias!r} is the unit's own name")
@@ -103,6 +108,9 @@ async def add_alias(session: AsyncSession, *, name: str, alias: str, actor: Acto
     session.add(UnitAlias(unit_id=unit.id, alias=alias))
     await session.flush()
     record(session, actor, "unit.alias", unit.name, alias=alias, merged_links=merged)
+    if merged is not None:
+        await refresh(session, reason=f"alias merge {alias} → {unit.name}", actor=actor,
+                      **(as_of or now_as_of()))  # fmt: skip
     return AliasResult(unit.name, alias, created, merged)
 
 
@@ -174,9 +182,15 @@ async def _move_memberships(session: AsyncSession, old: int, new: int) -> None:
 
 
 async def set_group(
-    session: AsyncSession, *, collective: str, members: list[str], actor: Actor
+    session: AsyncSession,
+    *,
+    collective: str,
+    members: list[str],
+    actor: Actor,
+    as_of: AsOf | None = None,
 ) -> GroupResult:
-    """Replace a collective's members; creates the collective and members when missing."""
+    """Replace a collective's members; creates the collective and members when missing. The
+    open periods' obligations follow."""
     name = clean_name(collective)
     names = list(dict.fromkeys(clean_name(m) for m in members))
     if not names:
@@ -198,6 +212,8 @@ async def set_group(
     await session.flush()
     member_names = [u.name for u in units]
     record(session, actor, "unit.group", group.name, members=member_names, created=created)
+    await refresh(session, reason=f"members of {group.name}", actor=actor,
+                  **(as_of or now_as_of()))  # fmt: skip
     return GroupResult(group.name, member_names, created)
 
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from datetime import date
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ledger.plans import default_code
 from ledger.vocab import UnitKind, UnitRole
 from models import Milestone, Plan, Section, Task, TaskUnit, Unit
 
@@ -17,8 +19,25 @@ async def make_unit(session: AsyncSession, name: str, kind: UnitKind = UnitKind.
     return unit
 
 
-async def make_plan(session: AsyncSession, year: int = 2023, title: str = "工作要点") -> Plan:
-    plan = Plan(year=year, title=title, source="test")
+async def make_plan(
+    session: AsyncSession,
+    year: int = 2023,
+    title: str = "工作要点",
+    *,
+    code: str | None = None,
+    first: str | None = None,
+    last: str | None = None,
+) -> Plan:
+    """A plan owed over its whole year by default; its code comes from the title."""
+    taken = set((await session.scalars(select(Plan.code))).all())
+    plan = Plan(
+        year=year,
+        title=title,
+        source="test",
+        code=code or default_code(title, taken),
+        first_period=first or f"{year:04d}-01",
+        last_period=last or f"{year:04d}-12",
+    )
     session.add(plan)
     await session.flush()
     return plan

@@ -104,6 +104,7 @@ async def export_command(update: Update, context: BotContext) -> None:
             periods=[period],
             rules=settings.calendar_rules(),
             tz=settings.tz,
+            now=now,
             unit_ids=_scope(who),
         )
     if not found:
@@ -129,7 +130,7 @@ async def bulletin_command(update: Update, context: BotContext) -> None:
         now = runtime.clock.now()
         quarter = wanted or (await open_period(session, now=now, tz=settings.tz)).quarter
         data = await reports.quarter_data(
-            session, quarter=quarter, rules=settings.calendar_rules(), tz=settings.tz
+            session, quarter=quarter, rules=settings.calendar_rules(), tz=settings.tz, now=now
         )
     if data is None:
         await _reply(update, texts("no_plan", who.lang))

@@ -10,8 +10,6 @@ from telegram.ext import CallbackQueryHandler
 from bot.access import Caller, button_id, contact, guarded, refuse, save_flow
 from bot.context import BotApplication, BotContext
 from bot.i18n import Catalog
-from ledger.periods import Quarter
-from ledger.timetable import is_late, milestone_schedule
 from ledger.vocab import MilestoneOutcome
 from services import conversations
 from services.milestones import answerable_unit, record_answer, task_number_of
@@ -53,7 +51,7 @@ async def outcome_pressed(update: Update, context: BotContext, who: Caller) -> N
         return
     try:
         async with context.runtime.session() as session:
-            await answerable_unit(session, who.identity, int(mid))
+            await answerable_unit(session, who.identity, int(mid), **context.runtime.as_of())
             number = await task_number_of(session, int(mid))
     except ReportRefused as refused:
         await query.answer(texts(refused.key, who.lang), show_alert=True)
@@ -78,7 +76,6 @@ async def explanation_received(
         await message.reply_text(texts("need_text", who.lang))
         return
     runtime = context.runtime
-    now = runtime.clock.now()
     try:
         async with runtime.session() as session:
             answer = await record_answer(
@@ -88,15 +85,7 @@ async def explanation_received(
                 outcome=MilestoneOutcome(data["outcome"]),
                 explanation=text[:3000],
                 chat_id=who.chat_id,
-                now=now,
-                late=is_late(
-                    now,
-                    milestone_schedule(
-                        Quarter.of(now.astimezone(runtime.settings.tz).date()),
-                        runtime.settings.calendar_rules(),
-                        runtime.settings.tz,
-                    ),
-                ),
+                **runtime.as_of(),
             )
             await conversations.clear(session, who.identity.user_id)
     except ReportRefused as refused:

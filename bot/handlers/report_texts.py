@@ -50,7 +50,21 @@ texts = Catalog(
             "zh": "已送主要负责同志审定。",
             "en": "Sent to your principal for approval.",
         },
-        "tail_counted": {"zh": "已计入本期台账。", "en": "It counts for this period."},
+        "tail_counted": {
+            "zh": "已计入本期台账（本单位未绑定主要负责同志，未经审定）。",
+            "en": "It counts for this period (not reviewed: your unit has no bound principal).",
+        },
+        "tail_approval_self": {
+            "zh": "您本人是本单位主要负责同志，不能审定自己填报的内容，"
+            "需由本单位其他主要负责同志审定。",
+            "en": "You are also your unit's principal and cannot approve your own report: another "
+            "principal of your unit must approve it.",
+        },
+        "ambiguous_task": {
+            "zh": "本期有多个计划都有任务 {number}，请选择计划：",
+            "en": "Several plans have a task {number} this period; choose the plan:",
+        },
+        "plan_tasks_header": {"zh": "【{plan}】", "en": "[{plan}]"},
         "tail_late": {"zh": "（逾期提交）", "en": "(submitted late)"},
         "duplicate": {"zh": "该内容已记录，无需重复提交。", "en": "This was already recorded."},
         "cancelled": {"zh": "已取消本次填报。", "en": "Report cancelled."},
@@ -75,9 +89,11 @@ texts = Catalog(
         },
         "report_usage": {
             "zh": "用法：/report 任务号 状态 内容\n状态：已完成、序时推进、滞后、未启动\n"
-            "例：/report 5 序时推进 路基工程完成70%",
+            "例：/report 5 序时推进 路基工程完成70%\n多个计划都有该任务号时，在任务号前加计划简称："
+            "/report 工作要点/5 序时推进 …",
             "en": "Usage: /report N status text\nstatus: done, on_track, behind, not_started\n"
-            "e.g. /report 5 on_track roadbed 70% complete",
+            "e.g. /report 5 on_track roadbed 70% complete\nWhen several plans have task N, put "
+            "the plan's code first: /report CODE/5 on_track …",
         },
         "report_bad_number": {"zh": "任务号应为数字。", "en": "The task number must be a number."},
         "report_bad_status": {
@@ -125,6 +141,10 @@ texts = Catalog(
             "zh": "该条目已审定或已有新版本。",
             "en": "This entry was already reviewed or has a newer version.",
         },
+        "own_entry": {
+            "zh": "不能审定自己填报的内容：需由本单位其他主要负责同志审定。",
+            "en": "You cannot approve your own report: another principal of your unit must.",
+        },
         "none": {"zh": "无", "en": "none"},
         "btn_submit": {"zh": "提交", "en": "Submit"},
         "btn_edit": {"zh": "修改", "en": "Edit"},
@@ -135,11 +155,19 @@ texts = Catalog(
 )
 
 
-def task_keyboard(tasks: list[tuple[int, str]]) -> InlineKeyboardMarkup:
+def task_keyboard(tasks: list[tuple[int, int, str, str]]) -> InlineKeyboardMarkup:
+    """A button per task (task id, number, text, plan code); the plan's code leads the label
+    when the tasks come from several plans (numbers repeat across plans)."""
+    several = len({code for *_, code in tasks}) > 1
     return InlineKeyboardMarkup(
         [
-            [InlineKeyboardButton(f"{n}. {shorten(text, 28)}", callback_data=f"rt:{n}")]
-            for n, text in tasks
+            [
+                InlineKeyboardButton(
+                    f"{f'{code}/' if several else ''}{n}. {shorten(text, 28)}",
+                    callback_data=f"ti:{task_id}",
+                )
+            ]
+            for task_id, n, text, code in tasks
         ]
     )
 
@@ -186,3 +214,13 @@ def or_none(value: str | None, lang: str) -> str:
 
 def status_text(value: str, lang: str) -> str:
     return status_label(EntryStatus(value), lang)
+
+
+def plan_choice_keyboard(options: list[tuple[int, str, str]]) -> InlineKeyboardMarkup:
+    """One button per plan that has the task: (task id, plan code, plan title)."""
+    return InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(f"{code}：{shorten(title, 30)}", callback_data=f"rp:{task_id}")]
+            for task_id, code, title in options
+        ]
+    )

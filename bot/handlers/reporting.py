@@ -29,6 +29,7 @@ from bot.handlers import approval, milestones
 from bot.handlers.report_texts import (
     confirm_keyboard,
     or_none,
+    plan_choice_keyboard,
     skip_keyboard,
     status_keyboard,
     status_text,
@@ -38,12 +39,14 @@ from bot.handlers.report_texts import (
 from bot.render import esc, split_message
 from ledger.periods import Period
 from ledger.reports import ReportSyntaxError, clean_text, parse_report
-from ledger.vocab import EntryStatus
+from ledger.vocab import EntryState, EntryStatus
 from services import conversations
 from services.periods import open_period
 from services.prompts import PromptRef, tasks_of_prompt
 from services.reporting import (
+    AmbiguousTask,
     Draft,
+    OwedTask,
     Recorded,
     ReportRefused,
     Source,
@@ -62,23 +65,32 @@ async def tasks_command(update: Update, context: BotContext, who: Caller) -> Non
     async with runtime.session() as session:
         period = await open_period(session, now=runtime.clock.now(), tz=runtime.settings.tz)
         for binding in who.identity.bindings:
-            tasks = await reportable_tasks(session, binding, period)
+            tasks = await reportable_tasks(session, binding, period, **runtime.as_of())
             await _send_tasks(
                 update, who, binding.unit_name, period, tasks, binding.role == "contact"
             )
 
 
 async def _send_tasks(
-    update: Update, who: Caller, unit: str, period: Period, tasks: list[Any], buttons: bool
+    update: Update, who: Caller, unit: str, period: Period, tasks: list[OwedTask], buttons: bool
 ) -> None:
     assert update.effective_message
     if not tasks:
         await update.effective_message.reply_text(texts("no_tasks", who.lang, unit=unit))
         return
-    header = texts("tasks_header", who.lang, unit=esc(unit), period=period.key)
-    lines = [header] + [f"{t.number}. {esc(t.text)}" for t in tasks]
+    lines = [texts("tasks_header", who.lang, unit=esc(unit), period=period.key)]
+    plan = None
+    for owed in tasks:
+        if owed.plan_code != plan:
+            plan = owed.plan_code
+            lines.append(texts("plan_tasks_header", who.lang, plan=esc(plan)))
+        lines.append(f"{owed.task.number}. {esc(owed.task.text)}")
     parts = split_message("\n".join(lines))
-    keyboard = task_keyboard([(t.number, t.text) for t in tasks]) if buttons else None
+    keyboard = (
+        task_keyboard([(o.task.id, o.task.number, o.task.text, o.plan_code) for o in tasks])
+        if buttons
+        else None
+    )
     for i, part in enumerate(parts):
         last = i == len(parts) - 1
         await update.effective_message.reply_text(
@@ -100,7 +112,7 @@ async def report_command(update: Update, context: BotContext, who: Caller) -> No
     except ReportSyntaxError as bad:
         await message.reply_text(texts(bad.key, who.lang))
         return
-    draft = Draft(line.task_number, line.status, line.text)
+    draft = Draft(line.task_number, line.status, line.text, plan_code=line.plan_code)
     await _submit(update, context, who, draft, message.message_id, period=None)
 
 
@@ -129,6 +141,9 @@ async def _submit(
                 tz=runtime.settings.tz,
             )
             await conversations.clear(session, user.id)
+    except AmbiguousTask as ambiguous:
+        await _ask_plan(update, context, who, draft, message_id, period, ambiguous)
+        return None
     except ReportRefused as refused:
         await update.effective_message.reply_text(texts(refused.key, who.lang, **refused.values))
         return None
@@ -136,7 +151,10 @@ async def _submit(
         await update.effective_message.reply_text(texts("duplicate", who.lang))
         return recorded
     entry = recorded.entry
-    tail = texts("tail_approval" if recorded.principals else "tail_counted", who.lang)
+    if entry.state == EntryState.SUBMITTED:
+        tail = texts("tail_approval" if recorded.principals else "tail_approval_self", who.lang)
+    else:
+        tail = texts("tail_counted", who.lang)
     if entry.late:
         tail += texts("tail_late", who.lang)
     await update.effective_message.reply_text(
@@ -153,27 +171,92 @@ async def _submit(
     return recorded
 
 
+async def _ask_plan(
+    update: Update,
+    context: BotContext,
+    who: Caller,
+    draft: Draft,
+    message_id: int | None,
+    period: Period | None,
+    ambiguous: AmbiguousTask,
+) -> None:
+    """Task N is owed under several plans: keep the draft, ask which plan with buttons."""
+    assert update.effective_message is not None
+    data = {
+        "step": "plan",
+        "period": period.key if period else None,
+        "message_id": message_id,
+        "draft": {
+            "task_number": draft.task_number, "status": draft.status.value,
+            "progress": draft.progress, "problems": draft.problems,
+            "next_steps": draft.next_steps, "evidence": list(draft.evidence),
+        },
+    }  # fmt: skip
+    await save_flow(context, who, FLOW, data)
+    await update.effective_message.reply_text(
+        texts("ambiguous_task", who.lang, number=ambiguous.number),
+        reply_markup=plan_choice_keyboard(ambiguous.options),
+    )
+
+
 @guarded(contact, private=True)
-async def task_chosen(update: Update, context: BotContext, who: Caller) -> None:
+async def plan_chosen(update: Update, context: BotContext, who: Caller) -> None:
+    """The plan button under "several plans have task N": submit the kept draft for it."""
     query = update.callback_query
     assert query is not None
-    number = _int_suffix(query.data)
-    if number < 0:
+    task_id = _int_suffix(query.data)
+    data = await load_flow(context, who, FLOW)
+    if task_id < 0 or data is None or data.get("step") != "plan":
+        await query.answer(texts("stale_button", who.lang), show_alert=True)
+        return
+    await query.answer()
+    kept = dict(data["draft"])
+    draft = Draft(
+        task_number=int(kept["task_number"]),
+        status=EntryStatus(kept["status"]),
+        progress=kept.get("progress") or "",
+        problems=kept.get("problems"),
+        next_steps=kept.get("next_steps"),
+        evidence=list(kept.get("evidence") or []),
+        task_id=task_id,
+    )
+    period = Period.parse(data["period"]) if data.get("period") else None
+    await _submit(update, context, who, draft, data.get("message_id"), period)
+
+
+@guarded(contact, private=True)
+async def task_chosen(update: Update, context: BotContext, who: Caller) -> None:
+    """A task button: `ti:<task id>`, or `rt:<number>` under messages sent before plans had
+    codes (read within the unit's owed tasks)."""
+    query = update.callback_query
+    assert query is not None
+    prefix, _, _ = (query.data or "").partition(":")
+    value = _int_suffix(query.data)
+    if value < 0:
         await refuse(update, who.lang)
         return
     runtime = context.runtime
+    by_id = prefix == "ti"
     try:
         async with runtime.session() as session:
             period = await open_period(session, now=runtime.clock.now(), tz=runtime.settings.tz)
-            _, task = await resolve_task(session, who.identity, number, period)
+            _, owed = await resolve_task(
+                session, who.identity, period, number=0 if by_id else value,
+                task_id=value if by_id else None, **runtime.as_of(),
+            )  # fmt: skip
     except ReportRefused as refused:
         await query.answer(texts(refused.key, who.lang, **refused.values), show_alert=True)
         return
-    await save_flow(context, who, FLOW, {"step": "status", "number": number, "period": period.key})
+    task = owed.task
+    data = {
+        "step": "status", "number": task.number, "task_id": task.id, "plan": owed.plan_code,
+        "period": period.key,
+    }  # fmt: skip
+    await save_flow(context, who, FLOW, data)
     await query.answer()
     await context.bot.send_message(
         who.chat_id,
-        texts("pick_status", who.lang, number=number, text=esc(task.text)),
+        texts("pick_status", who.lang, number=task.number, text=esc(task.text)),
         reply_markup=status_keyboard(who.lang),
         parse_mode=ParseMode.HTML,
     )
@@ -252,6 +335,8 @@ async def confirm_chosen(update: Update, context: BotContext, who: Caller) -> No
         problems=data.get("problems"),
         next_steps=data.get("next_steps"),
         evidence=list(data.get("evidence", [])),
+        plan_code=data.get("plan"),
+        task_id=data.get("task_id"),
     )
     await _submit(
         update, context, who, draft, query.message.message_id, Period.parse(data["period"])
@@ -314,12 +399,14 @@ async def _reply_to_prompt(
     text = clean_text(message.text or "")
     if not text:
         return False
-    data = {
+    data: dict[str, Any] = {
         "step": "status",
         "number": prompt.task_numbers[0],
         "period": prompt.period,
         "progress": text,
     }
+    if len(prompt.task_ids) == 1:
+        data["task_id"] = prompt.task_ids[0]
     await save_flow(context, who, FLOW, data)
     await message.reply_text(
         texts("pick_status", who.lang, number=data["number"], text=""),
@@ -337,20 +424,28 @@ async def _prompt_replied_to(
     async with runtime.session() as session:
         prompt = await tasks_of_prompt(session, who.chat_id, replied.message_id)
         from_bot = replied.from_user is not None and replied.from_user.id == context.bot.id
-        numbers = _task_buttons(replied) if from_bot else []
+        numbers, ids = _task_buttons(replied) if from_bot else ([], [])
         if prompt is None and numbers:
             period = await open_period(session, now=runtime.clock.now(), tz=runtime.settings.tz)
-            prompt = PromptRef(period.key, numbers)
+            prompt = PromptRef(period.key, numbers, ids)
     return prompt
 
 
-def _task_buttons(message: Message) -> list[int]:
-    """Task numbers of the `rt:N` buttons under one of the bot's messages."""
+def _task_buttons(message: Message) -> tuple[list[int], list[int]]:
+    """(task numbers, task ids) of the task buttons under one of the bot's messages: `ti:<id>`
+    buttons (their label starts with the number), or older `rt:N` ones."""
     markup = message.reply_markup
     buttons = [b for row in markup.inline_keyboard for b in row] if markup else []
-    numbers = [button_id(str(b.callback_data)[3:]) for b in buttons
-               if str(b.callback_data).startswith("rt:")]  # fmt: skip
-    return [n for n in numbers if n > 0]
+    numbers, ids = [], []
+    for button in buttons:
+        data = str(button.callback_data)
+        if data.startswith("rt:"):
+            numbers.append(button_id(data[3:]))
+        elif data.startswith("ti:"):
+            ids.append(button_id(data[3:]))
+            label = button.text.partition(". ")[0].rpartition("/")[2]
+            numbers.append(button_id(label))
+    return [n for n in numbers if n > 0], [i for i in ids if i > 0]
 
 
 @guarded(contact)
@@ -441,7 +536,8 @@ def register(application: BotApplication) -> None:
     application.add_handler(CommandHandler("tasks", tasks_command))
     application.add_handler(CommandHandler("report", report_command))
     application.add_handler(CommandHandler("cancel", cancel))
-    application.add_handler(CallbackQueryHandler(task_chosen, pattern=r"^rt:"))
+    application.add_handler(CallbackQueryHandler(task_chosen, pattern=r"^(rt|ti):"))
+    application.add_handler(CallbackQueryHandler(plan_chosen, pattern=r"^rp:"))
     application.add_handler(CallbackQueryHandler(status_chosen, pattern=r"^rs:"))
     application.add_handler(CallbackQueryHandler(skip_step, pattern=r"^rk$"))
     application.add_handler(CallbackQueryHandler(confirm_chosen, pattern=r"^rc:[se]$"))

@@ -7,15 +7,17 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
-from bot.access import Caller, button_id, guarded, known, refuse, staff
+from bot.access import Caller, guarded, known, refuse, staff
 from bot.context import BotApplication, BotContext
 from bot.i18n import Catalog
 from bot.render import esc, shorten, split_message
 from ledger.periods import Period
+from ledger.plans import parse_task_ref
 from ledger.reports import status_label
 from ledger.status import UnitStatus, totals
 from ledger.timetable import ledger_schedule
-from ledger.traffic_light import Light, light_for
+from ledger.traffic_light import Light, unit_light
+from services.due import overdue_units
 from services.periods import open_period
 from services.status import PeriodStatus, TaskStatus, period_status, task_status
 from services.units import find_unit
@@ -27,10 +29,15 @@ texts = Catalog(
     {
         "header": {
             "zh": "<b>{period} 台账</b>（{plan}）\n应报 {owed} · 已报 {submitted} · 待审定 "
-            "{awaiting} · 逾期 {late} · 未报 {missing}",
+            "{awaiting} · 未报 {missing}（其中逾期 {overdue}） · 迟报 {late}",
             "en": "<b>Ledger {period}</b> ({plan})\nowed {owed} · submitted {submitted} · "
-            "awaiting approval {awaiting} · late {late} · missing {missing}",
+            "awaiting approval {awaiting} · missing {missing} (overdue {overdue}) · late {late}",
         },
+        "unbound_note": {
+            "zh": "⚪ 未绑定填报人的单位 {n} 个（从未收到提醒，请发送邀请码）",
+            "en": "⚪ {n} units have no bound contact (never prompted: send an invite code)",
+        },
+        "unbound": {"zh": "（未绑定）", "en": " (no contact)"},
         "unit_line": {
             "zh": "{light} {unit}：{submitted}/{owed}{extra}",
             "en": "{light} {unit}: {submitted}/{owed}{extra}",
@@ -42,11 +49,14 @@ texts = Catalog(
             "en": "  · task {task} {status}{late}: {text}",
         },
         "late_mark": {"zh": "（逾期）", "en": " (late)"},
-        "no_plan": {"zh": "尚未导入工作计划。", "en": "No plan has been imported yet."},
+        "no_plan": {
+            "zh": "{period} 没有计划覆盖：本期无需报送台账。",
+            "en": "No plan covers {period}: nothing is owed for it.",
+        },
         "unknown_unit": {"zh": "没有找到单位或任务：{name}", "en": "No unit or task called {name}"},
         "task_header": {
-            "zh": "<b>任务 {number}</b>（{period}）：{text}",
-            "en": "<b>Task {number}</b> ({period}): {text}",
+            "zh": "<b>任务 {number}</b>（{plan}，{period}）：{text}",
+            "en": "<b>Task {number}</b> ({plan}, {period}): {text}",
         },
         "overdue_header": {
             "zh": "<b>{period} 逾期未报</b>（截止 {deadline}）",
@@ -65,11 +75,11 @@ def _light(unit: UnitStatus, context: BotContext, period: Period) -> Light:
     settings = context.runtime.settings
     rules = settings.calendar_rules()
     schedule = ledger_schedule(period, rules, settings.tz)
-    return light_for(unit.complete, context.runtime.clock.now(), schedule, rules)
+    return unit_light(unit, context.runtime.clock.now(), schedule, rules)
 
 
 def _unit_lines(unit: UnitStatus, lang: str, light: Light, details: bool) -> list[str]:
-    extra = ""
+    extra = texts("unbound", lang) if unit.unbound and unit.owed else ""
     if unit.awaiting_approval:
         extra += texts("awaiting", lang, n=unit.awaiting_approval)
     if unit.late:
@@ -100,6 +110,10 @@ def _unit_lines(unit: UnitStatus, lang: str, light: Light, details: bool) -> lis
     return lines
 
 
+def _plans(status: PeriodStatus) -> str:
+    return "、".join(p.code for p in status.plans)
+
+
 def render_status(
     status: PeriodStatus, context: BotContext, lang: str, page: int, details: bool
 ) -> tuple[str, InlineKeyboardMarkup | None]:
@@ -109,14 +123,17 @@ def render_status(
             "header",
             lang,
             period=status.period.key,
-            plan=esc(status.plan_title or ""),
+            plan=esc(_plans(status)),
             owed=t.owed,
             submitted=t.submitted,
             awaiting=t.awaiting_approval,
             late=t.late,
             missing=t.missing,
+            overdue=t.overdue,
         )
     ]
+    if t.unbound_units:
+        lines.append(texts("unbound_note", lang, n=t.unbound_units))
     pages = max((len(status.units) + PAGE_SIZE - 1) // PAGE_SIZE, 1)
     page = min(max(page, 1), pages)
     for unit in status.units[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]:
@@ -148,11 +165,13 @@ async def status_command(update: Update, context: BotContext, who: Caller) -> No
     runtime = context.runtime
     async with runtime.session() as session:
         period = await open_period(session, now=runtime.clock.now(), tz=runtime.settings.tz)
-        if argument.isdecimal():
-            number = button_id(argument)  # -1 (no such task) when it overflows a column
-            await _send_task(
-                update, who, await task_status(session, period=period, number=number), period
-            )
+        ref = parse_task_ref(argument) if argument else None
+        if ref is not None:
+            found = await task_status(
+                session, period=period, number=ref.number, plan_code=ref.plan_code,
+                **runtime.as_of(),
+            )  # fmt: skip
+            await _send_task(update, who, found, period)
             return
         unit_ids: list[int] | None = None
         if argument:
@@ -165,7 +184,7 @@ async def status_command(update: Update, context: BotContext, who: Caller) -> No
             unit_ids = [unit.id]
         elif not who.identity.is_staff:
             unit_ids = [b.unit_id for b in who.identity.bindings]
-        status = await period_status(session, period=period, unit_ids=unit_ids)
+        status = await period_status(session, period=period, unit_ids=unit_ids, **runtime.as_of())
     await _send_status(update, context, who, status, details=unit_ids is not None)
 
 
@@ -173,8 +192,10 @@ async def _send_status(
     update: Update, context: BotContext, who: Caller, status: PeriodStatus, details: bool
 ) -> None:
     assert update.effective_message
-    if status.plan_title is None:
-        await update.effective_message.reply_text(texts("no_plan", who.lang))
+    if not status.covered:
+        await update.effective_message.reply_text(
+            texts("no_plan", who.lang, period=status.period.key)
+        )
         return
     text, keyboard = render_status(status, context, who.lang, 1, details)
     parts = split_message(text)
@@ -184,24 +205,26 @@ async def _send_status(
         )
 
 
-async def _send_task(
-    update: Update, who: Caller, status: TaskStatus | None, period: Period
-) -> None:
+async def _send_task(update: Update, who: Caller, found: list[TaskStatus], period: Period) -> None:
     assert update.effective_message
-    if status is None:
+    if not found:
         await update.effective_message.reply_text(texts("unknown_unit", who.lang, name=""))
         return
-    lines = [
-        texts(
-            "task_header",
-            who.lang,
-            number=status.number,
-            period=period.key,
-            text=esc(shorten(status.text, 200)),
+    lines = []
+    for status in found:
+        lines.append(
+            texts(
+                "task_header",
+                who.lang,
+                number=status.number,
+                plan=esc(status.plan_code),
+                period=period.key,
+                text=esc(shorten(status.text, 200)),
+            )
         )
-    ]
-    for unit in status.units:
-        lines += _unit_lines(unit, who.lang, Light.GREEN if unit.complete else Light.NONE, True)
+        for unit in status.units:
+            light = Light.GREEN if unit.complete else Light.NONE
+            lines += _unit_lines(unit, who.lang, light, True)
     for part in split_message("\n".join(lines)):
         await update.effective_message.reply_text(part, parse_mode=ParseMode.HTML)
 
@@ -219,7 +242,7 @@ async def page_pressed(update: Update, context: BotContext, who: Caller) -> None
         await refuse(update, who.lang)
         return
     async with context.runtime.session() as session:
-        status = await period_status(session, period=period)
+        status = await period_status(session, period=period, **context.runtime.as_of())
     text, keyboard = render_status(status, context, who.lang, number, details=False)
     await query.answer()
     try:
@@ -238,17 +261,21 @@ async def overdue_command(update: Update, context: BotContext, who: Caller) -> N
     runtime = context.runtime
     async with runtime.session() as session:
         period = await open_period(session, now=runtime.clock.now(), tz=runtime.settings.tz)
-        status = await period_status(session, period=period)
+        status = await period_status(session, period=period, **runtime.as_of())
     schedule = ledger_schedule(period, runtime.settings.calendar_rules(), runtime.settings.tz)
-    late = [u for u in status.units if _light(u, context, period) == Light.RED]
-    if not late:
+    overdue, unbound = overdue_units(status)
+    if not overdue and not unbound:
         await message.reply_text(texts("none_overdue", who.lang, period=period.key))
         return
     lines = [
         texts("overdue_header", who.lang, period=period.key, deadline=schedule.deadline.isoformat())
     ]
-    for unit in late:
+    for unit in overdue:
         lines += _unit_lines(unit, who.lang, Light.RED, details=False)
+    if unbound:
+        lines.append(texts("unbound_note", who.lang, n=len(unbound)))
+        for unit in unbound:
+            lines += _unit_lines(unit, who.lang, Light.NONE, details=False)
     for part in split_message("\n".join(lines)):
         await message.reply_text(part, parse_mode=ParseMode.HTML)
 

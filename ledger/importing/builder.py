@@ -108,7 +108,9 @@ class PlanBuilder:
             )
             more = f" and {len(self.unread) - _SHOWN} more" if len(self.unread) > _SHOWN else ""
             self.warn(f"unread lines (not tasks, units or headings): {where}{more}")
-        return ParsedPlan(title, year, sections, tasks, list(self.warnings), list(self.unread))
+        return ParsedPlan(
+            title, year, sections, tasks, list(self.warnings), unread=list(self.unread)
+        )
 
     def _dated(self, task: ParsedTask, year: int | None) -> ParsedTask:
         """The task with its deadline's date; a deadline naming no date is warned about."""

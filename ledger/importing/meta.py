@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from datetime import date
 
 from ledger.importing.builder import PlanBuilder
 from ledger.importing.normalize import squeeze
@@ -54,3 +55,30 @@ def find_year(title: str | None, text: str, builder: PlanBuilder) -> int | None:
     year, _ = counts.most_common(1)[0]
     builder.warn(f"year {year} guessed from the text (the most cited year)")
     return int(year)
+
+
+_PUBLISHED = re.compile(
+    r"(?:发布|印发|成文)(?:时间|日期)\s*[:：]?\s*((?:19|20)\d\d)[-./年](\d{1,2})[-./月](\d{1,2})"
+)
+_DATE_LINE = re.compile(r"^((?:19|20)\d\d)年(\d{1,2})月(\d{1,2})日$")
+
+
+def _date(year: str, month: str, day: str) -> date | None:
+    try:
+        return date(int(year), int(month), int(day))
+    except ValueError:
+        return None
+
+
+def find_issued_on(lines: list[str]) -> date | None:
+    """The document's own date: a `发布时间:` line, else the first line that is only a date (the
+    date under the signature, e.g. 2023年3月7日)."""
+    for line in lines:
+        match = _PUBLISHED.search(line)
+        if match and (found := _date(*match.groups())):
+            return found
+    for line in lines:
+        match = _DATE_LINE.match(_compact(line))
+        if match and (found := _date(*match.groups())):
+            return found
+    return None

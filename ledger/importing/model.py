@@ -72,6 +72,7 @@ class ParsedPlan:
     sections: list[ParsedSection]
     tasks: list[ParsedTask]
     warnings: list[str]
+    issued_on: date | None = None  # the document's own date (发布时间, or under the signature)
     unread: list[Unread] = field(default_factory=list)
 
     def to_json_dict(self) -> dict[str, Any]:
@@ -79,6 +80,7 @@ class ParsedPlan:
         return {
             "title": self.title,
             "year": self.year,
+            "issued_on": self.issued_on.isoformat() if self.issued_on else None,
             "sections": [{"number": s.number, "title": s.title} for s in self.sections],
             "tasks": [t.to_json_dict() for t in self.tasks],
             "warnings": list(self.warnings),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from itertools import chain, islice
@@ -10,7 +11,7 @@ from ledger.importing.builder import PlanBuilder, split_heading
 from ledger.importing.cells import cell_rows, find_cell_header
 from ledger.importing.flat import find_header, line_rows, pipe_rows
 from ledger.importing.limits import check_cells
-from ledger.importing.meta import find_title, find_year
+from ledger.importing.meta import find_issued_on, find_title, find_year
 from ledger.importing.model import ImportFormatError, ParsedPlan
 from ledger.importing.normalize import normalize
 from ledger.importing.prose import ProseReader
@@ -143,4 +144,4 @@ def _finish(builder: PlanBuilder, lines: list[str], text: str, year: int | None)
     title = find_title(lines)
     if year is None:
         year = find_year(title, text, builder)
-    return builder.build(title, year)
+    return dataclasses.replace(builder.build(title, year), issued_on=find_issued_on(lines))

@@ -163,13 +163,13 @@ def test_failure_mid_import_leaves_database_unchanged(
 ) -> None:
     ok("import", str(POINTS))
     before = snapshot(cli_env)
-    original = importer._Sync._write
+    original = importer.Sync._write
 
     async def write_then_fail(self: Any) -> None:
         await original(self)
         raise RuntimeError("injected failure after the writes")
 
-    monkeypatch.setattr(importer._Sync, "_write", write_then_fail)
+    monkeypatch.setattr(importer.Sync, "_write", write_then_fail)
     copy = tmp_path / POINTS.name
     copy.write_text(modified_points(), encoding="utf-8")
     for path in (copy, TABLE):
@@ -184,7 +184,19 @@ def test_dry_run_needs_no_database(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     database = tmp_path / "fresh" / "ledgerbot.db"
     monkeypatch.setenv("LEDGERBOT_DATABASE_URL", f"sqlite+aiosqlite:///{database}")
     result = ok("import", str(TABLE), "--dry-run", "--json")
-    assert json.loads(result.stdout) == parse_file(TABLE).to_json_dict()
+    understood = json.loads(result.stdout)
+    # The 2021 table carries no date of its own: owed over its whole year.
+    assert understood.pop("window") == {"from": "2021-01", "until": "2021-12"}
+    assert understood == parse_file(TABLE).to_json_dict()
+    points = json.loads(ok("import", str(POINTS), "--dry-run", "--json").stdout)
+    # 发布时间:2023-03-07 → ledgers are owed from March on.
+    assert (points["issued_on"], points["window"]) == (
+        "2023-03-07",
+        {"from": "2023-03", "until": "2023-12"},
+    )
+    narrowed = ok("import", str(POINTS), "--dry-run", "--json", "--from", "2023-05",
+                  "--until", "2023-11").stdout  # fmt: skip
+    assert json.loads(narrowed)["window"] == {"from": "2023-05", "until": "2023-11"}
     assert result.stderr.startswith("warning: year 2021 guessed")
     summary = ok("import", str(POINTS), "--dry-run").stdout
     assert "成资同城化发展2023年工作要点 — 2023" in summary and "32 tasks in 9 sections" in summary

@@ -166,6 +166,17 @@ class Harness:
             ) from error
 
 
+def task_button(message: Message, number: int) -> str:
+    """The callback data of the task button for task `number` (labels read "N. …", or
+    "CODE/N. …" when the tasks come from several plans)."""
+    found = [
+        data for text, data in buttons(message)
+        if text.split(". ", 1)[0].rpartition("/")[2] == str(number)
+    ]  # fmt: skip
+    assert len(found) == 1, f"no single button for task {number}: {buttons(message)}"
+    return found[0]
+
+
 def buttons(message: Message) -> list[tuple[str, str]]:
     markup = message.get("reply_markup") or {}
     return [

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from models import MilestoneResult
 from models.db import make_engine
-from tests.e2e.harness import Harness, Message, buttons
+from tests.e2e.harness import Harness, Message, buttons, task_button
 from tests.e2e.seed import WATER, seed, seed_fanout
 from tests.e2e.test_reporting_flows import bind
 
@@ -33,7 +33,8 @@ def test_reply_to_the_prompt_records_that_tasks_progress(harness: Harness) -> No
     contact = harness.user("水务填报人")
     bind(harness, contact, WATER)  # 市水务局 leads exactly one task: 8
     prompt = wait_for(harness, contact, "推进台账")
-    assert [d for _, d in buttons(prompt)] == ["rt:8"] and "回复本消息" in prompt["text"]
+    assert [text for text, _ in buttons(prompt)] == ["8. 强力推进水利设施建设。"]
+    assert task_button(prompt, 8).startswith("ti:") and "回复本消息" in prompt["text"]
     [ask_status] = harness.say(contact, "毗河供水二期已开工。", reply_to=prompt["message_id"])
     [summary] = harness.press(contact, ask_status, "rs:on_track")
     assert "毗河供水二期已开工" in summary["text"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.harness import Harness, buttons
+from tests.e2e.harness import Harness, buttons, task_button
 from tests.e2e.seed import TRANSPORT, WATER, seed
 
 pytestmark = pytest.mark.e2e
@@ -44,9 +44,10 @@ def test_step_by_step_report_with_evidence(world: Harness) -> None:
     bind(world, contact, TRANSPORT)
     [listing] = world.say(contact, "/tasks")
     assert "2023-03" in listing["text"] and "5." in listing["text"]
-    assert [data for _, data in buttons(listing)] == ["rt:5", "rt:6"]
+    assert [text[:2] for text, _ in buttons(listing)] == ["5.", "6."]
+    assert all(data.startswith("ti:") for _, data in buttons(listing))
 
-    [pick_status] = world.press(contact, listing, "rt:5")
+    [pick_status] = world.press(contact, listing, task_button(listing, 5))
     assert [text for text, _ in buttons(pick_status)] == ["已完成", "序时推进", "滞后", "未启动"]
     [ask_progress] = world.press(contact, pick_status, "rs:on_track")
     assert "进展情况" in ask_progress["text"]
@@ -137,7 +138,7 @@ def test_flow_survives_a_restart_and_user_text_is_escaped(world: Harness) -> Non
     contact = world.user("王五")
     bind(world, contact, TRANSPORT)
     [listing] = world.say(contact, "/tasks")
-    [pick_status] = world.press(contact, listing, "rt:6")
+    [pick_status] = world.press(contact, listing, task_button(listing, 6))
     [ask_progress] = world.press(contact, pick_status, "rs:behind")
     assert world.bot.stop() == 0  # the bot restarts between two steps
     world.start(LEDGERBOT_FAKE_NOW=FAKE_NOW)

@@ -7,7 +7,7 @@ from collections import Counter
 
 import pytest
 
-from tests.e2e.harness import Harness, buttons
+from tests.e2e.harness import Harness, buttons, task_button
 from tests.e2e.seed import seed_fanout
 
 pytestmark = pytest.mark.e2e
@@ -52,7 +52,8 @@ def test_prompt_arrives_at_nine_for_every_contact(harness: Harness) -> None:
     counts = wait_for_prompts(harness, users, timeout=60)
     assert counts == Counter({u: 1 for u in users})
     [prompt] = [m for m in harness.bot_messages(users[0]) if "推进台账" in m["text"]]
-    assert [d for _, d in buttons(prompt)] == ["rt:1"]
+    assert [text for text, _ in buttons(prompt)] == ["1. 任务内容1"]
+    assert task_button(prompt, 1).startswith("ti:")
     assert "2023-04-07" in prompt["text"]  # the deadline
 
     # firing the same job by hand queues nothing new

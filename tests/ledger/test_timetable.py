@@ -65,11 +65,13 @@ def test_default_timetable_2023_09() -> None:
         due_at=sh("2023-10-08 00:00"),
         reminders=(),
         escalation_at=sh("2023-10-08 09:00"),  # a 调休 Sunday
+        close_at=sh("2023-10-13 09:00"),  # 5 working days after: 10-09 … 10-13
     )
     assert describe_month(Period(2023, 9)) == [
         ("prompt", sh("2023-10-07 09:00")),
         ("due", sh("2023-10-08 00:00")),
         ("escalation", sh("2023-10-08 09:00")),
+        ("close", sh("2023-10-13 09:00")),
     ]
     q3 = milestone_schedule(Quarter.parse("2023Q3"))
     assert (q3.prompt_at, q3.deadline, q3.due_at) == (
@@ -216,7 +218,7 @@ def test_events_between_kinds_keys_and_order() -> None:
     assert {e.kind for e in events} == set(EventKind)
     assert {str(k) for k in EventKind} == {
         "ledger-prompts", "reminders", "escalations", "milestone-checks",
-        "milestone-reminders", "milestone-escalations", "digests",
+        "milestone-reminders", "milestone-escalations", "digests", "period-close",
     }  # fmt: skip
     assert events == sorted(events, key=lambda e: e.fire_at_utc)
     october = [(e.kind, e.key, e.fire_at) for e in events if e.fire_at >= sh("2023-10-07 00:00")]
@@ -228,6 +230,8 @@ def test_events_between_kinds_keys_and_order() -> None:
     ]
     assert Event(EventKind.REMINDERS, "2023-08", sh("2023-09-05 09:00")) in events
     assert Event(EventKind.MILESTONE_CHECKS, "2023Q3", sh("2023-09-22 09:00")) in events
+    assert Event(EventKind.PERIOD_CLOSE, "2023-08", sh("2023-09-15 09:00")) in events
+    assert Event(EventKind.PERIOD_CLOSE, "2023-09", sh("2023-10-13 09:00")) in events
 
 
 def test_window_is_half_open() -> None:

@@ -15,15 +15,16 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from ledger.periods import Period, Quarter
-from ledger.timetable import DEFAULT_RULES, ledger_schedule
+from ledger.timetable import DEFAULT_RULES, AsOf, ledger_schedule, milestone_schedule
 from ledger.vocab import ContactRole, EntryStatus, MilestoneOutcome
-from models import Contact, Milestone, Task, Unit
+from models import Contact, Milestone, Plan, Task, Unit
 from models.db import transaction
+from services.due import milestone_owing
 from services.identity import identify
 from services.milestones import record_answer
-from services.obligations import load_owed
-from services.periods import plan_for
+from services.obligations import refresh_contacts
 from services.reporting import Draft, Source, review, submit
+from services.status import period_status
 
 TZ = ZoneInfo("Asia/Shanghai")
 CONTACT_BASE, PRINCIPAL_BASE = 710_000_000, 720_000_000
@@ -44,9 +45,21 @@ class World:
     late: int = 0
 
 
-async def bind_everyone(session: AsyncSession, plan_id: int, world: World) -> None:
+def _as_of(period: Period) -> AsOf:
+    """A moment inside the period's reporting month (its prompt), in the bureau's calendar."""
+    return AsOf(now=ledger_schedule(period, DEFAULT_RULES, TZ).prompt_at, rules=DEFAULT_RULES,
+                tz=TZ)  # fmt: skip
+
+
+async def _owed(session: AsyncSession, period: Period) -> dict[int, set[int]]:
+    """unit → task ids it owes for the period, from the ledger of record."""
+    status = await period_status(session, period=period, **_as_of(period))
+    return {u.unit_id: {o.task_id for o in u.obligations} for u in status.units if u.owed}
+
+
+async def bind_everyone(session: AsyncSession, period: Period, world: World) -> None:
     """A contact for every owing unit; a principal (so 审定 is needed) for every other one."""
-    owed = await load_owed(session, plan_id)
+    owed = await _owed(session, period)
     units = (await session.execute(select(Unit.id, Unit.name).where(Unit.id.in_(owed)))).all()
     for index, (unit_id, name) in enumerate(sorted(units, key=lambda u: u[1])):
         contact = CONTACT_BASE + index
@@ -60,6 +73,7 @@ async def bind_everyone(session: AsyncSession, plan_id: int, world: World) -> No
                                 display_name=f"{name}负责人"))  # fmt: skip
             world.principals[name] = principal
     await session.flush()
+    await refresh_contacts(session, owed)
 
 
 def _status(r: int) -> EntryStatus:
@@ -71,9 +85,7 @@ def _status(r: int) -> EntryStatus:
 
 
 async def report_period(session: AsyncSession, period: Period, world: World) -> None:
-    plan = await plan_for(session, period)
-    assert plan is not None
-    owed = await load_owed(session, plan.id)
+    owed = await _owed(session, period)
     numbers = {tid: num for tid, num in await session.execute(select(Task.id, Task.number))}
     names = {uid: name for uid, name in await session.execute(select(Unit.id, Unit.name))}
     due = ledger_schedule(period, DEFAULT_RULES, TZ).due_at
@@ -109,28 +121,29 @@ async def report_period(session: AsyncSession, period: Period, world: World) -> 
 
 
 async def answer_milestones(session: AsyncSession, quarter: Quarter, world: World) -> None:
-    plan = await plan_for(session, quarter.periods()[0])
-    assert plan is not None
-    owed = await load_owed(session, plan.id)
+    moment = milestone_schedule(quarter, DEFAULT_RULES, TZ).prompt_at  # answered when asked
+    as_of = AsOf(now=moment, rules=DEFAULT_RULES, tz=TZ)
+    owing = await milestone_owing(session, quarter, **as_of)
     names = {uid: name for uid, name in await session.execute(select(Unit.id, Unit.name))}
     rows = await session.execute(
-        select(Milestone.id, Milestone.task_id, Task.number)
+        select(Milestone.id, Task.number)
         .join(Task, Task.id == Milestone.task_id)
-        .where(Task.plan_id == plan.id, Milestone.quarter == quarter.number)
+        .join(Plan, Plan.id == Task.plan_id)
+        .where(Plan.year == quarter.year, Milestone.quarter == quarter.number)
     )
     outcomes = [MilestoneOutcome.MET, MilestoneOutcome.PARTLY, MilestoneOutcome.NOT_MET]
-    for milestone_id, task_id, number in rows:
-        for unit_id in sorted(u for u, tasks in owed.items() if task_id in tasks):
+    for milestone_id, number in rows:
+        owing_units = [u for u, items in owing.items() if any(i.key == milestone_id for i in items)]
+        for unit_id in sorted(owing_units):
             name = names[unit_id]
             r = roll("milestone", name, number, quarter.key)
             if r < 10:
                 continue  # not answered
             outcome = outcomes[0] if r < 70 else outcomes[1] if r < 88 else outcomes[2]
             identity = await identify(session, world.contacts[name])
-            moment = ledger_schedule(quarter.periods()[2], DEFAULT_RULES, TZ).prompt_at
             await record_answer(session, identity=identity, milestone_id=milestone_id,
                                 outcome=outcome, explanation=f"任务{number}节点{outcome.value}",
-                                chat_id=world.contacts[name], now=moment, late=False)  # fmt: skip
+                                chat_id=world.contacts[name], **as_of)  # fmt: skip
 
 
 async def simulate(
@@ -139,9 +152,8 @@ async def simulate(
     """Bind contacts, then report every period of `quarters` and answer their milestones."""
     world = World()
     async with transaction(factory) as session:
-        plan = await plan_for(session, Period(year, 1))
-        assert plan is not None, "import a plan first"
-        await bind_everyone(session, plan.id, world)
+        first = Quarter(year, quarters[0]).periods()[0]
+        await bind_everyone(session, first, world)
     for number in quarters:
         quarter = Quarter(year, number)
         for period in quarter.periods():

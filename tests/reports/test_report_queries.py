@@ -8,9 +8,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot import notices
 from ledger.periods import Period, Quarter
-from ledger.timetable import DEFAULT_RULES
-from ledger.vocab import EntryState, EntryStatus, MilestoneOutcome, UnitKind
-from models import Milestone, MilestoneResult, ProgressEntry, Section, UnitMember
+from ledger.timetable import DEFAULT_RULES, AsOf
+from ledger.vocab import ContactRole, EntryState, EntryStatus, MilestoneOutcome, UnitKind
+from models import Contact, Milestone, MilestoneResult, ProgressEntry, Section, UnitMember
 from models.db import transaction
 from services import reports
 from services.digest import digest_data
@@ -27,6 +27,8 @@ async def seed(factory: async_sessionmaker[AsyncSession]) -> dict[str, int]:
         counties = await make_unit(s, "各县(区)", UnitKind.COLLECTIVE)
         yanjiang = await make_unit(s, "雁江区", UnitKind.COUNTY)
         s.add(UnitMember(collective_id=counties.id, member_id=yanjiang.id))
+        for user, unit in ((81, transport), (82, water)):  # 雁江区 has no bound contact
+            s.add(Contact(telegram_user_id=user, unit_id=unit.id, role=ContactRole.CONTACT))
         plan = await make_plan(s, 2023, "成资同城化发展2023年工作要点")
         section = Section(plan_id=plan.id, number="二", title="基础设施", position=0)
         s.add(section)
@@ -61,15 +63,18 @@ async def test_digest_text_for_a_fixture_month(
         data = await digest_data(
             session, now=now, rules=DEFAULT_RULES, tz=TZ, period=Period(2023, 5)
         )
+    # By hand: 3 owed; 交通 on time, 雁江区 late (06-12 after the 06-07 deadline), 水务 missing
+    # and overdue. The 逾期 count and the red list are the same unit. Milestones are counted
+    # per owing unit: task 5's Q2 target is owed by 交通 (answered) and 雁江区 (not).
     assert notices.digest(data, "zh")["text"].split("\n") == [
         "<b>每周台账简报</b> 2023-05（截止 2023-06-07）",
-        "应报 3 · 已报 2 · 待审定 0 · 逾期 1 · 未报 1",
-        "单位：应报 3 · 已报齐 2 · 已审定 2 · 有逾期 1 · 有未报 1",
+        "应报 3 · 已报 2 · 待审定 0 · 未报 1（其中逾期 1） · 迟报 1",
+        "单位：应报 3 · 已报齐 2 · 逾期 1 · 临近截止 0 · 未绑定 0",
         "🔴 逾期：市水务局",
         "滞后任务：",
         "· 5 雁江区：雁江区推进中",
         "⏰ 下一截止：2023-07-07",
-        "🎯 2023Q2 节点目标 1 项，已答复 1 项（核查截止 2023-06-30）",
+        "🎯 2023Q2 节点目标 2 项，已答复 1 项（核查截止 2023-06-30）",
     ]
     english = notices.digest(data, "en")["text"]
     assert "next deadline: 2023-07-07" in english and "overdue: 市水务局" in english
@@ -87,19 +92,18 @@ async def test_ledgers_quarters_and_years(
     session_factory: async_sessionmaker[AsyncSession],
 ) -> None:
     ids = await seed(session_factory)
+    july = AsOf(now=datetime(2023, 7, 12, 10, tzinfo=SH), rules=DEFAULT_RULES, tz=TZ)
     async with session_factory() as session:
-        [may] = await reports.ledgers(
-            session, periods=[Period(2023, 5)], rules=DEFAULT_RULES, tz=TZ
-        )
+        [may] = await reports.ledgers(session, periods=[Period(2023, 5)], **july)
         [own] = await reports.ledgers(
-            session, periods=[Period(2023, 5)], rules=DEFAULT_RULES, tz=TZ, unit_ids=[ids["water"]]
+            session, periods=[Period(2023, 5)], unit_ids=[ids["water"]], **july
         )
-        q2 = await reports.quarter_data(
-            session, quarter=Quarter(2023, 2), rules=DEFAULT_RULES, tz=TZ
-        )
-        year = await reports.year_data(
-            session, year=2023, through=Period(2023, 6), rules=DEFAULT_RULES, tz=TZ
-        )
+        q2 = await reports.quarter_data(session, quarter=Quarter(2023, 2), **july)
+        year = await reports.year_data(session, year=2023, through=Period(2023, 6), **july)
+        early = await reports.quarter_data(
+            session, quarter=Quarter(2023, 2), now=datetime(2023, 6, 5, tzinfo=SH),
+            rules=DEFAULT_RULES, tz=TZ,
+        )  # fmt: skip
         entries = await reports.load_entries(session, plan_id=None, year=2023, current_only=False)
     rows = [(t.number, u.name, e.status.value if e else None) for t, u, e in may.rows()]
     assert rows == [(5, "市交通运输局", "on_track"), (5, "雁江区", "behind"), (8, "市水务局", None)]
@@ -119,6 +123,9 @@ async def test_ledgers_quarters_and_years(
         "雁江区": None,
     }
     assert year is not None and len(year.ledgers) == 6 and len(year.milestones) == 1
+    # On 06-05 only 2023-04 is due (05-08); May and June are not counted yet, nor Q2's targets.
+    assert early is not None and [p.period.key for p in early.ledgers] == ["2023-04"]
+    assert early.milestones == []
     assert (entries[0].unit.name, entries[0].task_text) == ("市交通运输局", "任务5")
     assert reports.last_due_period(2023, datetime(2023, 6, 8, 1, tzinfo=SH), DEFAULT_RULES, TZ) == (
         Period(2023, 5)

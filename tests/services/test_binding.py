@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from ledger.vocab import ContactRole
 from models import AuditLog, Contact, Invite
+from models.db import transaction
 from services.audit import Actor
 from services.binding import (
     MAX_FAILED_REDEEMS,
@@ -124,3 +126,23 @@ async def test_admin_ids_make_admins(session: AsyncSession) -> None:
     identity = await identify(session, 7, admin_ids=[7])
     assert identity.is_admin and identity.is_staff and identity.known
     assert not (await identify(session, 8, admin_ids=[7])).known
+
+
+async def test_twenty_people_redeeming_one_single_use_code_at_once_bind_once(
+    session_factory: async_sessionmaker[AsyncSession],
+) -> None:
+    """Each redemption in its own transaction, all started together: exactly one binds (on
+    PostgreSQL the conditional UPDATE re-checks `uses < max_uses` after the winner commits)."""
+    async with transaction(session_factory) as session:
+        code = await _invite(session)
+
+    async def attempt(user: int) -> InviteProblem | None:
+        async with transaction(session_factory) as session:
+            return (await _redeem(session, code, user=user)).problem
+
+    outcomes = await asyncio.gather(*(attempt(1000 + n) for n in range(20)))
+    assert sorted(str(o) for o in outcomes) == ["None"] + [str(InviteProblem.USED)] * 19
+    async with session_factory() as session:
+        bound = await session.scalar(select(func.count()).select_from(Contact))
+        uses = await session.scalar(select(Invite.uses))
+    assert (bound, uses) == (1, 1)

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ledger.periods import Period
-from ledger.timetable import DEFAULT_RULES
+from ledger.timetable import DEFAULT_RULES, AsOf
 from ledger.vocab import ContactRole, EntryState, EntryStatus, UnitKind
 from models import Contact, Evidence, LedgerPeriod, ProgressEntry, UnitMember
 from services.identity import Identity, identify
@@ -24,6 +24,7 @@ MARCH = Period(2023, 3)
 ON_TIME = datetime(2023, 4, 3, 2, 0, tzinfo=UTC)  # 10:00 on 3 April in Shanghai
 LATE = datetime(2023, 4, 12, 2, 0, tzinfo=UTC)
 CONTACT, PRINCIPAL, OTHER = 1001, 1002, 2001
+AS_OF = AsOf(now=ON_TIME, rules=DEFAULT_RULES, tz=TZ)
 
 
 @pytest.fixture
@@ -76,9 +77,10 @@ async def test_submit_counts_at_once_without_principal(
 ) -> None:
     recorded = await _submit(session, CONTACT, 5, message_id=10)
     entry = recorded.entry
+    # No principal: it counts at once, as "not reviewed" (accepted), never as approved.
     assert (entry.version, entry.state, entry.late, recorded.principals) == (
         1,
-        EntryState.APPROVED,
+        EntryState.ACCEPTED,
         False,
         [],
     )
@@ -128,7 +130,7 @@ async def test_principal_approves_or_returns(
     await session.flush()
     recorded = await _submit(session, CONTACT, 5)
     assert recorded.principals == [PRINCIPAL] and recorded.entry.state is EntryState.SUBMITTED
-    status = await period_status(session, period=MARCH, unit_ids=[registry["transport"]])
+    status = await period_status(session, period=MARCH, unit_ids=[registry["transport"]], **AS_OF)
     unit = status.units[0]
     assert (unit.owed, unit.submitted, unit.awaiting_approval) == (2, 0, 1)
 
@@ -159,14 +161,14 @@ async def _review(session: AsyncSession, identity: Identity, entry_id: int, appr
 
 async def test_status_by_unit_and_task(session: AsyncSession, registry: dict[str, int]) -> None:
     await _submit(session, CONTACT, 5, status=EntryStatus.BEHIND)
-    status = await period_status(session, period=MARCH)
+    status = await period_status(session, period=MARCH, **AS_OF)
     by_name = {u.unit: u for u in status.units}
     assert set(by_name) == {"市交通运输局", "市水务局", "雁江区"}
     assert (by_name["市交通运输局"].owed, by_name["市交通运输局"].submitted) == (2, 1)
     assert (by_name["市水务局"].submitted, by_name["市水务局"].missing) == (0, 1)
-    task = await task_status(session, period=MARCH, number=5)
-    assert task is not None and [(u.unit, u.submitted) for u in task.units] == [("市交通运输局", 1)]
-    assert await task_status(session, period=MARCH, number=99) is None
+    [task] = await task_status(session, period=MARCH, number=5, **AS_OF)
+    assert [(u.unit, u.submitted) for u in task.units] == [("市交通运输局", 1)]
+    assert await task_status(session, period=MARCH, number=99, **AS_OF) == []
 
 
 async def test_evidence_is_stored(session: AsyncSession, registry: dict[str, int]) -> None:

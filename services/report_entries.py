@@ -1,0 +1,79 @@
+"""Entries as plain `reports.data.Entry` records: all versions or the current ones, by period
+list or plan year — for the ledgers and the entries export."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models import ProgressEntry, Task, Unit
+from reports.data import Entry, UnitRef
+
+_ENTRY_COLUMNS = (
+    ProgressEntry.id,
+    ProgressEntry.task_id,
+    Task.number,
+    Unit.name,
+    ProgressEntry.unit_id,
+    ProgressEntry.period,
+    ProgressEntry.version,
+    ProgressEntry.is_current,
+    ProgressEntry.state,
+    ProgressEntry.status,
+    ProgressEntry.progress,
+    ProgressEntry.problems,
+    ProgressEntry.next_steps,
+    ProgressEntry.reporter_name,
+    ProgressEntry.reporter_user_id,
+    ProgressEntry.submitted_at,
+    ProgressEntry.late,
+    ProgressEntry.reviewed_by,
+    ProgressEntry.reviewed_at,
+    ProgressEntry.review_note,
+    Task.text,
+)
+
+
+async def load_entries(
+    session: AsyncSession,
+    *,
+    plan_id: int | None,
+    periods: list[str] | None = None,
+    year: int | None = None,
+    current_only: bool = True,
+    unit_ids: Iterable[int] | None = None,
+) -> list[Entry]:
+    """Entries (all versions unless `current_only`) by period list or plan year, oldest first.
+
+    Plain columns, not ORM objects: a year of a large registry is tens of thousands of rows."""
+    query = (
+        select(*_ENTRY_COLUMNS)
+        .join(Task, Task.id == ProgressEntry.task_id)
+        .join(Unit, Unit.id == ProgressEntry.unit_id)
+        .order_by(ProgressEntry.period, Task.number, Unit.name, ProgressEntry.version)
+    )
+    if plan_id is not None:
+        query = query.where(Task.plan_id == plan_id)
+    if periods is not None:
+        query = query.where(ProgressEntry.period.in_(periods))
+    if year is not None:
+        query = query.where(ProgressEntry.period.between(f"{year:04d}-01", f"{year:04d}-12"))
+    if current_only:
+        query = query.where(ProgressEntry.is_current)
+    if unit_ids is not None:
+        query = query.where(ProgressEntry.unit_id.in_(list(unit_ids)))
+    return [_entry(row) for row in await session.execute(query)]
+
+
+def _entry(row: Any) -> Entry:
+    (entry_id, task_id, number, unit, unit_id, period, version, is_current, state, status,
+     progress, problems, next_steps, reporter, reporter_user_id, submitted_at, late,
+     reviewed_by, reviewed_at, review_note, task_text) = row  # fmt: skip
+    return Entry(
+        entry_id, task_id, number, UnitRef(unit, unit_id), period, version, is_current, state,
+        status, progress, problems, next_steps, reporter, reporter_user_id, submitted_at, late,
+        reviewed_by, reviewed_at, review_note, task_text,
+    )  # fmt: skip
