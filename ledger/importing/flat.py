@@ -121,7 +121,8 @@ def line_rows(lines: list[str], roles: list[str | None], delimiter: str) -> list
             continue
         spaced = split_row(words, roles) if delimiter == " " else None
         cells = spaced or _fit(words, len(roles), text_at, delimiter)
-        if as_number(cells[number_at]) is not None or not rows:
+        numbered = "number" not in roles or as_number(cells[number_at]) is not None
+        if numbered or not rows:  # without a 序号 column every line is a row
             rows.append(cells)
             row_words = words
         elif delimiter == " " and (rejoined := split_row(row_words + words, roles)):

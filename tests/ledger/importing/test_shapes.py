@@ -314,6 +314,16 @@ def test_space_row_wrapped_over_two_lines_and_an_unknown_column() -> None:
     ]
 
 
+def test_tab_table_without_a_number_column() -> None:
+    text = "某区2023年重点工作任务表\n工作任务\t牵头单位\t完成时限\n"
+    text += "修建东环路。\t区交通局\t6月底前\n新建公园2个。\t区住建局\t年底前\n"
+    plan = parse_text(text)
+    assert [(t.number, t.text, t.lead_units, t.deadline) for t in plan.tasks] == [
+        (1, "修建东环路。", ["区交通局"], date(2023, 6, 30)),
+        (2, "新建公园2个。", ["区住建局"], date(2023, 12, 31)),
+    ]
+
+
 def test_supervision_list_with_host_and_co_units() -> None:
     plan = parse("liangping_2022_supervision.txt")
     assert plan.title == "梁平县2022年第八次县政府常务会议确定事项督查清单"
