@@ -75,6 +75,14 @@ class Settings(BaseSettings):
     # the formula is documented in ledger/scoring.py.
     score_weights: str = Weights().describe()
 
+    # Plan import (`ledgerbot import`): ceilings no real plan reaches, so a hostile file is
+    # refused in seconds and one import stays under 500 MB (ledger/importing/limits.py).
+    import_max_file_mb: float = Field(default=10, gt=0)
+    import_max_unpacked_mb: float = Field(default=20, gt=0)
+    import_max_ratio: float = Field(default=100, gt=1)
+    import_max_cells: int = Field(default=200_000, gt=0)
+    import_time_budget_s: float = Field(default=120, gt=0)
+
     @field_validator("admin_ids", "reminder_workdays_before", mode="before")
     @classmethod
     def _split_ints(cls, value: object) -> object:

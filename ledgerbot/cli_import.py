@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -11,7 +10,9 @@ from typing import Annotated, Any
 
 import typer
 
+from config.settings import Settings
 from ledger.importing import ImportFormatError, ParsedPlan, parse_file, write_template
+from ledger.importing.limits import MB, Limits
 from ledger.importing.table import Progress
 from ledger.plans import Window
 from ledgerbot.cli_base import (
@@ -25,6 +26,7 @@ from ledgerbot.cli_base import (
     units_app,
     with_session,
 )
+from ledgerbot.progress import progress_lines
 from services.audit import Actor
 from services.importer import (
     ImportRefused,
@@ -39,7 +41,8 @@ from services.unit_admin import UnitAdminError, add_alias, set_group
 IMPORT_HELP = (
     "Import a plan document (.txt .md .docx .xlsx .csv) into the registry.\n\n"
     "--dry-run only parses (the database is not touched); with --json it prints the parser's "
-    "JSON object: title, year, sections, tasks, warnings.\n\n"
+    "JSON object: title, year, sections, tasks (each with deadline and deadline_text), "
+    "warnings, and unread (line ranges the parser could not place).\n\n"
     "Otherwise the plan is upserted in one transaction, keyed by (year, title): tasks by number, "
     "quarter targets due on the quarter's last day, unit names resolved through aliases (missing "
     "units are created with a guessed kind). Tasks dropped from the document become inactive; "
@@ -51,12 +54,13 @@ IMPORT_HELP = (
     "The --json report object (warnings also go to stderr):\n"
     "  plan: {id, year, title, code, window, source, created, tasks, sections, "
     "changed_sections}\n"
-    "  added_tasks: [{number, text, lead_units, support_units, data_units}]\n"
+    "  added_tasks: [{number, text, deadline, lead_units, support_units, data_units}]\n"
     "  changed_tasks: [{number, fields}]\n"
     "    fields ⊆ text, section, milestones, unit_order, active\n"
     "  removed_tasks: [{number, text}]  (now inactive)\n"
     "  added_links, removed_links: [{task, unit, role}]  (on existing tasks)\n"
     "  new_units: [{name, kind}]\n"
+    "  short_names: [{name, unit}]  (short forms filed under a unit: 市发改委 → 市发展改革委)\n"
     "  warnings: list of strings\n\n"
     "Bad input ends with a one-line error and exit code 2; nothing is written."
 )
@@ -64,36 +68,36 @@ SHOWN = 100  # report lines per kind in the human output; --json has them all
 
 
 @contextmanager
-def progress_bar(label: str) -> Iterator[Progress | None]:
-    """A progress callback drawing a bar on a terminal's stderr; None when not a TTY."""
-    if not sys.stderr.isatty():
-        yield None
-        return
-    from rich.console import Console
-    from rich.progress import Progress as Bar
-
-    with Bar(console=Console(stderr=True), transient=True) as bar:
-        task = bar.add_task(label, total=None)
-        yield lambda done, total: bar.update(task, completed=done, total=total)
+def progress_bar(label: str) -> Iterator[Progress]:
+    """Progress lines on stderr once a step has taken more than a second (terminal or not)."""
+    with progress_lines(label) as progress:
+        yield progress
 
 
 @contextmanager
 def busy(message: str) -> Iterator[None]:
-    """A spinner on a terminal's stderr while the database work runs."""
-    if not sys.stderr.isatty():
+    """A line a second on stderr while the database work runs, after the first second."""
+    with progress_lines(message):
         yield
-        return
-    from rich.console import Console
 
-    with Console(stderr=True).status(message):
-        yield
+
+def import_limits(settings: Settings) -> Limits:
+    """The LEDGERBOT_IMPORT_… settings as the importer's limits."""
+    return Limits(
+        max_file_bytes=int(settings.import_max_file_mb * MB),
+        max_unpacked_bytes=int(settings.import_max_unpacked_mb * MB),
+        max_ratio=settings.import_max_ratio,
+        max_cells=settings.import_max_cells,
+        time_budget_s=settings.import_time_budget_s,
+    )
 
 
 def parse(path: Path, year: int | None) -> ParsedPlan:
-    """Parse or end with exit 2 and a one-line reason."""
+    """Parse within the import limits or end with exit 2 and a one-line reason."""
+    limits = import_limits(load_settings())
     try:
         with progress_bar(f"reading {path.name}") as progress:
-            return parse_file(path, year=year, progress=progress)
+            return parse_file(path, year=year, progress=progress, limits=limits)
     except ImportFormatError as exc:
         hint = "; `ledgerbot template FILE.xlsx` writes them" if "columns" in str(exc) else ""
         raise fail(f"{exc}{hint}") from exc
@@ -180,8 +184,12 @@ def show_parsed(parsed: ParsedPlan, window: Window | None = None) -> None:
         if task.section != section and task.section is not None:
             typer.echo(f"{task.section}、{titles.get(task.section, '')}")
         section = task.section
-        typer.echo(f"  {task.number}. {task.text[:40]}  {_units(task)}")
+        due = f"  完成时限: {task.deadline or task.deadline_text}" if task.deadline_text else ""
+        typer.echo(f"  {task.number}. {task.text[:40]}  {_units(task)}{due}")
     typer.echo(f"{len(parsed.tasks)} tasks in {len(parsed.sections)} sections")
+    for gap in parsed.unread:
+        where = f"line {gap.first}" if gap.first == gap.last else f"lines {gap.first}–{gap.last}"
+        typer.echo(f"not read: {where} ({gap.text})")
     for warning in parsed.warnings:
         typer.echo(f"warning: {warning}")
 
@@ -210,6 +218,7 @@ def show_report(report: ImportReport) -> None:
         *_lines(report.added_links, lambda k: f"+ task {k['task']}: {k['unit']} ({k['role']})"),
         *_lines(report.removed_links, lambda k: f"- task {k['task']}: {k['unit']} ({k['role']})"),
         *_lines(report.new_units, lambda u: f"+ unit {u['name']} ({u['kind']})"),
+        *_lines(report.short_names, lambda u: f"= unit {u['name']} filed as {u['unit']}"),
         *(f"warning: {w}" for w in report.warnings),
     ]
     for line in lines:

@@ -180,7 +180,9 @@ class Sync:
             units = {
                 f"{role.value}_units": self._canonical(listed) for role, listed in _roles(task)
             }
-            self.report.added_tasks.append({"number": task.number, "text": task.text} | units)
+            deadline = task.deadline.isoformat() if task.deadline else task.deadline_text
+            entry = {"number": task.number, "text": task.text, "deadline": deadline}
+            self.report.added_tasks.append(entry | units)
 
     def _canonical(self, listed: list[str]) -> list[str]:
         """Registry names of a document's unit list (aliases resolved, repeats dropped)."""

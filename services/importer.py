@@ -15,11 +15,12 @@ keep theirs); a closed plan refuses re-import.
 `ImportReport.to_json_dict()` (what `ledgerbot import --json` prints):
   plan:          {id, year, title, code, window: {from, until}, source, created, tasks,
                   sections, changed_sections}
-  added_tasks:   [{number, text, lead_units, support_units, data_units}]
+  added_tasks:   [{number, text, deadline, lead_units, support_units, data_units}]
   changed_tasks: [{number, fields}]  fields ⊆ text, section, milestones, unit_order, active
   removed_tasks: [{number, text}]    (now inactive)
   added_links / removed_links: [{task, unit, role}]  (for tasks that existed before)
   new_units:     [{name, kind}]
+  short_names:   [{name, unit}]      (short forms filed under a unit: 发改委 → 市发展改革委)
   warnings:      [str]               (the parser's, then the importer's)
 Re-importing the same document changes nothing and records no audit row.
 """
@@ -44,6 +45,7 @@ from models.base import utcnow
 from services.audit import Actor, record
 from services.import_sync import Sync
 from services.obligations import refresh
+from services.short_names import short_unit_names
 from services.unit_admin import resolve_units
 
 INT_MAX = 2**31 - 1
@@ -63,6 +65,7 @@ class ImportReport:
     removed_links: list[dict[str, Any]] = field(default_factory=list)
     new_units: list[dict[str, str]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    short_names: list[dict[str, str]] = field(default_factory=list)
 
     obligations: dict[str, dict[str, int]] = field(default_factory=dict)  # period → added/removed
 
@@ -164,6 +167,7 @@ async def import_plan(
 ) -> ImportReport:
     """Upsert `parsed` (from file `source`) in the caller's transaction; see the module doc."""
     plan_year, title = plan_identity(parsed, year=year, stem=PurePath(source).stem)
+    parsed, short_names, suggestions = await short_unit_names(session, parsed)
     tasks, notes = numbered(parsed)
     plan, created, changed_meta = await _plan_row(
         session, parsed, plan_year, title, source, first, last, code
@@ -178,7 +182,8 @@ async def import_plan(
     report = ImportReport(plan=info | {"changed_sections": changed_sections})
     report.plan["changed_meta"] = changed_meta
     report.new_units = [{"name": n, "kind": k} for n, k in units.created]
-    report.warnings = [*parsed.warnings, *notes]
+    report.warnings = [*parsed.warnings, *notes, *suggestions]
+    report.short_names = short_names
     await Sync(session, plan, sections, units, report).run(tasks)
     if report.changed:
         plan.updated_at = utcnow()

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
-from ledger.importing.model import QUARTERS, ParsedPlan, ParsedSection, ParsedTask
+from ledger.importing.deadlines import parse_deadline, phrase_in
+from ledger.importing.model import QUARTERS, ParsedPlan, ParsedSection, ParsedTask, Unread
 from ledger.importing.normalize import CN_NUMERAL, int_to_cn, squeeze
 
 _HEADING = re.compile(rf"^\(?({CN_NUMERAL})(?:、|\)|\.)\s*(.*)$")
-_COUNT = re.compile(r"\s*\(\s*(?:共|计)?\s*\d+\s*(?:项|个|条|件)\s*(?:任务)?\s*\)\s*$")
+_COUNT = re.compile(
+    r"\s*\(\s*(?:共|计|分解|分解任务|任务|重点任务)?\s*\d+\s*(?:项|个|条|件)"
+    r"\s*(?:任务|工作|重点任务)?\s*\)\s*$"
+)
 _TERMINAL = tuple('。.!?;…)》”"')
+_PREVIEW = 30
+_SHOWN = 5
 
 
 def split_heading(text: str) -> tuple[str | None, str]:
@@ -29,6 +36,11 @@ class PlanBuilder:
         self.tasks: list[ParsedTask] = []
         self.warnings: list[str] = []
         self.section: str | None = None
+        self.unread: list[Unread] = []
+
+    def skip(self, first: int, last: int, text: str) -> None:
+        """Note lines `first`–`last` as not understood (shown by the dry-run)."""
+        self.unread.append(Unread(first, last, text[:_PREVIEW]))
 
     def warn(self, message: str) -> None:
         """Record a doubt once; repeated identical doubts add nothing."""
@@ -63,17 +75,21 @@ class PlanBuilder:
         milestones: dict[str, str] | None = None,
         *,
         in_cell: bool = False,
+        deadline: str | None = None,
     ) -> None:
         """Add a task (units are lead, support, data); prose text must end a sentence.
 
         Table cells (`in_cell`) often omit the final 。, so only prose is checked for cut-offs.
+        `deadline` is a 完成时限 cell or label; without one a phrase in the text ("6月底前").
         """
         text = squeeze(text)
         lead, support, data = units
         if text and not in_cell and not text.endswith(_TERMINAL):
             self.warn(f"task {number}: text ends abruptly (…{text[-12:]}); it may be cut off")
         clean = {q: squeeze(v) for q, v in (milestones or {}).items() if q in QUARTERS and v}
-        self.tasks.append(ParsedTask(number, self.section, text, lead, support, data, clean))
+        when = squeeze(deadline or "") or phrase_in(text)
+        task = ParsedTask(number, self.section, text, lead, support, data, clean, when)
+        self.tasks.append(task)
 
     def build(self, title: str | None, year: int | None) -> ParsedPlan:
         """Freeze; only sections that hold tasks are kept, in document order."""
@@ -84,4 +100,27 @@ class PlanBuilder:
             self.warn(f"no lead unit found for tasks {', '.join(map(str, unled))}")
         used = {t.section for t in self.tasks}
         sections = [s for s in self.sections if s.number in used]
-        return ParsedPlan(title, year, sections, list(self.tasks), list(self.warnings))
+        tasks = [self._dated(task, year) for task in self.tasks]
+        if self.unread:
+            where = ", ".join(
+                f"{u.first}" if u.first == u.last else f"{u.first}–{u.last}"
+                for u in self.unread[:_SHOWN]
+            )
+            more = f" and {len(self.unread) - _SHOWN} more" if len(self.unread) > _SHOWN else ""
+            self.warn(f"unread lines (not tasks, units or headings): {where}{more}")
+        return ParsedPlan(
+            title, year, sections, tasks, list(self.warnings), unread=list(self.unread)
+        )
+
+    def _dated(self, task: ParsedTask, year: int | None) -> ParsedTask:
+        """The task with its deadline's date; a deadline naming no date is warned about."""
+        if not task.deadline_text:
+            return task
+        when = parse_deadline(task.deadline_text, year)
+        if when is None and year is None and parse_deadline(task.deadline_text, 2000):
+            self.warn(f"task {task.number}: deadline {task.deadline_text!r} needs the plan's year")
+        elif when is None:
+            self.warn(
+                f"task {task.number}: deadline {task.deadline_text!r} names no date; kept as text"
+            )
+        return dataclasses.replace(task, deadline=when)

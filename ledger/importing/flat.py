@@ -5,9 +5,11 @@ from __future__ import annotations
 import re
 
 from ledger.importing.normalize import CN_NUMERAL, squeeze
+from ledger.importing.spaced import split_row
 from ledger.importing.table import as_number, map_header, merge_subheader
 
-_HEADING_CELL = re.compile(rf"^{CN_NUMERAL}、\S")
+_HEADING_CELL = re.compile(rf"^(?:{CN_NUMERAL}、|\({CN_NUMERAL}\))\S")
+_UNKNOWN_SPACED = 1  # a space-separated header may hold one column name we do not know
 _ROW_START = re.compile(rf"^(?:\d{{1,4}}|{CN_NUMERAL}、[^|]*)\s*\|")
 
 
@@ -26,7 +28,7 @@ def find_header(lines: list[str]) -> tuple[int, str, list[str | None]] | None:
                 continue
             cells = split_cells(line, delimiter)
             roles = map_header(cells)
-            if roles is None or (delimiter == " " and None in roles):
+            if roles is None or (delimiter == " " and roles.count(None) > _UNKNOWN_SPACED):
                 continue
             nxt = lines[i + 1] if i + 1 < len(lines) else ""
             merged = merge_subheader(roles, split_cells(nxt, delimiter))
@@ -98,20 +100,33 @@ def _trailing_heading(chunk: list[str]) -> str | None:
 
 
 def line_rows(lines: list[str], roles: list[str | None], delimiter: str) -> list[list[str]]:
-    """Rows of a tab- or space-separated table, one physical line per row."""
+    """Rows of a tab- or space-separated table, one physical line per row.
+
+    Section headings ("一、…", "(一)…") become one-cell rows; a header repeated under each
+    heading is skipped; with spaces, the units follow the text's last full stop (spaced.py).
+    """
     rows: list[list[str]] = []
     text_at = roles.index("text")
     number_at = roles.index("number") if "number" in roles else 0
+    row_words: list[str] = []  # the words of the last row, to re-split it when it wraps
     for raw in lines:
         line = squeeze(raw) if delimiter == " " else raw.strip()
         if not line:
             continue
-        if _HEADING_CELL.match(line) and len(split_cells(line, delimiter)) <= 2:
+        words = split_cells(line, delimiter)
+        if _HEADING_CELL.match(line) and (len(words) <= 2 or delimiter == " "):
             rows.append([squeeze(line)] * len(roles))
             continue
-        cells = _fit(split_cells(line, delimiter), len(roles), text_at, delimiter)
-        if as_number(cells[number_at]) is not None or not rows:
+        if map_header(words) is not None:
+            continue
+        spaced = split_row(words, roles) if delimiter == " " else None
+        cells = spaced or _fit(words, len(roles), text_at, delimiter)
+        numbered = "number" not in roles or as_number(cells[number_at]) is not None
+        if numbered or not rows:  # without a 序号 column every line is a row
             rows.append(cells)
+            row_words = words
+        elif delimiter == " " and (rejoined := split_row(row_words + words, roles)):
+            rows[-1], row_words = rejoined, row_words + words  # a long row wrapped
         else:
             rows[-1][text_at] += squeeze(line)
     return rows

@@ -14,6 +14,9 @@ _INVISIBLE = re.compile("[\u200b-\u200f\u2028\u2029\u2060\ufeff\x00]")
 _CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5}
 _CN_DIGITS |= {"六": 6, "七": 7, "八": 8, "九": 9}
 CN_NUMERAL = "[一二三四五六七八九十]{1,3}"
+# NFKC turns ① into a bare "1", which reads as a task number: keep it a sub-item "(1)".
+_CIRCLED = {chr(0x2460 + i): f"({i + 1})" for i in range(20)}
+_CIRCLED_RE = re.compile("[\u2460-\u2473]")
 
 
 class _Converter(Protocol):
@@ -64,6 +67,7 @@ def normalize(text: str) -> str:
 
     Cached: spreadsheet cells and unit lists repeat a lot across rows.
     """
+    text = _CIRCLED_RE.sub(lambda m: _CIRCLED[m.group(0)], text)
     text = unicodedata.normalize("NFKC", text)
     text = _INVISIBLE.sub("", text).replace("\r\n", "\n").replace("\r", "\n")
     return to_simplified(text)

@@ -1,11 +1,18 @@
-"""Numbered-prose plans: "一、" sections, "1." tasks, then 责任单位/牵头单位 lines."""
+"""Numbered-prose plans: "一、" sections, "1." tasks, then 责任单位/牵头单位 lines.
+
+Numbering mixes levels (一、 (一) 1. (1) ①): the first task marker fixes the task level and
+style; markers of another style under a task are its sub-items and stay in its text. Lines that
+are neither tasks, sub-items, unit lines nor headings are reported as unread, with line numbers.
+"""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ledger.importing.builder import PlanBuilder
+from ledger.importing.limits import check_time
 from ledger.importing.normalize import CN_NUMERAL, cn_to_int, squeeze
 from ledger.importing.roles import (
     LABEL_RE,
@@ -23,15 +30,19 @@ _H2_TASK = re.compile(rf"^\(({CN_NUMERAL})\)\s*(\S.*)$")
 _ARABIC = re.compile(
     r"^\(?(\d{1,3})(\s*[.、)](?!\d)\s*|(?=[\u4e00-\u9fff“\"《])(?![年月日号个项万亿千百元米]))(\S.*)$"
 )
+_SUB_PAREN = re.compile(r"^\(\d{1,2}\)\s*\S")
+_SUB_PLAIN = re.compile(r"^\d{1,2}[.、]\s*\S")
 _CN_TASK = re.compile(rf"^任务({CN_NUMERAL})\s*[:、.]?\s*(\S.*)$")
 _SENTENCE_GAP = re.compile(r"(?<=[。?!])\s+(?=\S)")
 _LONG_LINE = 400
+Progress = Callable[[int, int], None]
 
 
 @dataclass
 class _Para:
     text: str
     after_blank: bool
+    line: int = 0
 
 
 @dataclass
@@ -46,15 +57,22 @@ def paragraphs(text: str) -> list[_Para]:
     """Non-empty lines; very long lines (web copies) are split at sentence gaps."""
     out: list[_Para] = []
     blank = True
-    for line in text.split("\n"):
+    for number, line in enumerate(text.split("\n"), 1):
         line = squeeze(line)
         if not line:
             blank = True
             continue
         pieces = _SENTENCE_GAP.split(line) if len(line) > _LONG_LINE else [line]
-        out.extend(_Para(piece, blank or i > 0) for i, piece in enumerate(pieces))
+        out.extend(_Para(piece, blank or i > 0, number) for i, piece in enumerate(pieces))
         blank = False
     return out
+
+
+def _has_unit_tail(text: str) -> bool:
+    """Whether a paragraph carries its units inline: "(牵头单位:…)" or "(X牵头,Y负责)"."""
+    units = UnitText()
+    strip_unit_tail(text, units)
+    return units.any()
 
 
 def _task_kind(paras: list[_Para]) -> str | None:
@@ -64,7 +82,10 @@ def _task_kind(paras: list[_Para]) -> str | None:
         return "arabic"
     if any(_CN_TASK.match(t) for t in texts):
         return "cn"
-    if any(_H2_TASK.match(t) for t in texts) and any(_UNIT_LINE.match(t) for t in texts):
+    with_units = any(_UNIT_LINE.match(t) for t in texts) or any(
+        _H2_TASK.match(t) and _has_unit_tail(t) for t in texts
+    )
+    if any(_H2_TASK.match(t) for t in texts) and with_units:
         return "h2"
     return None
 
@@ -78,19 +99,42 @@ class ProseReader:
         self.draft: _Draft | None = None
         self.notes: list[str] = []
         self.fresh_section = False
+        self.paren_tasks = False  # tasks numbered "(1)" rather than "1."
+        self.unread: list[_Para] = []
 
-    def read(self, text: str) -> None:
-        """Parse all tasks of `text` into the builder."""
+    def read(self, text: str, progress: Progress | None = None) -> None:
+        """Parse all tasks of `text` into the builder; `progress(done, total)` per 1,000."""
         paras = paragraphs(text)
         kind = _task_kind(paras)
         if kind is None:
             return
         has_h1 = any(_H1.match(p.text) for p in paras)
-        for para in paras:
+        first = next(
+            (p.text for p in paras if (m := _ARABIC.match(p.text)) and m.group(1) == "1"), ""
+        )
+        self.paren_tasks = first.startswith("(")
+        for done, para in enumerate(paras, 1):
+            if done % 1000 == 0:
+                check_time()
+                if progress is not None:
+                    progress(done, len(paras))
             self._step(para, kind, has_h1)
         self._close()
         for note in self.notes:
             self.builder.warn(note)
+        self._report_unread(paras)
+
+    def _report_unread(self, paras: list[_Para]) -> None:
+        """Hand the builder line ranges of paragraphs no rule took, consecutive ones merged."""
+        index = {id(p): i for i, p in enumerate(paras)}
+        spans: list[list[_Para]] = []
+        for para in self.unread:
+            if spans and index[id(spans[-1][-1])] + 1 == index[id(para)]:
+                spans[-1].append(para)
+            else:
+                spans.append([para])
+        for span in spans:
+            self.builder.skip(span[0].line, span[-1].line, span[0].text)
 
     def _step(self, para: _Para, kind: str, has_h1: bool) -> None:
         text = para.text
@@ -110,10 +154,22 @@ class ProseReader:
                 self.builder.warn("subheadings such as (一) are kept inside their sections")
             else:
                 self._heading(text)
+        elif self.draft and self._is_sub_item(text, kind):
+            self.draft.text += " " + text
+            self.draft.open_for_text = True
         elif self.draft and self._continues(para):
             self.draft.text += text
-        elif self.draft:
-            self.draft.open_for_text = False
+        elif self.draft or self.builder.tasks:
+            if self.draft:
+                self.draft.open_for_text = False
+            self.unread.append(para)
+
+    def _is_sub_item(self, text: str, kind: str) -> bool:
+        """(1)/① under "1." tasks, 1./(1) under (一) or 任务一 tasks."""
+        if kind == "arabic":
+            marker = _SUB_PAREN if not self.paren_tasks else _SUB_PLAIN
+            return bool(marker.match(text))
+        return bool(_ARABIC.match(text))
 
     def _task_marker(self, text: str, kind: str) -> tuple[int, str] | None:
         """(number, text) if `text` opens the next task in sequence."""
@@ -122,7 +178,7 @@ class ProseReader:
             number = cn_to_int(match.group(1)) if match else None
             return (number, match.group(2)) if match and number is not None else None
         arabic = _ARABIC.match(text)
-        if arabic is None:
+        if arabic is None or text.startswith("(") != self.paren_tasks:
             return None
         # Without a dot ("26共同打造…") only the exact next number counts: digits open many lines.
         number, dotted = int(arabic.group(1)), bool(arabic.group(2).strip())
@@ -162,4 +218,5 @@ class ProseReader:
         if draft is None:
             return
         text = strip_unit_tail(draft.text, draft.units)
-        self.builder.add_task(draft.number, text, resolve(draft.units, self.rule, self.notes))
+        roles = resolve(draft.units, self.rule, self.notes)
+        self.builder.add_task(draft.number, text, roles, deadline=draft.units.deadline_text())

@@ -6,18 +6,36 @@ import re
 from dataclasses import dataclass, field
 from enum import Enum
 
-from ledger.importing.units import clean_names, dedupe, role_suffix, split_groups
+from ledger.importing.units import (
+    DUTY_SUFFIXES,
+    clean_names,
+    dedupe,
+    looks_like_unit,
+    role_suffix,
+    split_groups,
+)
 
 _LABELS = {
-    "lead": ("牵头单位", "牵头部门", "主责单位", "主责部门"),
+    "lead": (
+        *("牵头单位", "牵头部门", "主责单位", "主责部门", "牵头责任单位", "主要责任单位"),
+        *("主办单位", "牵头"),
+    ),
     "resp": ("责任单位", "责任部门", "承办单位"),
-    "support": ("配合单位", "配合部门", "协同单位", "协助单位", "参与单位"),
+    "support": (
+        *("配合单位", "配合部门", "协同单位", "协助单位", "参与单位", "协办单位"),
+        *("协同责任单位", "协同配合单位", "配合"),
+    ),
     "data": ("数据提供单位", "数据来源单位", "数据提供部门", "数据提供", "数据来源"),
+    # Read so that their values never run into a unit list; never units themselves.
+    "people": ("责任领导", "分管领导", "牵头领导", "包抓领导", "包抓责任领导", "责任人"),
+    "deadline": ("完成时限", "时间节点", "完成时间", "办结时限", "时限要求"),
 }
 _LABEL_KIND = {label: kind for kind, labels in _LABELS.items() for label in labels}
 LABEL_RE = "|".join(sorted(_LABEL_KIND, key=len, reverse=True))
 _LABELLED = re.compile(rf"({LABEL_RE})\s*:")
-_BRACKET_TAIL = re.compile(r"\(((?:[^()]|\([^()]*\))*)\)\s*[。.;]?\s*$")
+_BRACKET = r"\(((?:[^()]|\([^()]*\))*)\)"
+_BRACKET_TAIL = re.compile(rf"{_BRACKET}\s*[。.;]?\s*$")
+_BRACKET_ANY = re.compile(_BRACKET)
 
 
 class LeadRule(Enum):
@@ -32,7 +50,9 @@ def detect_rule(text: str) -> LeadRule | None:
     """The rule a document declares ("逗号前为牵头单位", "列第一位为牵头单位"), if any."""
     if re.search(r"逗号前(?:的)?(?:单位)?为牵头", text):
         return LeadRule.COMMA
-    if re.search(r"(?:列|排)(?:在)?第一位(?:的)?(?:单位)?为牵头|首位(?:单位)?为牵头", text):
+    if re.search(
+        r"(?:列|排)(?:在)?第一位(?:的)?(?:责任)?(?:单位)?为牵头|首位(?:单位)?为牵头", text
+    ):
         return LeadRule.FIRST
     return None
 
@@ -46,14 +66,20 @@ class UnitText:
     support: list[str] = field(default_factory=list)
     data: list[str] = field(default_factory=list)
     marked: list[str] = field(default_factory=list)
+    people: list[str] = field(default_factory=list)
+    deadline: list[str] = field(default_factory=list)
 
     def add(self, kind: str, text: str) -> None:
-        """File `text` under a label kind ("lead", "resp", "support", "data", "marked")."""
+        """File `text` under a label kind (lead, resp, support, data, marked, people, deadline)."""
         getattr(self, kind).append(text)
 
     def any(self) -> bool:
         """Whether any unit text was found."""
         return any((self.lead, self.resp, self.support, self.data, self.marked))
+
+    def deadline_text(self) -> str | None:
+        """The 完成时限 / 时间节点 values, if the labels gave any."""
+        return "；".join(t for t in self.deadline if t) or None
 
 
 def label_kind(label: str) -> str:
@@ -70,17 +96,30 @@ def parse_labelled(text: str, units: UnitText) -> bool:
     return bool(matches)
 
 
+def _is_marked(content: str) -> bool:
+    """A bracket that lists units with role words: "X牵头,Y配合", "X、Y按职责分工负责"."""
+    if len(content) > 200 or "。" in content:
+        return False
+    last = split_groups(content)[-1:] or [[]]
+    ends_with_duty = bool(last[0]) and last[0][-1].endswith(DUTY_SUFFIXES)
+    names = [n for group in split_groups(content) for raw in group for n in clean_names(raw)]
+    return (
+        ("牵头" in content or ends_with_duty) and bool(names) and all(map(looks_like_unit, names))
+    )
+
+
 def strip_unit_tail(text: str, units: UnitText) -> str:
-    """Remove a trailing "(牵头单位:X;…)" or "(X、Y牵头,Z按职责分工负责)" and file its units."""
-    match = _BRACKET_TAIL.search(text)
-    if match:
-        content = match.group(1)
-        if _LABELLED.search(content):
-            parse_labelled(content, units)
-            return text[: match.start()].rstrip()
-        if "牵头" in content and len(content) <= 200:
-            units.add("marked", content)
-            return text[: match.start()].rstrip()
+    """Remove "(牵头单位:X;…)" groups and a trailing "(X、Y牵头,Z按职责分工负责)"; file units."""
+    text = text.replace("〔", "(").replace("〕", ")")
+    inner = [m for m in _BRACKET_ANY.finditer(text) if _LABELLED.search(m.group(1))]
+    for group in inner:  # labelled groups may sit after each sentence
+        parse_labelled(group.group(1), units)
+    for group in reversed(inner):
+        text = (text[: group.start()].rstrip() + text[group.end() :].lstrip(" ,;")).strip()
+    tail = _BRACKET_TAIL.search(text)
+    if tail and not inner and _is_marked(tail.group(1)):
+        units.add("marked", tail.group(1))
+        return text[: tail.start()].rstrip()
     inline = _LABELLED.search(text)
     if inline and inline.start() > 0:
         parse_labelled(text[inline.start() :], units)
@@ -124,7 +163,7 @@ def resolve(
     units: UnitText, rule: LeadRule | None, warn: list[str]
 ) -> tuple[list[str], list[str], list[str]]:
     """Final (lead, support, data) names; notes an assumed rule in `warn`."""
-    lead = [n for text in units.lead for n in assign_roles(text, LeadRule.ALL)[0]]
+    lead = [n for text in units.lead for n in _all(text)]  # "X(牵头)、Y" under 主办: both lead
     support = [n for text in units.support for n in _all(text)]
     for text in units.marked:
         marked_lead, marked_support = assign_roles(text, LeadRule.ALL)

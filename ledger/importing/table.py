@@ -6,6 +6,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 
 from ledger.importing.builder import PlanBuilder, split_heading
+from ledger.importing.limits import check_time
 from ledger.importing.normalize import cn_to_int, normalize
 from ledger.importing.roles import LeadRule, UnitText, resolve, strip_unit_tail
 
@@ -14,15 +15,38 @@ Progress = Callable[[int, int], None]
 _SYNONYMS: dict[str, tuple[str, ...]] = {
     "section": ("板块", "所属板块", "领域", "重点领域", "类别", "分类", "十件大事", "大事", "章节"),
     "number": ("序号", "编号", "任务编号", "序", "No", "No."),
-    "text": ("任务内容", "任务", "工作任务", "重点任务", "主要任务", "具体任务", "工作内容"),
-    "progress": ("进度安排", "时间节点", "进度", "时序进度", "推进计划", "季度目标", "工作进度"),
-    "lead": ("牵头单位", "牵头部门", "牵头", "主责单位", "主责部门", "牵头责任单位"),
-    "resp": ("责任单位", "责任部门", "单位", "承办单位"),
-    "support": ("配合单位", "配合部门", "协同单位", "协助单位", "参与单位"),
+    "text": (
+        *("任务内容", "任务", "工作任务", "重点任务", "主要任务", "具体任务", "工作内容"),
+        *("任务名称", "事项", "工作事项", "目标任务", "内容", "名称", "主要内容", "具体措施"),
+        *("重点工作任务", "重点工作", "目标名称", "工作标准", "内容与要求", "督办事项"),
+        *("督查事项", "工作目标", "主要目标", "工作举措", "工作措施", "推进措施", "主要措施"),
+        *("具体内容", "工作要求", "目标要求", "任务目标", "重点事项", "事项名称", "项目名称"),
+        *("建设内容", "项目内容", "工作重点", "主要工作"),
+    ),
+    "progress": ("进度安排", "进度", "时序进度", "推进计划", "季度目标", "工作进度"),
+    "lead": (
+        *("牵头单位", "牵头部门", "牵头", "主责单位", "主责部门", "牵头责任单位"),
+        *("主办单位", "主办部门", "主要责任单位", "牵头责任部门", "责任牵头单位"),
+    ),
+    "resp": (
+        *("责任单位", "责任部门", "单位", "承办单位", "责任主体", "责任科室", "责任股室"),
+        *("承办部门", "实施单位", "落实单位", "责任主体单位"),
+    ),
+    "support": (
+        *("配合单位", "配合部门", "协同单位", "协助单位", "参与单位", "协办单位"),
+        *("协同责任单位", "协同配合单位", "配合责任单位", "协作单位", "协同部门", "参与部门"),
+    ),
     "data": ("数据提供单位", "数据来源单位", "数据提供部门", "数据提供", "数据来源"),
+    "deadline": (
+        *("完成时限", "时间节点", "完成时间", "办结时限", "时限要求", "时限", "完成期限"),
+        *("截止时间", "办理时限", "完成节点", "时间要求"),
+    ),
+    "note": ("进展情况", "完成情况", "备注", "推进情况", "工作进展", "目前进展"),
 }
-_SYNONYMS["text"] += ("任务名称", "事项", "工作事项", "目标任务", "内容")
+# Columns of people (责任领导, 分管领导, 牵头县领导, 区政府分管领导 …): read, never units.
+_PEOPLE = re.compile(r"(?:领导|责任人|联系人|负责人)$")
 _ROLE_OF = {name: role for role, names in _SYNONYMS.items() for name in names}
+_HEADER_WORDS = ("任务", "内容", "事项", "名称", "措施", "标准", "目标", "工作", "举措", "要求")
 _QUARTER = re.compile(r"^(?:第)?([一二三四1-4])季度(?:目标|进度|节点|安排|任务)?$|^Q([1-4])$", re.I)
 _NUMBER = re.compile(r"\(?(\d{1,4})(?:\.0)?[).、]?")
 REQUIRED = {"text": "任务内容", "lead": "牵头单位"}
@@ -40,6 +64,8 @@ def quarter_of(cell: str) -> str | None:
 def role_of(cell: str) -> str | None:
     """Role of one header cell, or None when it is not a known column name."""
     name = re.sub(r"\s+", "", normalize(cell)).strip(":*")
+    if _PEOPLE.search(name) and len(name) <= 12:
+        return "people"
     return quarter_of(name) or _ROLE_OF.get(name)
 
 
@@ -62,7 +88,7 @@ def map_header(cells: Sequence[str]) -> list[str | None] | None:
 def _maybe_header(cell: str) -> bool:
     """Cheap pre-check so data rows skip the full header mapping."""
     cell = "".join(cell.split())
-    return len(cell) <= 12 and ("任务" in cell or "内容" in cell or "事项" in cell)
+    return len(cell) <= 12 and any(word in cell for word in _HEADER_WORDS)
 
 
 def merge_subheader(roles: list[str | None], sub: Sequence[str]) -> list[str | None] | None:
@@ -70,13 +96,14 @@ def merge_subheader(roles: list[str | None], sub: Sequence[str]) -> list[str | N
     quarters = [(i, q) for i, cell in enumerate(sub) if (q := quarter_of(normalize(cell)))]
     if len(quarters) < 2:
         return None
-    if all(i < len(roles) and roles[i] in (None, "progress") for i, _ in quarters):
+    if all(i < len(roles) and roles[i] in (None, "progress", "deadline") for i, _ in quarters):
         merged = list(roles)
         for i, quarter in quarters:
             merged[i] = quarter
         return merged
-    if roles.count("progress") == 1:
-        at = roles.index("progress")
+    spans = [r for r in ("progress", "deadline") if roles.count(r) == 1]
+    if spans:
+        at = roles.index(spans[0])
         return [*roles[:at], *(q for _, q in quarters), *roles[at + 1 :]]
     return None
 
@@ -109,6 +136,7 @@ class RowReader:
         step = max(1, total // 100) if total else 100
         done = 0
         for done, row in enumerate(rows, 1):
+            check_time()
             self._row([normalize(c) for c in row])
             if progress is not None and done % step == 0:
                 progress(done, max(total, done))
@@ -154,4 +182,5 @@ class RowReader:
         text = strip_unit_tail(text, units)
         milestones = {q: " ".join(self._cells(row, q)) for q in ("Q1", "Q2", "Q3", "Q4")}
         roles = resolve(units, self.rule, self.notes)
-        self.builder.add_task(number, text, roles, milestones, in_cell=True)
+        deadline = " ".join(self._cells(row, "deadline")) or units.deadline_text()
+        self.builder.add_task(number, text, roles, milestones, in_cell=True, deadline=deadline)

@@ -6,13 +6,18 @@ import re
 
 from ledger.importing.normalize import normalize
 
-_OPEN, _CLOSE = "([【〔《", ")]】〕》"
-_LEAD_SUFFIXES = ("分别牵头", "共同牵头", "联合牵头", "牵头负责", "牵头")
+_OPEN, _CLOSE = "([【〔《〈", ")]】〕》〉"
+_LEAD_SUFFIXES = ("分别牵头", "共同牵头", "联合牵头", "牵头负责", "牵头", "主办")
 _OTHER_SUFFIXES = (
     *("按职责分工负责", "按职能职责负责", "按职责负责", "分别负责", "共同负责"),
-    *("负责", "配合", "参与", "协同", "等"),
+    *("负责", "配合", "参与", "协同", "协办", "等"),
 )
+DUTY_SUFFIXES = _OTHER_SUFFIXES[:-1]
 RULE_NOTE = re.compile(r"\([^()]*(?:牵头|下同)[^()]*\)")
+# "市发改委(牵头)" marks a role in brackets: turn it into the suffix form "市发改委牵头".
+_ROLE_MARK = re.compile(r"\((牵头|主办|配合|协办|参与)(?:单位|部门)?\)")
+# "市级各有关部门及各县市区政府": 及 between two unit names joins a list.
+_AND = re.compile(r"(?<=[局委办府部门室区县市会心组队])及(?=[市县区省各])")
 _DENG_COLLECTIVE = re.compile(r"^(.+?)等((?:市级|省级|县级|区级)?(?:有关|相关|其他|各).+)$")
 _EDGE_JUNK = " \t:;,.。、·-—"
 MAX_NAME = 40
@@ -39,7 +44,8 @@ def _split_top(text: str, seps: str) -> list[str]:
 
 def split_groups(text: str) -> list[list[str]]:
     """Comma/semicolon groups, each a list of raw names split on 、 and spaces."""
-    text = RULE_NOTE.sub("", normalize(text))
+    text = _ROLE_MARK.sub(r"\1", normalize(text))
+    text = _AND.sub("、", RULE_NOTE.sub("", text))
     return [_split_top(group, "、 ") for group in _split_top(text, ",;")]
 
 
@@ -61,6 +67,18 @@ def clean_names(raw: str) -> list[str]:
     match = _DENG_COLLECTIVE.match(name)
     names = [match.group(1), match.group(2)] if match else [name]
     return [n for n in names if n and len(n) <= MAX_NAME]
+
+
+_UNIT_END = tuple("局委办府部室区县市会心组队站所院校司行馆团镇乡道处科厅社园")
+
+
+def looks_like_unit(name: str) -> bool:
+    """A department, place, body or collective name, not a phrase of prose."""
+    return (
+        name.endswith(_UNIT_END)
+        or name.startswith(("各", "相关", "有关"))
+        or any(word in name for word in ("政府", "部门", "单位", "管委会", "专项", "公司"))
+    )
 
 
 def dedupe(names: list[str], exclude: list[str] | None = None) -> list[str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import shutil
+import time
 from pathlib import Path
 from typing import Any
 
@@ -16,8 +17,8 @@ from sqlalchemy import select
 from typer.testing import CliRunner
 
 from ledger.importing import parse_file
-from ledgerbot import cli_import
 from ledgerbot.cli import app
+from ledgerbot.progress import progress_lines
 from models import Base
 from models.db import make_engine
 from services import importer
@@ -217,15 +218,19 @@ def test_template_round_trip(cli_env: str, tmp_path: Path) -> None:
     assert len(tasks) == 1 and len(tasks[0]["milestones"]) == 4
 
 
-def test_progress_bar_only_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
-    with cli_import.progress_bar("x") as callback:
-        assert callback is None
-    monkeypatch.setattr("sys.stderr.isatty", lambda: True)
-    with cli_import.progress_bar("x") as callback:
-        assert callback is not None
-        callback(5, 10)
-    with cli_import.busy("writing"):
-        pass
+def test_progress_lines_after_the_first_second(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A quick step prints nothing; a slow one prints its counts about once a second."""
+    lines: list[str] = []
+    with progress_lines("reading x", every=0.05, echo=lines.append) as progress:
+        progress(5, 10)
+    assert lines == []
+    monkeypatch.setattr("ledgerbot.progress.QUIET_FOR", 0.05)
+    with progress_lines("reading x", every=0.05, echo=lines.append) as progress:
+        progress(5, 10)
+        deadline = time.monotonic() + 5
+        while not lines and time.monotonic() < deadline:
+            time.sleep(0.01)
+    assert lines and lines[0].startswith("reading x: 5/10 (50%)")
 
 
 FRAGMENTS = [

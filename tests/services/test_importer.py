@@ -81,10 +81,14 @@ async def test_points_import_matches_parser(session: AsyncSession) -> None:
     assert report.plan["title"] == "成资同城化发展2023年工作要点"
     tasks = await list_tasks(session=session, plan_year=2023)
     assert [t.number for t in tasks] == list(range(1, 33))
+    # Task 13 lists "市农业农村局、文化广电旅游局": the shared 市 prefix is left off, and the
+    # same plan names 市文化广电旅游局 elsewhere, so no near-duplicate unit is created.
+    assert report.short_names == [{"name": "文化广电旅游局", "unit": "市文化广电旅游局"}]
+    filed = {"文化广电旅游局": "市文化广电旅游局"}
     for stored, expected in zip(tasks, parsed.tasks, strict=True):
         assert (stored.lead_units, stored.support_units) == (
             expected.lead_units,
-            expected.support_units,
+            [filed.get(n, n) for n in expected.support_units],
         )
         assert (stored.text, stored.section) == (expected.text, expected.section)
     for number, leads in PINNED_2023.items():
@@ -263,3 +267,28 @@ async def test_unit_order_and_dropped_targets(session: AsyncSession) -> None:
     stored = (await list_tasks(session=session))[0]
     assert stored.lead_units == ["市水务局"]
     assert stored.milestones == {"Q1": "开工前准备", "Q2": "完工"}
+
+
+async def test_short_unit_names_filed_under_registry_units(session: AsyncSession) -> None:
+    """发改委-style names join the registry's unit; an ambiguous one is kept with a warning."""
+    for name in ("市发展和改革委员会", "县发展和改革局", "市住房和城乡建设局"):
+        await make_unit(session, name)
+    await session.commit()
+    text = (
+        "某市2024年重点工作任务\n"
+        "1.修建东环路。\n牵头单位:市发改委\n责任单位:市住建局\n"
+        "2.建设公园。\n牵头单位:发改委\n责任单位:市住房城乡建设局\n"
+    )
+    report = await run(session, parse_text(text), "short.txt")
+    assert report.short_names == [
+        {"name": "市发改委", "unit": "市发展和改革委员会"},
+        {"name": "市住建局", "unit": "市住房和城乡建设局"},
+        {"name": "市住房城乡建设局", "unit": "市住房和城乡建设局"},
+    ]
+    assert report.added_tasks[0]["lead_units"] == ["市发展和改革委员会"]
+    assert report.added_tasks[1]["support_units"] == ["市住房和城乡建设局"]
+    assert report.new_units == [{"name": "发改委", "kind": "department"}]
+    assert any(
+        w.startswith("unit 发改委 may be 县发展和改革局 or 市发展和改革委员会")
+        for w in report.warnings
+    )

@@ -144,7 +144,7 @@ def test_2023_cut_text_is_warned(points_2023: ParsedPlan) -> None:
 
 def test_2023_json_contract(points_2023: ParsedPlan) -> None:
     data = points_2023.to_json_dict()
-    assert set(data) == {"title", "year", "issued_on", "sections", "tasks", "warnings"}
+    assert set(data) == {"title", "year", "issued_on", "sections", "tasks", "warnings", "unread"}
     assert data["issued_on"] == "2023-03-07"  # the 发布时间 line
     assert data["sections"][0] == {"number": "一", "title": "统筹优化发展格局,建强同城发展阵地"}
     task = data["tasks"][3]
@@ -156,7 +156,10 @@ def test_2023_json_contract(points_2023: ParsedPlan) -> None:
         "support_units",
         "data_units",
         "milestones",
+        "deadline",
+        "deadline_text",
     }
+    assert task["deadline"] is None and task["deadline_text"] is None  # the points name none
     assert task["number"] == 4
     assert task["section"] == "二"
     assert task["milestones"] == {}
