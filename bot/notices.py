@@ -30,6 +30,7 @@ texts = Catalog(
             "Tap a task below to report{reply_hint}.",
         },
         "reply_hint": {"zh": "，或直接回复本消息", "en": ", or reply to this message"},
+        "task_due": {"zh": "（时限：{due}）", "en": " (due {due})"},
         "reminder": {
             "zh": "<b>提醒</b>：{unit} {period} 台账尚未报送完整，截止 {deadline}。"
             "尚未报送：\n{tasks}",
@@ -122,7 +123,7 @@ def _payload(text: str, markup: InlineKeyboardMarkup | None = None, **meta: Any)
     }
 
 
-def _task_lines(items: list[Item]) -> str:
+def _task_lines(items: list[Item], lang: str = "zh") -> str:
     """Tasks grouped by plan (in the order given: plans as imported), each group under its
     plan's code: 【工作要点】."""
     lines: list[str] = []
@@ -131,7 +132,8 @@ def _task_lines(items: list[Item]) -> str:
         if item.plan != plan:
             plan = item.plan
             lines.append(f"【{esc(plan)}】")
-        lines.append(f"{item.number}. {esc(shorten(item.text, 80))}")
+        due = texts("task_due", lang, due=esc(item.due)) if item.due else ""
+        lines.append(f"{item.number}. {esc(shorten(item.text, 80))}{due}")
     return "\n".join(lines)
 
 
@@ -161,7 +163,7 @@ def prompt(r: Recipient, period: str, deadline: date, default_lang: str) -> Payl
         period=period,
         unit=esc(r.unit),
         deadline=deadline.isoformat(),
-        tasks=_task_lines(r.items),
+        tasks=_task_lines(r.items, lang),
         reply_hint=hint,
     )
     return _payload(text, _keyboard(r.items), **_meta(r, period))
@@ -175,7 +177,7 @@ def reminder(r: Recipient, period: str, deadline: date, default_lang: str) -> Pa
         unit=esc(r.unit),
         period=period,
         deadline=deadline.isoformat(),
-        tasks=_task_lines(r.items),
+        tasks=_task_lines(r.items, lang),
     )
     return _payload(text, _keyboard(r.items), **_meta(r, period))
 
@@ -189,7 +191,7 @@ def review_reminder(r: Recipient, period: str, deadline: date, default_lang: str
         unit=esc(r.unit),
         period=period,
         deadline=deadline.isoformat(),
-        tasks=_task_lines(r.items),
+        tasks=_task_lines(r.items, lang),
     )
     return _payload(text, period=period, unit_id=r.unit_id)
 

@@ -30,6 +30,7 @@ class Item:
     number: int
     text: str
     key: int
+    due: str | None = None  # the task's own deadline (完成时限): a date, else the document's words
 
 
 @dataclass(frozen=True)
@@ -94,6 +95,14 @@ async def _texts(session: AsyncSession, task_ids: set[int]) -> dict[int, str]:
     return {task_id: text for task_id, text in rows}
 
 
+async def _deadlines(session: AsyncSession, task_ids: set[int]) -> dict[int, str]:
+    """The tasks' own deadlines, as shown: an ISO date, or the document's words."""
+    rows = await session.execute(
+        select(Task.id, Task.due_date, Task.deadline_text).where(Task.id.in_(task_ids))
+    )
+    return {task_id: due.isoformat() if due else text for task_id, due, text in rows if due or text}
+
+
 async def ledger_recipients(
     session: AsyncSession,
     period: Period,
@@ -107,9 +116,13 @@ async def ledger_recipients(
     missing: neither counted nor waiting for 审定)."""
     status = await period_status(session, period=period, now=now, rules=rules, tz=tz)
     owed = {u.unit_id: (u.missing_tasks() if only_missing else u.obligations) for u in status.units}
-    texts = await _texts(session, {o.task_id for found in owed.values() for o in found})
+    ids = {o.task_id for found in owed.values() for o in found}
+    texts, deadlines = await _texts(session, ids), await _deadlines(session, ids)
     items = {
-        unit: [Item(o.plan_code, o.task_number, texts[o.task_id], o.task_id) for o in found]
+        unit: [
+            Item(o.plan_code, o.task_number, texts[o.task_id], o.task_id, deadlines.get(o.task_id))
+            for o in found
+        ]
         for unit, found in owed.items()
     }
     return await _recipients(session, items)

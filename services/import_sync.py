@@ -84,7 +84,15 @@ class Sync:
         """Stored tasks by number, milestones and links by task id, milestones with results."""
         mine = Task.plan_id == self.plan.id
         tasks = await self.session.execute(
-            select(Task.id, Task.number, Task.text, Task.section_id, Task.active).where(mine)
+            select(
+                Task.id,
+                Task.number,
+                Task.text,
+                Task.section_id,
+                Task.active,
+                Task.due_date,
+                Task.deadline_text,
+            ).where(mine)
         )
         columns = (Milestone.task_id, Milestone.quarter, Milestone.id, Milestone.target)
         ms = await self.session.execute(select(*columns, Milestone.due_date).join(Task).where(mine))
@@ -108,11 +116,14 @@ class Sync:
     def _compare(self, task: ParsedTask, row: Any, stored_ms: dict[int, Any],
                  stored_links: dict[LinkKey, int]) -> None:  # fmt: skip
         section_id = self.sections.get(task.section) if task.section else None
-        pairs = {"text": (row.text, task.text), "section": (row.section_id, section_id)}
+        pairs = {"text": (row.text, task.text), "section": (row.section_id, section_id),
+                 "deadline": ((row.due_date, row.deadline_text),
+                              (task.deadline, task.deadline_text))}  # fmt: skip
         fields = [name for name, (old, new) in (pairs | {"active": (row.active, True)}).items()
                   if old != new]  # fmt: skip
         if fields:
-            values = {"id": row.id, "text": task.text, "section_id": section_id, "active": True}
+            values = {"id": row.id, "text": task.text, "section_id": section_id, "active": True,
+                      "due_date": task.deadline, "deadline_text": task.deadline_text}  # fmt: skip
             self.writes["task_up"].append(values)
         if self._sync_milestones(task.number, row.id, self._targets(task), stored_ms):
             fields.append("milestones")
@@ -167,7 +178,8 @@ class Sync:
     async def _insert(self, tasks: list[ParsedTask]) -> None:
         """Insert new tasks in bulk (ids come back by RETURNING), then queue their rows."""
         rows = [{"plan_id": self.plan.id, "number": t.number, "text": t.text,
-                 "section_id": self.sections.get(t.section) if t.section else None}
+                 "section_id": self.sections.get(t.section) if t.section else None,
+                 "due_date": t.deadline, "deadline_text": t.deadline_text}
                 for t in tasks]  # fmt: skip
         ids: dict[int, int] = {}
         for part in chunks(rows):

@@ -16,7 +16,8 @@ keep theirs); a closed plan refuses re-import.
   plan:          {id, year, title, code, window: {from, until}, source, created, tasks,
                   sections, changed_sections}
   added_tasks:   [{number, text, deadline, lead_units, support_units, data_units}]
-  changed_tasks: [{number, fields}]  fields ⊆ text, section, milestones, unit_order, active
+  changed_tasks: [{number, fields}]  fields ⊆ text, section, deadline, milestones, unit_order,
+                                     active
   removed_tasks: [{number, text}]    (now inactive)
   added_links / removed_links: [{task, unit, role}]  (for tasks that existed before)
   new_units:     [{name, kind}]

@@ -292,3 +292,29 @@ async def test_short_unit_names_filed_under_registry_units(session: AsyncSession
         w.startswith("unit 发改委 may be 县发展和改革局 or 市发展和改革委员会")
         for w in report.warnings
     )
+
+
+async def test_task_deadlines_are_stored_and_a_changed_one_is_reported(
+    session: AsyncSession, tmp_path: Path
+) -> None:
+    """A 完成时限 column becomes the task's own due date (year from the plan); text that names
+    no date is kept as written."""
+    doc = Path(__file__).parents[1] / "ledger/importing/fixtures/shapes/jingchuan_2023_report.csv"
+    await run(session, parse_file(doc), doc.name)
+    rows = (
+        await session.execute(
+            select(Task.number, Task.due_date, Task.deadline_text).order_by(Task.number)
+        )
+    ).all()
+    assert [tuple(r) for r in rows][:3] == [
+        (1, date(2023, 12, 31), "12月底前"),
+        (2, date(2023, 6, 30), "6月底前"),
+        (3, date(2023, 12, 31), "年底前"),
+    ]
+    row = "新开工亿元以上项目30个。,赵立,县发改委,县自然资源局,"
+    copy = tmp_path / doc.name
+    copy.write_text(
+        doc.read_text(encoding="utf-8").replace(f"{row}6月底前", f"{row}9月底前"), encoding="utf-8"
+    )
+    report = await run(session, parse_file(copy), doc.name)
+    assert report.changed_tasks == [{"number": 2, "fields": ["deadline"]}]
