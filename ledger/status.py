@@ -175,7 +175,8 @@ def aggregate(
         unit(entry.unit_id).entries.append(entry)
     for status in by_unit.values():
         status.obligations.sort(key=lambda o: (o.order, o.task_number))
-        status.entries.sort(key=lambda e: (e.plan_code, e.task_number))
+        place = {o.task_id: i for i, o in enumerate(status.obligations)}
+        status.entries.sort(key=lambda e: (place.get(e.task_id, len(place)), e.task_number))
         waiting = {e.task_id for e in status.entries if e.awaiting_approval}
         status.overdue = sum(
             overdue(o.counted_at, o.task_id in waiting, now, o.due_at) for o in status.obligations
