@@ -48,8 +48,9 @@ from models import (
     schema,
 )
 from models.db import make_engine, make_session_factory
-from reports.bulletin import build, bulletin_xlsx
+from reports.bulletin import build
 from reports.bulletin_docx import bulletin_docx
+from reports.bulletin_xlsx import bulletin_xlsx
 from reports.entries import entries_csv, entries_json
 from reports.ledger_xlsx import ledger_workbook
 from reports.scorecard import scorecard_xlsx

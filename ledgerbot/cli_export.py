@@ -14,8 +14,9 @@ import typer
 from bot import notices
 from ledger.periods import Period, Quarter
 from ledgerbot.cli_base import app, fail, load_settings, now, with_session
-from reports.bulletin import build, bulletin_xlsx
+from reports.bulletin import build
 from reports.bulletin_docx import bulletin_docx
+from reports.bulletin_xlsx import bulletin_xlsx
 from reports.entries import entries_csv, entries_json
 from reports.ledger_xlsx import ledger_workbook
 from reports.scorecard import scorecard_xlsx
