@@ -234,20 +234,22 @@ async def bench(url: str, units: int) -> None:
     months = [Period(YEAR, m) for m in range(1, 13)]
 
     async def ledger(s: AsyncSession) -> bytes:
-        found = await reports.ledgers(s, periods=months, rules=rules, tz=TZ)
+        found = await reports.ledgers(s, periods=months, rules=rules, tz=TZ, now=now)
         return await asyncio.to_thread(ledger_workbook, found, TZ, now)
 
     async def ledger_month(s: AsyncSession) -> bytes:
-        found = await reports.ledgers(s, periods=[Period(YEAR, 5)], rules=rules, tz=TZ)
+        found = await reports.ledgers(s, periods=[Period(YEAR, 5)], rules=rules, tz=TZ, now=now)
         return ledger_workbook(found, TZ, now)
 
     async def bulletin(s: AsyncSession, writer: Callable[..., bytes]) -> bytes:
-        data = await reports.quarter_data(s, quarter=Quarter(YEAR, 2), rules=rules, tz=TZ)
+        data = await reports.quarter_data(s, quarter=Quarter(YEAR, 2), rules=rules, tz=TZ, now=now)
         assert data is not None
         return writer(build(data))
 
     async def scorecard(s: AsyncSession) -> bytes:
-        data = await reports.year_data(s, year=YEAR, through=Period(YEAR, 12), rules=rules, tz=TZ)
+        data = await reports.year_data(
+            s, year=YEAR, through=Period(YEAR, 12), rules=rules, tz=TZ, now=now
+        )
         assert data is not None
         return scorecard_xlsx(data, weights, TZ, f"{YEAR}-12", now)
 
