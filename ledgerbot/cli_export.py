@@ -54,7 +54,7 @@ def export_ledger(
     year: Annotated[int | None, typer.Option(help="All twelve periods of a year.")] = None,
     output: Output = None,
 ) -> None:
-    """The monthly 推进台账 workbook: one sheet per period."""
+    """The monthly 推进台账 workbook: one sheet per period and plan."""
     if not period and year is None:
         raise fail("give --period YYYY-MM (repeatable) or --year YYYY")
     periods = [_parse(Period, p) for p in period or []]

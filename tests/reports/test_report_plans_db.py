@@ -103,11 +103,14 @@ async def script(factory: async_sessionmaker[AsyncSession]) -> dict[str, int]:
 async def test_two_plans_from_the_ledger_of_record(
     session_factory: async_sessionmaker[AsyncSession],
 ) -> None:
-    await script(session_factory)
+    ids = await script(session_factory)
     moment = as_of("2023-07-12 10:00")
+    may_june = [Period(2023, 5), Period(2023, 6), Period(2023, 5)]  # May asked twice: once
     async with session_factory() as s:
         data = await reports.quarter_data(s, quarter=Q2, **moment)
-        months = await reports.ledgers(s, periods=[Period(2023, 5), Period(2023, 6)], **moment)
+        months = await reports.ledgers(s, periods=may_june, **moment)
+        water = await reports.ledgers(s, periods=may_june, unit_ids=[ids["water"]], **moment)
+        anyue = await reports.ledgers(s, periods=may_june, unit_ids=[ids["anyue"]], **moment)
         year = await reports.year_data(s, year=2023, through=Period(2023, 6), **moment)
         entries = await reports.load_entries(s, plan_id=None, year=2023, current_only=False)
     assert data is not None and year is not None
@@ -151,6 +154,14 @@ async def test_two_plans_from_the_ledger_of_record(
         ("市水务局", None, "未报", None),
     ]
     assert book["2023-05 十件大事"]["A1"].value == "成德眉资同城化十件大事 推进台账（2023年5月）"
+    # A unit's own export: only the plans it owes under (水务 under 工作要点, 安岳县 under 十件大事)
+    assert [(x.period.key, x.plan_code) for x in water] == [
+        ("2023-05", "工作要点"), ("2023-06", "工作要点"),
+    ]  # fmt: skip
+    assert [(x.period.key, x.plan_code) for x in anyue] == [
+        ("2023-05", "十件大事"), ("2023-06", "十件大事"),
+    ]  # fmt: skip
+    assert [(t.number, u.name) for t, u, _ in anyue[0].rows()] == [(5, "安岳县")]
 
     by_unit = {r.unit.name: r for r in score_rows(year, Weights())}
     assert (by_unit["雁江区"].tally.approved, by_unit["雁江区"].tally.reported) == (0, 3)
