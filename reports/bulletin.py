@@ -256,9 +256,10 @@ def build(data: QuarterData, only: Collection[int] | None = None) -> Bulletin:
     lapses, unbound = _lapses(owed, several)
     behind: dict[PlanInfo, dict[tuple[int, int], Entry]] = {}
     for ledger in data.ledgers:  # in period order: later periods replace earlier
+        mine = behind.setdefault(ledger.plan, {})
         for entry in ledger.entries.values():
             if entry.reported and entry.status == EntryStatus.BEHIND:
-                behind.setdefault(ledger.plan, {})[(entry.task_id, entry.unit.id)] = entry
+                mine[(entry.task_id, entry.unit.id)] = entry
     checks = data.milestones
     if only is not None:
         keep = set(only)

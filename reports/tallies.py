@@ -115,13 +115,14 @@ def obligations(ledgers: Iterable[PeriodLedger]) -> list[Obligation]:
     """Every owed report of the ledgers, in period, task and lead order."""
     found = []
     for ledger in ledgers:
+        plan = ledger.plan
         for task in ledger.tasks:
             for unit in ledger.owing.get(task.id, []):
                 key = (task.id, unit.id)
                 found.append(
                     Obligation(
                         ledger.period.key, task, unit, ledger.entries.get(key),
-                        ledger.records.get(key), ledger.plan,
+                        ledger.records.get(key), plan,
                     )
                 )  # fmt: skip
     return found
