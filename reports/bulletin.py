@@ -20,37 +20,9 @@ from datetime import datetime
 from ledger.entries import REVIEW_LABELS
 from ledger.scoring import Tally
 from ledger.vocab import EntryStatus, MilestoneOutcome
+from reports.bulletin_words import LAPSE_HEADERS, brief, numbers
 from reports.data import NO_PLAN, Entry, MilestoneCheck, PlanInfo, QuarterData, UnitRef
 from reports.tallies import OUTCOME_LABELS, Obligation, obligations, tally
-
-PARTS = ("总体情况", "节点目标完成情况", "报送及时率排名", "逾期和未报送情况",
-         "未绑定填报人的单位", "滞后任务及存在问题")  # fmt: skip
-NUMERALS = "一二三四五六"
-MILESTONE_HEADERS = ("序号", "任务内容", "牵头单位", "本季度目标", "完成情况", "情况说明")
-RANKING_HEADERS = ("排名", "单位", "应报", "按时", "逾期", "未报", "按时率")
-LAPSE_HEADERS = ("月份", "单位", "逾期报送任务", "未报送任务")
-UNBOUND_HEADERS = ("月份", "单位", "未报送任务")
-BEHIND_HEADERS = ("序号", "任务内容", "单位", "月份", "进展情况", "存在问题", "审定")
-NO_MILESTONES = "本季度无节点目标。"
-NO_LAPSES = "本季度各单位均按时报送。"
-NO_UNBOUND = "本季度应报单位均已绑定填报人。"
-NO_BEHIND = "本季度无滞后任务。"
-CLAUSE_ENDS = "。；，,;"
-TASK_TEXT_LIMIT = 60
-
-
-def brief(text: str, limit: int = TASK_TEXT_LIMIT) -> str:
-    """`text` cut after its last whole clause within `limit` characters (at 。；，, — the mark
-    becomes "……"); whole when it is short enough or has no clause boundary to cut at."""
-    text = text.strip()
-    if len(text) <= limit:
-        return text
-    cut = max(text.rfind(mark, 0, limit) for mark in CLAUSE_ENDS)
-    return text[:cut] + "……" if cut > 0 else text
-
-
-def numbers(items: list[str]) -> str:
-    return "、".join(items)
 
 
 @dataclass(frozen=True)
@@ -178,11 +150,6 @@ class Bulletin:
             total.reported += row.tally.reported
             total.on_time += row.tally.on_time
         return total
-
-
-def heading(index: int) -> str:
-    """ "三、报送及时率排名" for part 2 (0-based)."""
-    return f"{NUMERALS[index]}、{PARTS[index]}"
 
 
 def _rank(tallies: dict[UnitRef, Tally]) -> list[Ranked]:

@@ -15,7 +15,8 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 from docx.text.run import Run
 
-from reports.bulletin import (
+from reports.bulletin import Bulletin, PlanPart, behind_cells, milestone_cells
+from reports.bulletin_words import (
     BEHIND_HEADERS,
     MILESTONE_HEADERS,
     NO_BEHIND,
@@ -24,11 +25,7 @@ from reports.bulletin import (
     NO_UNBOUND,
     RANKING_HEADERS,
     UNBOUND_HEADERS,
-    Bulletin,
-    PlanPart,
-    behind_cells,
     heading,
-    milestone_cells,
 )
 from reports.stable import stamp
 

@@ -9,7 +9,8 @@ from collections.abc import Callable, Sequence
 from openpyxl import Workbook
 
 from ledger.vocab import MilestoneOutcome
-from reports.bulletin import (
+from reports.bulletin import Bulletin, PlanPart, behind_cells, milestone_cells
+from reports.bulletin_words import (
     BEHIND_HEADERS,
     LAPSE_HEADERS,
     MILESTONE_HEADERS,
@@ -20,10 +21,6 @@ from reports.bulletin import (
     PARTS,
     RANKING_HEADERS,
     UNBOUND_HEADERS,
-    Bulletin,
-    PlanPart,
-    behind_cells,
-    milestone_cells,
 )
 from reports.data import UnitRef
 from reports.tallies import OUTCOME_LABELS

@@ -13,8 +13,9 @@ import docx
 import pytest
 
 from ledger.scoring import Weights
-from reports.bulletin import brief, build
+from reports.bulletin import build
 from reports.bulletin_docx import bulletin_docx
+from reports.bulletin_words import brief
 from reports.bulletin_xlsx import bulletin_xlsx
 from reports.ledger_xlsx import ledger_workbook
 from reports.scorecard import scorecard_xlsx

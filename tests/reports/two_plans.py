@@ -59,6 +59,11 @@ BIG_TEXT = (
 BIG = TaskInfo(105, 5, BIG_TEXT, "", ("雁江区", "安岳县"), ())
 AS_OF = datetime(2023, 7, 12, 10, tzinfo=SH)
 PLANS = {ROAD.id: POINTS, RIVER.id: POINTS, BIG.id: TEN}
+NO_PRINCIPAL = "未经审定（无审定人）"
+
+
+def rows(ws: object) -> list[list[object]]:
+    return [list(r) for r in ws.iter_rows(min_row=3, values_only=True)]  # type: ignore[attr-defined]
 
 
 def at(month: int, day: int) -> datetime:
