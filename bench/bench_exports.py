@@ -48,8 +48,9 @@ from models import (
     schema,
 )
 from models.db import make_engine, make_session_factory
-from reports.bulletin import build, bulletin_xlsx
+from reports.bulletin import build
 from reports.bulletin_docx import bulletin_docx
+from reports.bulletin_xlsx import bulletin_xlsx
 from reports.entries import entries_csv, entries_json
 from reports.ledger_xlsx import ledger_workbook
 from reports.scorecard import scorecard_xlsx
@@ -92,6 +93,9 @@ async def seed(factory: Any, units: int) -> int:
                     "id": 1,
                     "year": YEAR,
                     "title": "压力测试工作要点",
+                    "code": "工作要点",
+                    "first_period": f"{YEAR}-01",
+                    "last_period": f"{YEAR}-12",
                     "source": "bench",
                     "created_at": datetime.now(UTC),
                     "updated_at": datetime.now(UTC),
@@ -233,20 +237,22 @@ async def bench(url: str, units: int) -> None:
     months = [Period(YEAR, m) for m in range(1, 13)]
 
     async def ledger(s: AsyncSession) -> bytes:
-        found = await reports.ledgers(s, periods=months, rules=rules, tz=TZ)
+        found = await reports.ledgers(s, periods=months, rules=rules, tz=TZ, now=now)
         return await asyncio.to_thread(ledger_workbook, found, TZ, now)
 
     async def ledger_month(s: AsyncSession) -> bytes:
-        found = await reports.ledgers(s, periods=[Period(YEAR, 5)], rules=rules, tz=TZ)
+        found = await reports.ledgers(s, periods=[Period(YEAR, 5)], rules=rules, tz=TZ, now=now)
         return ledger_workbook(found, TZ, now)
 
     async def bulletin(s: AsyncSession, writer: Callable[..., bytes]) -> bytes:
-        data = await reports.quarter_data(s, quarter=Quarter(YEAR, 2), rules=rules, tz=TZ)
+        data = await reports.quarter_data(s, quarter=Quarter(YEAR, 2), rules=rules, tz=TZ, now=now)
         assert data is not None
         return writer(build(data))
 
     async def scorecard(s: AsyncSession) -> bytes:
-        data = await reports.year_data(s, year=YEAR, through=Period(YEAR, 12), rules=rules, tz=TZ)
+        data = await reports.year_data(
+            s, year=YEAR, through=Period(YEAR, 12), rules=rules, tz=TZ, now=now
+        )
         assert data is not None
         return scorecard_xlsx(data, weights, TZ, f"{YEAR}-12", now)
 

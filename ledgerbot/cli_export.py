@@ -14,8 +14,9 @@ import typer
 from bot import notices
 from ledger.periods import Period, Quarter
 from ledgerbot.cli_base import app, fail, load_settings, now, with_session
-from reports.bulletin import build, bulletin_xlsx
+from reports.bulletin import build
 from reports.bulletin_docx import bulletin_docx
+from reports.bulletin_xlsx import bulletin_xlsx
 from reports.entries import entries_csv, entries_json
 from reports.ledger_xlsx import ledger_workbook
 from reports.scorecard import scorecard_xlsx
@@ -53,7 +54,7 @@ def export_ledger(
     year: Annotated[int | None, typer.Option(help="All twelve periods of a year.")] = None,
     output: Output = None,
 ) -> None:
-    """The monthly 推进台账 workbook: one sheet per period."""
+    """The monthly 推进台账 workbook: one sheet per period and plan."""
     if not period and year is None:
         raise fail("give --period YYYY-MM (repeatable) or --year YYYY")
     periods = [_parse(Period, p) for p in period or []]

@@ -1,10 +1,12 @@
 """The quarterly bulletin as a Word document, laid out like a bureau's 通报: A4, 仿宋 body text,
-numbered parts, plain tables — ready to edit and print."""
+numbered parts, plain tables — ready to edit and print. The words, labels and cells come from
+reports.bulletin, the same as the xlsx workbook's; parts that are per plan get a section per
+plan, headed by the plan's title, when the bulletin covers several plans."""
 
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from docx import Document
 from docx.enum.section import WD_ORIENT
@@ -13,8 +15,19 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 from docx.text.run import Run
 
-from reports.bulletin import Bulletin
-from reports.tallies import OUTCOME_LABELS
+from reports.bulletin import Bulletin, PlanPart, behind_cells, milestone_cells
+from reports.bulletin_words import (
+    BEHIND_HEADERS,
+    MILESTONE_HEADERS,
+    NO_BEHIND,
+    NO_LAPSES,
+    NO_MILESTONES,
+    NO_UNBOUND,
+    RANKING_HEADERS,
+    UNBOUND_HEADERS,
+    heading,
+)
+from reports.stable import stamp
 
 BODY_FONT, TITLE_FONT = "仿宋", "方正小标宋简体"
 
@@ -38,11 +51,14 @@ def _table(document: object, headers: tuple[str, ...], rows: Sequence[Sequence[o
         cells[index].text = str(value)  # in the Normal style's 仿宋 (see _normal_style)
 
 
-def _paragraph(document: object, text: str, *, heading: bool = False) -> None:
+def _paragraph(
+    document: object, text: str, *, heading: bool = False, subheading: bool = False
+) -> None:
     paragraph = document.add_paragraph()  # type: ignore[attr-defined]
     if not heading:
         paragraph.paragraph_format.first_line_indent = Pt(32)
-    _chinese(paragraph.add_run(text), "黑体" if heading else BODY_FONT, 16 if heading else 14)
+    font = "黑体" if heading else "楷体" if subheading else BODY_FONT
+    _chinese(paragraph.add_run(text), font, 16 if heading else 14, bold=subheading)
 
 
 def _normal_style(document: object) -> None:
@@ -50,6 +66,27 @@ def _normal_style(document: object) -> None:
     normal = document.styles["Normal"]  # type: ignore[attr-defined]
     normal.font.name, normal.font.size = BODY_FONT, Pt(10.5)
     normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), BODY_FONT)
+
+
+def _per_plan(document: object, b: Bulletin, write: Callable[[PlanPart], bool], empty: str) -> None:
+    """Each plan's section (its title as a sub-heading when there are several plans)."""
+    for part in b.parts:
+        if b.several:
+            _paragraph(document, part.plan.title, subheading=True)
+        if not write(part):
+            _paragraph(document, empty)
+
+
+def _labelled(document: object, first: str, pairs: Sequence[tuple[str, object]]) -> None:
+    """A paragraph: `first`, then one "label：value" line per pair with a value."""
+    paragraph = document.add_paragraph()  # type: ignore[attr-defined]
+    paragraph.paragraph_format.first_line_indent = Pt(32)
+    run = paragraph.add_run(first)
+    for label, value in pairs:
+        if value not in ("", None):
+            run.add_break()
+            run.add_text(f"{label}：{value}")
+    _chinese(run, BODY_FONT, 14)
 
 
 def bulletin_docx(b: Bulletin) -> bytes:
@@ -63,56 +100,59 @@ def bulletin_docx(b: Bulletin) -> bytes:
     title.alignment = WD_ALIGN_PARAGRAPH.CENTER
     _chinese(title.add_run(b.title), TITLE_FONT, 22)
 
-    totals, counts = b.totals(), b.outcome_counts()
-    summary = (
-        f"本季度应报台账{totals.owed}项，按时报送{totals.on_time}项，逾期报送{totals.late}项，"
-        f"未报送{totals.missing}项。节点目标应答复{sum(counts.values())}项，其中"
-        + "，".join(f"{label}{counts[key]}项" for key, label in OUTCOME_LABELS.items())
-        + "。"
-    )
-    _paragraph(document, "一、总体情况", heading=True)
-    _paragraph(document, summary)
+    _paragraph(document, heading(0), heading=True)
+    for line in b.summary:
+        _paragraph(document, line)
 
-    _paragraph(document, "二、节点目标完成情况", heading=True)
-    rows: list[tuple[object, ...]] = [
-        (c.task.number, c.target, unit.name, OUTCOME_LABELS[outcome], explanation)
-        for c in b.milestones
-        for unit, (outcome, explanation) in c.answers.items()
-    ]
-    if rows:
-        _table(document, ("序号", "本季度目标", "牵头单位", "完成情况", "情况说明"), rows)
-    else:
-        _paragraph(document, "本季度无节点目标。")
+    _paragraph(document, heading(1), heading=True)
 
-    _paragraph(document, "三、报送及时率排名", heading=True)
+    def milestones(part: PlanPart) -> bool:
+        rows = [
+            milestone_cells(check, unit, outcome, explanation)
+            for check in part.milestones
+            for unit, (outcome, explanation) in check.answers.items()
+        ]
+        if rows:
+            _table(document, MILESTONE_HEADERS, rows)
+        return bool(rows)
+
+    _per_plan(document, b, milestones, NO_MILESTONES)
+
+    _paragraph(document, heading(2), heading=True)
+    if b.ranking_scope():
+        _paragraph(document, b.ranking_scope())
     ranking = [
-        (r.rank, r.unit.name, r.tally.owed, r.tally.on_time, r.tally.late, r.tally.missing,
-         f"{r.on_time_rate:.0%}" if r.on_time_rate is not None else "—")
+        (*r.cells(), f"{r.on_time_rate:.1%}" if r.on_time_rate is not None else "")
         for r in b.ranking
-    ]  # fmt: skip
-    _table(document, ("排名", "单位", "应报", "按时", "逾期", "未报", "按时率"), ranking)
+    ]
+    _table(document, RANKING_HEADERS, ranking)
 
-    _paragraph(document, "四、逾期和未报送情况", heading=True)
-    if not b.lapses:
-        _paragraph(document, "本季度各单位均按时报送。")
-    for lapse in b.lapses:
-        parts = []
-        if lapse.late:
-            parts.append("逾期报送任务" + "、".join(map(str, lapse.late)))
-        if lapse.missing:
-            parts.append("未报送任务" + "、".join(map(str, lapse.missing)))
-        _paragraph(document, f"{lapse.period}：{lapse.unit.name}，{'；'.join(parts)}。")
+    _paragraph(document, heading(3), heading=True)
 
-    _paragraph(document, "五、滞后任务及存在问题", heading=True)
-    if not b.behind:
-        _paragraph(document, "本季度无滞后任务。")
-    for number, entry in enumerate(b.behind, start=1):
-        problem = entry.problems or entry.progress
-        _paragraph(
-            document,
-            f"（{number}）任务{entry.task_number}（{entry.unit.name}，{entry.period}）："
-            f"{entry.task_text[:60]}。存在问题：{problem}",
-        )
+    def lapses(part: PlanPart) -> bool:
+        for lapse in part.lapses:
+            _paragraph(document, lapse.sentence())
+        return bool(part.lapses)
+
+    _per_plan(document, b, lapses, NO_LAPSES)
+
+    _paragraph(document, heading(4), heading=True)
+    if b.unbound:
+        _paragraph(document, b.unbound_note())
+        _table(document, UNBOUND_HEADERS, [row.cells() for row in b.unbound])
+    else:
+        _paragraph(document, NO_UNBOUND)
+
+    _paragraph(document, heading(5), heading=True)
+
+    def behind(part: PlanPart) -> bool:
+        for number, entry in enumerate(part.behind, start=1):
+            cells = behind_cells(entry)
+            first = f"（{number}）任务{cells[0]}（{cells[2]}，{cells[3]}）：{cells[1]}"
+            _labelled(document, first, list(zip(BEHIND_HEADERS[4:], cells[4:], strict=True)))
+        return bool(part.behind)
+
+    _per_plan(document, b, behind, NO_BEHIND)
     buffer = io.BytesIO()
     document.save(buffer)
-    return buffer.getvalue()
+    return stamp(buffer.getvalue(), b.made_at)

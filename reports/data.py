@@ -6,7 +6,7 @@ benchmarked without a database.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -20,6 +20,19 @@ class UnitRef:
     id: int
 
 
+@dataclass(frozen=True, order=True)
+class PlanInfo:
+    """A plan as documents name it: its title at the top of its sheet or section, its code in
+    task references (`十件大事/5`)."""
+
+    id: int
+    code: str
+    title: str
+
+
+NO_PLAN = PlanInfo(0, "", "")
+
+
 @dataclass(frozen=True)
 class TaskInfo:
     id: int
@@ -28,6 +41,7 @@ class TaskInfo:
     section: str  # "一、全力推进重大基础设施项目建设", or "" when the plan has no sections
     leads: tuple[str, ...]
     supports: tuple[str, ...]
+    active: bool = True  # False: removed from the plan since (kept where it was owed)
 
 
 @dataclass(frozen=True)
@@ -54,6 +68,7 @@ class Entry:
     reviewed_at: datetime | None = None
     review_note: str | None = None
     task_text: str = ""
+    plan_code: str = ""
 
     @property
     def reported(self) -> bool:
@@ -91,6 +106,11 @@ class PeriodLedger:
     due_at: datetime | None = None  # the period's deadline (aware)
     plan_code: str = ""
     records: dict[tuple[int, int], Record] = field(default_factory=dict)
+    plan_id: int = 0
+
+    @property
+    def plan(self) -> PlanInfo:
+        return PlanInfo(self.plan_id, self.plan_code, self.plan_title)
 
     def rows(self) -> Iterator[tuple[TaskInfo, UnitRef, Entry | None]]:
         """(task, unit, entry or None) for every owed report, then reports on tasks a unit did
@@ -113,6 +133,13 @@ class MilestoneCheck:
     target: str
     due: date
     answers: dict[UnitRef, tuple[MilestoneOutcome | None, str]] = field(default_factory=dict)
+    plan: PlanInfo = NO_PLAN
+
+
+def plans_of(ledgers: Iterable[PeriodLedger], checks: Iterable[MilestoneCheck]) -> list[PlanInfo]:
+    """The plans behind some ledgers and milestone checks, in plan order (by id)."""
+    found = {ledger.plan for ledger in ledgers} | {check.plan for check in checks}
+    return sorted(found - {NO_PLAN})
 
 
 @dataclass(frozen=True)
@@ -121,6 +148,16 @@ class QuarterData:
     plan_title: str  # the plans' titles, joined
     ledgers: list[PeriodLedger]  # the periods counted (deadline passed), one per plan
     milestones: list[MilestoneCheck]
+    as_of: datetime  # the moment the figures are taken at: the documents' "made at" stamp
+    plans: list[PlanInfo] = field(default_factory=list)  # every plan the quarter owes under
+
+    def covered(self) -> list[PlanInfo]:
+        """The plans the bulletin covers: those given, else those of its ledgers and checks."""
+        return self.plans or plans_of(self.ledgers, self.milestones)
+
+    def periods(self) -> list[str]:
+        """The periods counted (their deadline had passed), in order."""
+        return sorted({ledger.period.key for ledger in self.ledgers})
 
 
 @dataclass(frozen=True)
@@ -129,3 +166,6 @@ class YearData:
     plan_title: str  # the plans' titles, joined
     ledgers: list[PeriodLedger]  # the periods counted (deadline passed)
     milestones: list[MilestoneCheck]  # the quarters counted
+
+    def covered(self) -> list[PlanInfo]:
+        return plans_of(self.ledgers, self.milestones)

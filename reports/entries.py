@@ -1,5 +1,7 @@
 """Every progress entry of a year as CSV or JSON, for other systems (all versions, each marked
-current or not); times are ISO 8601 with their offset in the bureau's zone."""
+current or not, with its plan's code since task numbers repeat across plans); times are ISO 8601
+with their offset in the bureau's zone. `approved` is true only for a principal's 审定: an entry
+counted without one (state `accepted`, 未经审定（无审定人）) is not approved."""
 
 from __future__ import annotations
 
@@ -11,10 +13,11 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from ledger.vocab import EntryState
 from reports.data import Entry
 
 FIELDS = (
-    "entry_id", "period", "task_number", "task", "unit", "unit_id", "version", "is_current",
+    "entry_id", "period", "plan", "task_number", "task", "unit", "unit_id", "version", "is_current",
     "state", "status", "progress", "problems", "next_steps", "reporter", "reporter_user_id",
     "submitted_at", "late", "approved", "reviewed_by", "reviewed_at", "review_note",
 )  # fmt: skip
@@ -29,6 +32,7 @@ def record(entry: Entry, tz: ZoneInfo) -> dict[str, Any]:
     return {
         "entry_id": entry.id,
         "period": entry.period,
+        "plan": entry.plan_code,
         "task_number": entry.task_number,
         "task": entry.task_text,
         "unit": entry.unit.name,
@@ -44,7 +48,7 @@ def record(entry: Entry, tz: ZoneInfo) -> dict[str, Any]:
         "reporter_user_id": entry.reporter_user_id,
         "submitted_at": _time(entry.submitted_at, tz),
         "late": entry.late,
-        "approved": entry.state.value == "approved",
+        "approved": entry.state == EntryState.APPROVED,  # a principal's 审定, not "counted"
         "reviewed_by": entry.reviewed_by,
         "reviewed_at": _time(entry.reviewed_at, tz),
         "review_note": entry.review_note,

@@ -1,9 +1,15 @@
-"""The monthly 推进台账 as bureaus print it: one sheet per period, one row per unit's report.
+"""The monthly 推进台账 as bureaus print it: one sheet per period and plan, one row per unit's
+report, the plan's title at the top.
 
 Columns: 序号 任务内容 牵头单位 配合单位 完成状态 进展情况 存在问题 下步打算 填报人 填报时间
 是否逾期 审定. Sections are merged heading rows; a task reported by several units spans several
 rows with 序号, 任务内容 and 配合单位 merged. 完成状态 is green (已完成, 序时推进), yellow (滞后,
-未启动) or red (未报送, 退回修改) — the three colours of 三色预警.
+未启动) or red (未报送, 退回修改) — the three colours of 三色预警; before its deadline a report not
+yet in is 待报送, uncoloured (nothing is overdue before it is due). 审定 reads 已审定 only when a
+principal approved; an entry counted without one reads 未经审定（无审定人）.
+
+A sheet is named after its period ('2023-05'); when several plans owe that period, each plan's
+sheet adds its code ('2023-05 十件大事'), within Excel's 31 characters and its forbidden signs.
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
 
+from ledger.entries import REVIEW_LABELS, is_late
 from ledger.reports import status_label
 from ledger.vocab import EntryState, EntryStatus
 from reports.data import Entry, PeriodLedger, Record
@@ -25,14 +32,18 @@ HEADERS = (
 WIDTHS = (6, 40, 16, 16, 10, 42, 28, 28, 10, 16, 8, 12)
 STATUS_COLUMN = HEADERS.index("完成状态") + 1
 MERGED_COLUMNS = (1, 2, 4)  # 序号, 任务内容, 配合单位 span a task's rows
-MISSING, RETURNED = "未报送", "退回修改"
+MISSING, RETURNED, NOT_YET = "未报送", "退回修改", "待报送"
+SHEET_NAME_MAX = 31
+_FORBIDDEN = str.maketrans({sign: "_" for sign in "[]:*?/\\'"})
 
 
-def status_cell(entry: Entry | None) -> tuple[str, str]:
-    """The 完成状态 text and its colour (xlsx.GREEN / YELLOW / RED)."""
+def status_cell(entry: Entry | None, overdue: bool = True) -> tuple[str, str | None]:
+    """The 完成状态 text and its colour (xlsx.GREEN / YELLOW / RED, None before the deadline)."""
     if entry is None or not entry.reported:
         returned = entry is not None and entry.state == EntryState.RETURNED
-        return (RETURNED if returned else MISSING), RED
+        if returned:
+            return RETURNED, RED
+        return (MISSING, RED) if overdue else (NOT_YET, None)
     good = entry.status in (EntryStatus.DONE, EntryStatus.ON_TRACK)
     return status_label(entry.status, "zh"), GREEN if good else YELLOW
 
@@ -42,16 +53,17 @@ def _when(moment: datetime | None, tz: ZoneInfo) -> str:
 
 
 def _approval(entry: Entry | None, tz: ZoneInfo) -> str:
+    """已审定 (with its date) only for a principal's approval; the other states by their label
+    (ledger.entries.REVIEW_LABELS), a return with its reason."""
     if entry is None:
         return ""
     if entry.state == EntryState.APPROVED:
-        return "已审定" + (f" {_when(entry.reviewed_at, tz)[:10]}" if entry.reviewed_at else "")
-    if entry.state == EntryState.ACCEPTED:
-        return "未经审定（无审定人）"
-    if entry.state == EntryState.SUBMITTED:
-        return "待审定"
+        day = f" {_when(entry.reviewed_at, tz)[:10]}" if entry.reviewed_at else ""
+        return REVIEW_LABELS[EntryState.APPROVED]["zh"] + day
     if entry.state == EntryState.RETURNED:
         return "退回" + (f"：{entry.review_note}" if entry.review_note else "")
+    if entry.state in (EntryState.ACCEPTED, EntryState.SUBMITTED):
+        return REVIEW_LABELS[entry.state]["zh"]
     return ""
 
 
@@ -69,13 +81,43 @@ def title_of(ledger: PeriodLedger) -> str:
     return f"{ledger.plan_title} 推进台账（{p.year}年{p.month}月）"
 
 
-def write_sheet(book: Workbook, ledger: PeriodLedger, tz: ZoneInfo, overdue: bool) -> None:
-    """Add `ledger` as a sheet named after its period ('2023-05')."""
-    with Rows(book, ledger.period.key, title_of(ledger), HEADERS, WIDTHS) as ws:
-        _fill(ws, ledger, tz, overdue)
+def sheet_names(ledgers: list[PeriodLedger]) -> list[str]:
+    """One unique sheet name per ledger: the period, plus the plan's code when several plans
+    owe that period; Excel's forbidden signs become '_', names are cut to 31 characters and a
+    name already taken (ignoring case, as Excel does) gets ' (2)', ' (3)'…"""
+    plans: dict[str, int] = {}
+    for ledger in ledgers:
+        plans[ledger.period.key] = plans.get(ledger.period.key, 0) + 1
+    taken: set[str] = set()
+    names = []
+    for ledger in ledgers:
+        key = ledger.period.key
+        base = f"{key} {ledger.plan_code}" if plans[key] > 1 and ledger.plan_code else key
+        base = base.translate(_FORBIDDEN)[:SHEET_NAME_MAX]
+        name, n = base, 2
+        while name.casefold() in taken:
+            suffix = f" ({n})"
+            name, n = base[: SHEET_NAME_MAX - len(suffix)] + suffix, n + 1
+        taken.add(name.casefold())
+        names.append(name)
+    return names
 
 
-def _fill(ws: Rows, ledger: PeriodLedger, tz: ZoneInfo, overdue: bool) -> None:
+def write_sheet(
+    book: Workbook, ledger: PeriodLedger, tz: ZoneInfo, now: datetime, name: str
+) -> None:
+    """Add `ledger` as the sheet `name`, its plan's title at the top; `now` decides whether a
+    missing report is already overdue (by each obligation's own due instant)."""
+    with Rows(book, name, title_of(ledger), HEADERS, WIDTHS) as ws:
+        _fill(ws, ledger, tz, now)
+
+
+def _overdue(ledger: PeriodLedger, record: Record | None, now: datetime) -> bool:
+    due = record.due_at if record is not None else ledger.due_at
+    return due is not None and is_late(now, due)
+
+
+def _fill(ws: Rows, ledger: PeriodLedger, tz: ZoneInfo, now: datetime) -> None:
     section = None
     task_rows: dict[int, list[int]] = {}
     for task, unit, entry in ledger.rows():
@@ -83,7 +125,9 @@ def _fill(ws: Rows, ledger: PeriodLedger, tz: ZoneInfo, overdue: bool) -> None:
             section = task.section
             ws.heading(section)
         continued = task.id in task_rows  # a later unit of a task: its merged cells stay empty
-        text, colour = status_cell(entry)
+        record = ledger.records.get((task.id, unit.id))
+        overdue = _overdue(ledger, record, now)
+        text, colour = status_cell(entry, overdue)
         details = (
             (
                 entry.progress,
@@ -103,12 +147,12 @@ def _fill(ws: Rows, ledger: PeriodLedger, tz: ZoneInfo, overdue: bool) -> None:
                 None if continued else "、".join(task.supports),
                 text,
                 *details,
-                _late(entry, ledger.records.get((task.id, unit.id)), overdue),
+                _late(entry, record, overdue),
                 _approval(entry, tz),
             ),
             colour,
             (STATUS_COLUMN,),
-            (1,),
+            (1, STATUS_COLUMN),
         )
         task_rows.setdefault(task.id, []).append(row)
     for rows in task_rows.values():
@@ -119,10 +163,11 @@ def _fill(ws: Rows, ledger: PeriodLedger, tz: ZoneInfo, overdue: bool) -> None:
 
 
 def ledger_workbook(ledgers: list[PeriodLedger], tz: ZoneInfo, now: datetime) -> bytes:
-    """One sheet per period; `now` decides whether a missing report is already overdue."""
+    """One sheet per period and plan; `now` decides whether a missing report is already overdue
+    and is the file's "made at" stamp (the same ledgers and `now` give the same bytes)."""
     book = new_workbook()
-    for ledger in ledgers:
-        write_sheet(book, ledger, tz, overdue=ledger.due_at is not None and now >= ledger.due_at)
+    for ledger, name in zip(ledgers, sheet_names(ledgers), strict=True):
+        write_sheet(book, ledger, tz, now, name)
     if not ledgers:
         Rows(book, "台账", "（无数据）", HEADERS, WIDTHS).close()
-    return to_bytes(book)
+    return to_bytes(book, now)

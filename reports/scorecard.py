@@ -34,9 +34,12 @@ WEIGHT_LABELS = {
     "partly": "“部分完成”折算分（0–1）",
 }
 EXPLANATION = (
-    "应报：统计月份内本单位牵头（含集体牵头分解到成员单位）的任务数之和。",
-    "已报：有当前版本且已提交（已审定或待审定）的应报项；退回未重报不计。",
-    "按时：已报且在该月台账截止时间前提交。已审定：已报且经主要负责同志审定。",
+    "应报：统计月份（报送截止时间已过，且在计划的起止月份内）本单位牵头（含集体牵头分解到"
+    "成员单位）的任务数之和，各计划合并计算。",
+    "已报：已计入（经审定，或无审定人时报送即计入）或待审定的应报项；退回未重报不计。",
+    "按时：首次计入的报送在该月台账截止时间前（之后的修改不改变按时与否）。",
+    "已审定：已报且经主要负责同志审定；无审定人的单位报送即计入，显示为"
+    "“未经审定（无审定人）”，不计为已审定。",
     "完整率 = 已报 ÷ 应报；按时率 = 按时 ÷ 应报；审定率 = 已审定 ÷ 已报。",
     "节点得分率 = (节点已完成 + 部分完成 × 折算分) ÷ 节点应答数（未答复、未完成计0）。",
     "综合得分 = 100 × Σ(权重 × 比率) ÷ Σ(参与计算的权重)；分母为0的比率不参与计算。",
@@ -89,30 +92,49 @@ def _rules_sheet(ws: Rows, weights: Weights) -> None:
         ws.merge(offset, 1, offset, 3)
 
 
+EVIDENCE_HEADERS = ("单位", "月份/季度", "计划", "任务序号", "类别", "结果", "审定", "填报时间")
+EVIDENCE_WIDTHS = (28, 10, 12, 8, 10, 14, 20, 16)
+
+
 def _evidence_sheet(ws: Rows, data: YearData, tz: ZoneInfo) -> None:
-    rows: list[tuple[str, str, int, str, str, str]] = []
+    """Every obligation and milestone answer behind the counts. 审定 says 已审定 only for a
+    principal's approval; 填报时间 is the submission the timing was judged by (the first that
+    counted: a later correction keeps it)."""
+    rows: list[tuple[tuple[str, str, str, int, int], tuple[object, ...]]] = []
     for item in obligations(data.ledgers):
-        when = item.entry.submitted_at if item.entry else None
+        when = item.timed_at
         stamp = when.astimezone(tz).strftime("%Y-%m-%d %H:%M") if when else ""
-        rows.append(
-            (item.unit.name, item.period, item.task.number, "月度台账", item.outcome, stamp)
-        )
+        order = (item.unit.name, item.period, "月度台账", item.plan.id, item.task.number)
+        rows.append((order, (item.unit.name, item.period, item.plan.code, item.task.number,
+                             "月度台账", item.outcome, item.review, stamp)))  # fmt: skip
     for check in data.milestones:
+        quarter = f"{data.year}Q{check.quarter}"
+        order_of = (quarter, "节点目标", check.plan.id, check.task.number)
         for unit, (outcome, _) in check.answers.items():
-            quarter = f"{data.year}Q{check.quarter}"
             label = OUTCOME_LABELS[outcome]
-            rows.append((unit.name, quarter, check.task.number, "节点目标", label, ""))
-    rows.sort(key=lambda r: (r[0], r[1], r[3], r[2]))
-    for values in rows:  # unstyled: tens of thousands of rows
-        ws.add(values)
+            answer = (unit.name, quarter, check.plan.code, check.task.number, "节点目标", label)
+            rows.append(((unit.name, *order_of), (*answer, "", "")))
+    rows.sort(key=lambda row: row[0])  # by unit, period, kind, plan, task
+    for _, cells in rows:  # unstyled: tens of thousands of rows
+        ws.add(cells)
+
+
+def title(data: YearData, through: str, made_at: datetime) -> str:
+    """The plan's title (or, with several, which plans the scorecard covers), the last period
+    counted and the day it was made."""
+    plans = data.covered()
+    when = f"统计至{through}，{made_at:%Y-%m-%d}生成"
+    if len(plans) > 1:
+        return f"{data.year}年度考评（涵盖{'、'.join(p.title for p in plans)}；{when}）"
+    return f"{data.plan_title} {data.year}年度考评（{when}）"
 
 
 def scorecard_xlsx(
     data: YearData, weights: Weights, tz: ZoneInfo, through: str, made_at: datetime
 ) -> bytes:
+    """The workbook; `made_at` is in its title and is its file stamp (same data, same bytes)."""
     book = new_workbook()
-    title = f"{data.plan_title} {data.year}年度考评（统计至{through}，{made_at:%Y-%m-%d}生成）"
-    with Rows(book, "年度考评", title, HEADERS, WIDTHS) as ws:
+    with Rows(book, "年度考评", title(data, through, made_at), HEADERS, WIDTHS) as ws:
         for row, item in enumerate(score_rows(data, weights), start=3):
             t = item.tally
             counts = (t.owed, t.reported, t.on_time, t.approved, t.milestones_due)
@@ -122,8 +144,7 @@ def scorecard_xlsx(
     heading = "评分规则（LEDGERBOT_SCORE_WEIGHTS）"
     with Rows(book, RULES, heading, ("项目", "取值", "设置名"), (36, 10, 16)) as rules:
         _rules_sheet(rules, weights)
-    headers = ("单位", "月份/季度", "任务序号", "类别", "结果", "填报时间")
-    widths = (28, 10, 8, 10, 14, 16)
-    with Rows(book, "评分依据", f"{data.year}年度考评评分依据", headers, widths) as evidence:
+    heading = f"{data.year}年度考评评分依据"
+    with Rows(book, "评分依据", heading, EVIDENCE_HEADERS, EVIDENCE_WIDTHS) as evidence:
         _evidence_sheet(evidence, data, tz)
-    return to_bytes(book)
+    return to_bytes(book, made_at)

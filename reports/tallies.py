@@ -8,10 +8,21 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 
+from ledger.entries import REVIEW_LABELS
 from ledger.scoring import Tally
 from ledger.vocab import EntryState, MilestoneOutcome
-from reports.data import Entry, MilestoneCheck, PeriodLedger, Record, TaskInfo, UnitRef
+from reports.data import (
+    NO_PLAN,
+    Entry,
+    MilestoneCheck,
+    PeriodLedger,
+    PlanInfo,
+    Record,
+    TaskInfo,
+    UnitRef,
+)
 
 OUTCOME_LABELS: dict[MilestoneOutcome | None, str] = {
     MilestoneOutcome.MET: "已完成",
@@ -33,6 +44,7 @@ class Obligation:
     unit: UnitRef
     entry: Entry | None
     record: Record | None = None
+    plan: PlanInfo = NO_PLAN
 
     @property
     def counted(self) -> bool:
@@ -67,29 +79,50 @@ class Obligation:
         return self.record is not None and self.record.contacts == 0
 
     @property
+    def timed_at(self) -> datetime | None:
+        """The submission its timing is judged by: the first counted one, else the current."""
+        if self.counted and self.record is not None:
+            return self.record.counted_at
+        return self.entry.submitted_at if self.reported and self.entry is not None else None
+
+    @property
     def outcome(self) -> str:
-        """按时 / 逾期 / 未报, with 待审定 or 退回 where that applies."""
+        """按时 / 逾期 / 未报 (未绑定: nobody could be prompted) / 退回未重报."""
         if not self.reported and self.entry is not None and self.entry.state == EntryState.RETURNED:
             return "退回未重报"
         if not self.reported:
             return "未报（未绑定）" if self.unbound else "未报"
-        text = "逾期" if self.late else "按时"
+        return "逾期" if self.late else "按时"
+
+    @property
+    def review(self) -> str:
+        """已审定 only when a principal approved; counted without one: 未经审定（无审定人）;
+        else 待审定 or 退回修改 (ledger.entries.REVIEW_LABELS); "" when nothing was reported."""
         if self.approved:
-            return text
-        return f"{text}（待审定）" if self.waiting and not self.counted else f"{text}（未经审定）"
+            state = EntryState.APPROVED
+        elif self.counted or (self.reported and self.entry is not None and not self.waiting):
+            state = EntryState.ACCEPTED
+        elif self.waiting:
+            state = EntryState.SUBMITTED
+        elif self.entry is not None and self.entry.state == EntryState.RETURNED:
+            state = EntryState.RETURNED
+        else:
+            return ""
+        return REVIEW_LABELS[state]["zh"]
 
 
 def obligations(ledgers: Iterable[PeriodLedger]) -> list[Obligation]:
     """Every owed report of the ledgers, in period, task and lead order."""
     found = []
     for ledger in ledgers:
+        plan = ledger.plan
         for task in ledger.tasks:
             for unit in ledger.owing.get(task.id, []):
                 key = (task.id, unit.id)
                 found.append(
                     Obligation(
                         ledger.period.key, task, unit, ledger.entries.get(key),
-                        ledger.records.get(key),
+                        ledger.records.get(key), plan,
                     )
                 )  # fmt: skip
     return found

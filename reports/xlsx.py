@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterator, Sequence
+from datetime import datetime
 from typing import Any, NamedTuple
 from xml.sax.saxutils import escape
 
@@ -25,6 +26,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.xml.functions import fromstring
+
+from reports.stable import stamp
 
 FONT_NAME = "宋体"
 GREEN, YELLOW, RED = "C6EFCE", "FFEB9C", "FFC7CE"
@@ -200,6 +203,12 @@ class Rows:
         self.merge(row, 1, row, self.columns)
         return row
 
+    def note(self, text: str) -> int:
+        """A line of plain text merged across the sheet, as the next row."""
+        row = self.add((self.cell(text, PLAIN),))
+        self.merge(row, 1, row, self.columns)
+        return row
+
     def merge(self, first_row: int, first_column: int, last_row: int, last_column: int) -> None:
         first, last = self._letters[first_column - 1], self._letters[last_column - 1]
         self._merged.append(f'<mergeCell ref="{first}{first_row}:{last}{last_row}"/>')
@@ -250,7 +259,8 @@ def _cell_xml(ref: str, style: str, value: Any) -> str:
     raise TypeError(f"cannot write {type(value).__name__} to a cell")
 
 
-def to_bytes(book: Workbook) -> bytes:
+def to_bytes(book: Workbook, made_at: datetime) -> bytes:
+    """The workbook's bytes, stamped with `made_at` (never the wall clock; see reports.stable)."""
     buffer = io.BytesIO()
     book.save(buffer)
-    return buffer.getvalue()
+    return stamp(buffer.getvalue(), made_at)

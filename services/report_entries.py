@@ -1,5 +1,5 @@
-"""Entries as plain `reports.data.Entry` records: all versions or the current ones, by period
-list or plan year — for the ledgers and the entries export."""
+"""Entries as plain `reports.data.Entry` records (with their plan's code): all versions or the
+current ones, by period list or plan year — for the ledgers and the entries export."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models import ProgressEntry, Task, Unit
+from models import Plan, ProgressEntry, Task, Unit
 from reports.data import Entry, UnitRef
 
 _ENTRY_COLUMNS = (
@@ -34,6 +34,7 @@ _ENTRY_COLUMNS = (
     ProgressEntry.reviewed_at,
     ProgressEntry.review_note,
     Task.text,
+    Plan.code,
 )
 
 
@@ -52,8 +53,9 @@ async def load_entries(
     query = (
         select(*_ENTRY_COLUMNS)
         .join(Task, Task.id == ProgressEntry.task_id)
+        .join(Plan, Plan.id == Task.plan_id)
         .join(Unit, Unit.id == ProgressEntry.unit_id)
-        .order_by(ProgressEntry.period, Task.number, Unit.name, ProgressEntry.version)
+        .order_by(ProgressEntry.period, Plan.id, Task.number, Unit.name, ProgressEntry.version)
     )
     if plan_id is not None:
         query = query.where(Task.plan_id == plan_id)
@@ -71,9 +73,9 @@ async def load_entries(
 def _entry(row: Any) -> Entry:
     (entry_id, task_id, number, unit, unit_id, period, version, is_current, state, status,
      progress, problems, next_steps, reporter, reporter_user_id, submitted_at, late,
-     reviewed_by, reviewed_at, review_note, task_text) = row  # fmt: skip
+     reviewed_by, reviewed_at, review_note, task_text, plan_code) = row  # fmt: skip
     return Entry(
         entry_id, task_id, number, UnitRef(unit, unit_id), period, version, is_current, state,
         status, progress, problems, next_steps, reporter, reporter_user_id, submitted_at, late,
-        reviewed_by, reviewed_at, review_note, task_text,
+        reviewed_by, reviewed_at, review_note, task_text, plan_code,
     )  # fmt: skip

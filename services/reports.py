@@ -21,6 +21,7 @@ from models import (
     Milestone,
     MilestoneResult,
     Obligation,
+    Plan,
     ProgressEntry,
     Section,
     Task,
@@ -28,8 +29,10 @@ from models import (
     Unit,
 )
 from reports.data import (
+    Entry,
     MilestoneCheck,
     PeriodLedger,
+    PlanInfo,
     QuarterData,
     Record,
     TaskInfo,
@@ -39,20 +42,24 @@ from reports.data import (
 from services.due import milestone_owing
 from services.obligations import open_ledger
 from services.report_entries import load_entries
-from services.status import period_plans, unit_names
+from services.status import PlanRef, period_plans, unit_names
 
 __all__ = ["last_due_period", "ledgers", "load_entries", "quarter_data", "year_data"]
 
 
 async def task_infos(session: AsyncSession, plan_id: int) -> list[TaskInfo]:
-    """A plan's active tasks in order, with their lead and supporting units by name."""
+    """A plan's tasks in order (removed ones too, marked inactive: a closed period keeps what
+    it owed), with their lead and supporting units by name."""
     rows = await session.execute(
-        select(Task.id, Task.number, Task.text, Section.number, Section.title)
+        select(Task.id, Task.number, Task.text, Section.number, Section.title, Task.active)
         .outerjoin(Section, Section.id == Task.section_id)
-        .where(Task.plan_id == plan_id, Task.active)
-        .order_by(Task.number)
+        .where(Task.plan_id == plan_id)
+        .order_by(Task.number, Task.id)
     )
-    tasks = [(tid, num, text, f"{sn}、{st}" if st else "") for tid, num, text, sn, st in rows]
+    tasks = [
+        (tid, num, text, f"{sn}、{st}" if st else "", active)
+        for tid, num, text, sn, st, active in rows
+    ]
     roles: dict[tuple[int, UnitRole], list[str]] = {}
     for task_id, role, name in await session.execute(
         select(TaskUnit.task_id, TaskUnit.role, Unit.name)
@@ -67,8 +74,9 @@ async def task_infos(session: AsyncSession, plan_id: int) -> list[TaskInfo]:
             tid, num, text, section,
             tuple(roles.get((tid, UnitRole.LEAD), [])),
             tuple(roles.get((tid, UnitRole.SUPPORT), [])),
+            bool(active),
         )
-        for tid, num, text, section in tasks
+        for tid, num, text, section, active in tasks
     ]  # fmt: skip
 
 
@@ -108,12 +116,14 @@ async def ledgers(
     due_only: bool = False,
 ) -> list[PeriodLedger]:
     """Monthly ledgers from the ledger of record, one per (period, plan) in period then plan
-    order. With `due_only` (bulletins, scorecards) only obligations whose due instant has passed
-    by `now` count, and periods not yet due are left out."""
+    order (a period asked for twice comes once). With `due_only` (bulletins, scorecards) only
+    obligations whose due instant has passed by `now` count, and periods not yet due are left
+    out. With `unit_ids`, a plan under which those units owe and reported nothing that period
+    is left out, unless that would leave the period without any sheet."""
     wanted = None if unit_ids is None else list(unit_ids)
     infos: dict[int, list[TaskInfo]] = {}
     found: list[PeriodLedger] = []
-    for period in periods:
+    for period in dict.fromkeys(periods):
         due = ledger_schedule(period, rules, tz).due_at
         if due_only and due > now:
             continue
@@ -125,28 +135,49 @@ async def ledgers(
             by_plan.setdefault(plan_id, []).append((task_id, unit_id, record))
         names = await unit_names(session, {r[2] for r in records})
         entries = await load_entries(session, plan_id=None, periods=[period.key], unit_ids=wanted)
+        month: list[PeriodLedger] = []
         for plan in plans:
             if plan.id not in infos:
                 infos[plan.id] = await task_infos(session, plan.id)
-            mine = by_plan.get(plan.id, [])
-            owing: dict[int, list[UnitRef]] = {}
-            for task_id, unit_id, _ in mine:
-                owing.setdefault(task_id, []).append(UnitRef(names[unit_id], unit_id))
-            tasks = infos[plan.id]
-            for task in tasks:
-                order = {name: i for i, name in enumerate(task.leads)}
-                owing.get(task.id, []).sort(key=lambda u: (order.get(u.name, len(order)), u.name))
-            ids = {t.id for t in tasks}
-            current = {(e.task_id, e.unit.id): e for e in entries if e.task_id in ids}
-            if wanted is not None or due_only:
-                tasks = [t for t in tasks if t.id in owing or any(k[0] == t.id for k in current)]
-            found.append(
-                PeriodLedger(
-                    period, plan.title, tasks, owing, current, due, plan.code,
-                    {(task, unit): record for task, unit, record in mine},
-                )
+            month.append(
+                _plan_ledger(period, plan, infos[plan.id], by_plan.get(plan.id, []), names,
+                             entries, due, narrow=wanted is not None or due_only)
             )  # fmt: skip
+        if wanted is not None and any(ledger.tasks for ledger in month):
+            month = [ledger for ledger in month if ledger.tasks]
+        found += month
     return found
+
+
+def _plan_ledger(
+    period: Period,
+    plan: PlanRef,
+    tasks: list[TaskInfo],
+    mine: list[tuple[int, int, Record]],
+    names: dict[int, str],
+    entries: list[Entry],
+    due: datetime,
+    *,
+    narrow: bool,
+) -> PeriodLedger:
+    """One plan's ledger of a period: its tasks (only those owed or reported on when `narrow`;
+    a removed task only where it was owed or reported on), owing units in lead order."""
+    owing: dict[int, list[UnitRef]] = {}
+    for task_id, unit_id, _ in mine:
+        owing.setdefault(task_id, []).append(UnitRef(names[unit_id], unit_id))
+    for task in tasks:
+        order = {name: i for i, name in enumerate(task.leads)}
+        owing.get(task.id, []).sort(key=lambda u: (order.get(u.name, len(order)), u.name))
+    ids = {t.id for t in tasks}
+    current = {(e.task_id, e.unit.id): e for e in entries if e.task_id in ids}
+    reported = {task_id for task_id, _ in current}
+    tasks = [
+        t for t in tasks
+        if (t.active and not narrow) or t.id in owing or t.id in reported
+    ]  # fmt: skip
+    records = {(task, unit): record for task, unit, record in mine}
+    return PeriodLedger(period, plan.title, tasks, owing, current, due, plan.code, records,
+                        plan.id)  # fmt: skip
 
 
 async def milestone_checks(
@@ -181,25 +212,37 @@ async def milestone_checks(
         )
     }  # fmt: skip
     rows = await session.execute(
-        select(Milestone.id, Milestone.task_id, Milestone.target, Milestone.due_date, Task.plan_id)
+        select(Milestone.id, Milestone.task_id, Milestone.target, Milestone.due_date, Plan.id,
+               Plan.code, Plan.title)
         .join(Task, Task.id == Milestone.task_id)
+        .join(Plan, Plan.id == Task.plan_id)
         .where(Milestone.id.in_(list(units)))
-    )
+    )  # fmt: skip
     infos: dict[int, dict[int, TaskInfo]] = {}
     checks = []
-    for milestone_id, task_id, target, due, plan_id in rows:
+    for milestone_id, task_id, target, due, plan_id, code, title in rows:
         if plan_id not in infos:
             infos[plan_id] = {t.id: t for t in await task_infos(session, plan_id)}
         task = infos[plan_id].get(task_id)
         if task is None:
             continue
-        found = {
-            UnitRef(names[u], u): answers.get((milestone_id, u), (None, ""))
-            for u in units[milestone_id]
-        }
-        checks.append(MilestoneCheck(task, quarter.number, target, due, found))
-    checks.sort(key=lambda c: (c.task.number, c.target))
+        order = {name: i for i, name in enumerate(task.leads)}
+        owing_units = sorted(
+            (UnitRef(names[u], u) for u in units[milestone_id]),
+            key=lambda u: (order.get(u.name, len(order)), u.name),
+        )
+        found = {unit: answers.get((milestone_id, unit.id), (None, "")) for unit in owing_units}
+        plan = PlanInfo(plan_id, code, title)
+        checks.append(MilestoneCheck(task, quarter.number, target, due, found, plan))
+    checks.sort(key=lambda c: (c.plan.id, c.task.number, c.target))
     return checks
+
+
+async def _plans(session: AsyncSession, periods: Iterable[Period]) -> list[PlanInfo]:
+    """Every plan some of `periods` owe under, in plan order."""
+    found = {PlanInfo(p.id, p.code, p.title) for period in periods
+             for p in await period_plans(session, period)}  # fmt: skip
+    return sorted(found)
 
 
 def _titles(ledgers: list[PeriodLedger]) -> str:
@@ -209,17 +252,18 @@ def _titles(ledgers: list[PeriodLedger]) -> str:
 async def quarter_data(
     session: AsyncSession, *, quarter: Quarter, rules: CalendarRules, tz: ZoneInfo, now: datetime
 ) -> QuarterData | None:
-    """季通报: the quarter's ledgers whose deadline has passed, and its milestone checks."""
+    """季通报 as of `now`: the quarter's ledgers whose deadline has passed (none yet is still a
+    bulletin, saying so) and its milestone checks; None when no plan covers the quarter."""
     months = await ledgers(
         session, periods=list(quarter.periods()), rules=rules, tz=tz, now=now, due_only=True
     )
     checks = await milestone_checks(session, quarter, now=now, rules=rules, tz=tz)
-    if not months and not checks:
+    known = {ledger.plan for ledger in months} | {check.plan for check in checks}
+    plans = sorted(known | set(await _plans(session, quarter.periods())))
+    if not plans:
         return None
-    titles = _titles(months) or "；".join(
-        p.title for p in await period_plans(session, quarter.periods()[2])
-    )
-    return QuarterData(quarter, titles, months, checks)
+    titles = "；".join(plan.title for plan in plans)
+    return QuarterData(quarter, titles, months, checks, now, plans)
 
 
 async def year_data(

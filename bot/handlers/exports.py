@@ -22,8 +22,9 @@ from bot.access import Caller, ask_private, caller, refuse
 from bot.context import BotApplication, BotContext
 from bot.i18n import Catalog
 from ledger.periods import Period, Quarter
-from reports.bulletin import build, bulletin_xlsx
+from reports.bulletin import build
 from reports.bulletin_docx import bulletin_docx
+from reports.bulletin_xlsx import bulletin_xlsx
 from reports.ledger_xlsx import ledger_workbook
 from services import reports
 from services.digest import digest_data

@@ -17,6 +17,7 @@ from reports.data import (
 )
 
 SH = timezone(timedelta(hours=8))
+AS_OF = datetime(2023, 7, 12, 10, tzinfo=SH)  # after June's deadline and Q2's milestone check
 TRANSPORT, WATER, YANJIANG = (
     UnitRef("市交通运输局", 1),
     UnitRef("市水务局", 2),
@@ -74,7 +75,7 @@ def quarter() -> QuarterData:
                        {WATER: (MilestoneOutcome.PARTLY, "已报审")}),
     ]  # fmt: skip
     ledgers = [may_ledger("2023-04"), may_ledger("2023-05"), may_ledger("2023-06")]
-    return QuarterData(Quarter(2023, 2), "成资同城化发展2023年工作要点", ledgers, checks)
+    return QuarterData(Quarter(2023, 2), "成资同城化发展2023年工作要点", ledgers, checks, AS_OF)
 
 
 def year() -> YearData:

@@ -12,8 +12,9 @@ import docx
 import openpyxl
 
 from ledger.scoring import Weights
-from reports.bulletin import build, bulletin_xlsx
+from reports.bulletin import build
 from reports.bulletin_docx import bulletin_docx
+from reports.bulletin_xlsx import bulletin_xlsx
 from reports.entries import FIELDS, entries_csv, entries_json
 from reports.ledger_xlsx import HEADERS, ledger_workbook
 from reports.scorecard import score_rows, scorecard_xlsx
@@ -61,7 +62,9 @@ def test_ledger_layout() -> None:
 
 def test_ledger_before_the_deadline_does_not_call_missing_overdue() -> None:
     ws = book(ledger_workbook([may_ledger()], TZ, datetime(2023, 6, 2, tzinfo=SH)))["2023-05"]
-    assert ws["E7"].value == "未报送" and ws["K7"].value is None
+    # Not yet due: 待报送, uncoloured (red is for what is overdue), and 是否逾期 left empty.
+    assert ws["E7"].value == "待报送" and ws["K7"].value is None
+    assert colour(ws["E7"]) != RED
 
 
 def test_one_sheet_per_period() -> None:
@@ -94,7 +97,7 @@ def test_bulletin_content() -> None:
 
 def test_bulletin_xlsx() -> None:
     wb = book(bulletin_xlsx(build(quarter())))
-    assert wb.sheetnames == ["节点目标", "报送排名", "逾期未报", "滞后任务"]
+    assert wb.sheetnames == ["总体情况", "节点目标", "报送排名", "逾期未报", "未绑定", "滞后任务"]
     ws = wb["节点目标"]
     assert [c.value for c in ws[3]][2:5] == ["市交通运输局", "6月底前控制性工程开工。", "已完成"]
     assert ws["E4"].value == "未答复" and ws["E5"].value == "部分完成"
@@ -115,8 +118,13 @@ def test_bulletin_docx() -> None:
     assert "2023-04：市水务局，未报送任务8。" in texts
     assert any(t.startswith("（1）任务5（雁江区，2023-06）") and "征地拆迁" in t for t in texts)
     milestones, ranking = document.tables
-    assert [c.text for c in milestones.rows[1].cells][2:4] == ["市交通运输局", "已完成"]
-    assert [c.text for c in ranking.rows[3].cells] == ["3", "市水务局", "3", "0", "0", "3", "0%"]
+    assert [c.text for c in milestones.rows[0].cells] == [
+        "序号", "任务内容", "牵头单位", "本季度目标", "完成情况", "情况说明",
+    ]  # fmt: skip
+    assert [c.text for c in milestones.rows[1].cells][2:5] == [
+        "市交通运输局", "6月底前控制性工程开工。", "已完成",
+    ]  # fmt: skip
+    assert [c.text for c in ranking.rows[3].cells] == ["3", "市水务局", "3", "0", "0", "3", "0.0%"]
     section = document.sections[0]
     assert round(section.page_width.cm, 1) == 21.0
 
@@ -130,7 +138,7 @@ def test_scorecard_formulas_and_evidence() -> None:
     water = next(r for r in rows if r.unit == WATER)
     # nothing reported: 0 on time, 0 complete, no approval rate; the milestone is partly met
     assert water.score.total == round(100 * 0.2 * 0.5 / 0.9, 1) == 11.1
-    wb = book(scorecard_xlsx(data, Weights(), TZ, "2023-06", datetime(2023, 7, 10)))
+    wb = book(scorecard_xlsx(data, Weights(), TZ, "2023-06", datetime(2023, 7, 10, tzinfo=SH)))
     ws = wb["年度考评"]
     assert (
         ws["A1"].value
@@ -146,9 +154,12 @@ def test_scorecard_formulas_and_evidence() -> None:
         ("“部分完成”折算分（0–1）", 0.5),
     ]
     evidence = [[c.value for c in row] for row in wb["评分依据"].iter_rows(min_row=3)]
-    assert ["市水务局", "2023-04", 8, "月度台账", "未报", None] in evidence
-    assert ["雁江区", "2023Q2", 5, "节点目标", "未答复", None] in evidence
-    assert ["雁江区", "2023-05", 5, "月度台账", "逾期", "2023-06-12 10:30"] in evidence
+    # 单位, 月份/季度, 计划 (the hand-made plan has no code), 序号, 类别, 结果, 审定, 填报时间
+    assert ["市水务局", "2023-04", None, 8, "月度台账", "未报", None, None] in evidence
+    assert ["雁江区", "2023Q2", None, 5, "节点目标", "未答复", None, None] in evidence
+    assert ["雁江区", "2023-05", None, 5, "月度台账", "逾期", "已审定", "2023-06-12 10:30"] in (
+        evidence
+    )
 
 
 def test_entries_csv_and_json() -> None:
