@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ledger.vocab import ContactRole
 from models import Contact, Invite, TelegramUser, Unit
 from services.audit import Actor, record
+from services.obligations import refresh_contacts
 from services.units import get_unit
 
 MAX_FAILED_REDEEMS = 5
@@ -148,6 +149,8 @@ async def redeem_invite(
             )
         )
         invite.uses += 1
+        await session.flush()
+        await refresh_contacts(session, [unit.id])  # open periods now show the new binding
     if user is not None:
         user.failed_invites, user.invites_locked_until = 0, None
     record(session, actor, "contact.bind", unit.name, role=invite.role.value, invite_id=invite.id)
@@ -188,4 +191,6 @@ async def unbind(
     for contact in contacts:
         contact.active, contact.unbound_at = False, now
         record(session, actor, "contact.unbind", str(user_id), unit_id=contact.unit_id)
+    await session.flush()
+    await refresh_contacts(session, {c.unit_id for c in contacts})
     return len(contacts)
