@@ -45,14 +45,18 @@ async def set_up(y: Year) -> None:
         await set_group(s, collective=COUNTIES, members=COUNTY_MEMBERS, actor=CLI)
     report = await y.import_points("2023-03-10 10:00")
     assert (report.plan["code"], report.plan["window"]) == (
-        POINTS_CODE, {"from": "2023-03", "until": "2023-12"},
-    )  # fmt: skip
+        POINTS_CODE,
+        {"from": "2023-03", "until": "2023-12"},
+    )
     assert report.plan["tasks"] == 32
     for user, unit, role in (
-        (T1, "市交通运输局", ContactRole.CONTACT), (TP, "市交通运输局", ContactRole.PRINCIPAL),
-        (A1, "安岳县", ContactRole.CONTACT), (AP, "安岳县", ContactRole.PRINCIPAL),
-        (W1, "市水务局", ContactRole.CONTACT), (L1, "乐至县", ContactRole.CONTACT),
-    ):  # fmt: skip
+        (T1, "市交通运输局", ContactRole.CONTACT),
+        (TP, "市交通运输局", ContactRole.PRINCIPAL),
+        (A1, "安岳县", ContactRole.CONTACT),
+        (AP, "安岳县", ContactRole.PRINCIPAL),
+        (W1, "市水务局", ContactRole.CONTACT),
+        (L1, "乐至县", ContactRole.CONTACT),
+    ):
         await y.bind(user, unit, role, "2023-03-20 10:00")
     # No plan covers January or February: nothing is owed, nothing falls back.
     for period in ("2023-01", "2023-02"):
@@ -98,11 +102,13 @@ async def march(y: Year) -> dict[str, Any]:
     # Deadline day: reminders list only what is still missing (交通's returned 6; 乐至's 3, 13).
     reminders = await y.fire(EventKind.REMINDERS, "2023-03", "2023-04-07 09:00")
     assert {m.chat_id: m.payload["meta"]["task_numbers"] for m in reminders} == {
-        T1: [6], L1: [3, 13],
-    }  # fmt: skip
+        T1: [6],
+        L1: [3, 13],
+    }
     await y.report(L1, 3, "2023-03", "2023-04-07 16:00")
-    await y.report(L1, 13, "2023-03", "2023-04-07 16:05", status=EntryStatus.BEHIND,
-                   text="用地指标尚未落实")  # fmt: skip
+    await y.report(
+        L1, 13, "2023-03", "2023-04-07 16:05", status=EntryStatus.BEHIND, text="用地指标尚未落实"
+    )
 
     # Mon 04-10: escalation and digest. Counted: 交通 1 (5) + 安岳 1 + 水务 2 + 乐至 2 = 6 of
     # 59; 交通's 6 was returned, so 53 are missing and all overdue. Complete: 安岳, 水务, 乐至.
@@ -137,28 +143,39 @@ async def check_march_status(y: Year) -> dict[str, Any]:
     # counted: 交通 2 + 安岳 1 + 水务 2 + 乐至 2 = 7; bound: the same four units, one contact each
     assert sum(u["submitted"] for u in status["units"]) == 7
     assert {u["unit"] for u in status["units"] if u["contacts"]} == {
-        "市交通运输局", "安岳县", "市水务局", "乐至县",
-    }  # fmt: skip
+        "市交通运输局",
+        "安岳县",
+        "市水务局",
+        "乐至县",
+    }
     by_unit = units(status)
     transport = by_unit["市交通运输局"]
     assert {k: transport[k] for k in ("owed", "submitted", "contacts", "principal")} == {
-        "owed": 2, "submitted": 2, "contacts": 1, "principal": True,
-    }  # fmt: skip
+        "owed": 2,
+        "submitted": 2,
+        "contacts": 1,
+        "principal": True,
+    }
     mine = entries(transport)
     # 5: sent 04-03 10:00 (02:00 UTC), approved. 6: returned, re-sent 04-11: late, approved.
     assert (mine["工作要点/5"]["submitted_at"], mine["工作要点/5"]["late"]) == (
-        "2023-04-03T02:00:00+00:00", False,
-    )  # fmt: skip
+        "2023-04-03T02:00:00+00:00",
+        False,
+    )
     assert (mine["工作要点/6"]["submitted_at"], mine["工作要点/6"]["late"]) == (
-        "2023-04-11T02:00:00+00:00", True,
-    )  # fmt: skip
+        "2023-04-11T02:00:00+00:00",
+        True,
+    )
     assert [e["approved"] for e in mine.values()] == [True, True]
     water = by_unit["市水务局"]  # no principal: counted, never "approved"
     assert (water["owed"], water["submitted"], water["principal"]) == (2, 2, False)
     assert [(e["late"], e["approved"]) for e in water["entries"]] == [(False, False)] * 2
     assert {k: by_unit["雁江区"][k] for k in ("owed", "submitted", "contacts", "entries")} == {
-        "owed": 2, "submitted": 0, "contacts": 0, "entries": [],
-    }  # fmt: skip
+        "owed": 2,
+        "submitted": 0,
+        "contacts": 0,
+        "entries": [],
+    }
     return status
 
 
@@ -192,8 +209,10 @@ async def first_bulletin(y: Year) -> Bulletin:
     # 100 %: 安岳, 乐至, 水务 share rank 1; 交通 50 % is 4th. At 0 % fewer missing ranks first:
     # the 17 silent units owing 1 share rank 5, then those missing 2 (雁江区, 市科学技术局,
     # 市自然资源规划局) rank 5 + 17 = 22.
-    assert {name: rows[name] for name in ("安岳县", "乐至县", "市水务局", "市交通运输局", "雁江区",
-                                          "市科学技术局")} == {  # fmt: skip
+    assert {
+        name: rows[name]
+        for name in ("安岳县", "乐至县", "市水务局", "市交通运输局", "雁江区", "市科学技术局")
+    } == {
         "安岳县": (1, 1, 1, 0, 0),
         "乐至县": (1, 2, 2, 0, 0),
         "市水务局": (1, 2, 2, 0, 0),

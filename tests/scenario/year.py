@@ -66,21 +66,35 @@ class Year:
     # the registry
     async def import_points(self, when: str) -> ImportReport:
         async with self.step() as s:
-            return await import_plan(parse_file(POINTS), session=s, source=POINTS.name,
-                                     actor=CLI, **as_of(when))  # fmt: skip
+            return await import_plan(
+                parse_file(POINTS), session=s, source=POINTS.name, actor=CLI, **as_of(when)
+            )
 
     async def import_ten(self, text: str, when: str) -> ImportReport:
         async with self.step() as s:
-            return await import_plan(parse_text(text), session=s, source="ten.txt", actor=CLI,
-                                     code=TEN_CODE, **as_of(when))  # fmt: skip
+            return await import_plan(
+                parse_text(text),
+                session=s,
+                source="ten.txt",
+                actor=CLI,
+                code=TEN_CODE,
+                **as_of(when),
+            )
 
     async def bind(self, user: int, unit: str, role: ContactRole, when: str) -> None:
         """Through an invite code, as `/start CODE` binds."""
         async with self.step() as s:
-            invite = await create_invite(s, unit_name=unit, role=role, uses=1, days=7,
-                                         now=at(when), actor=CLI)  # fmt: skip
-            bound = await redeem_invite(s, code=invite.code, user_id=user, display_name=None,
-                                        now=at(when), actor=Actor.telegram(user, user))  # fmt: skip
+            invite = await create_invite(
+                s, unit_name=unit, role=role, uses=1, days=7, now=at(when), actor=CLI
+            )
+            bound = await redeem_invite(
+                s,
+                code=invite.code,
+                user_id=user,
+                display_name=None,
+                now=at(when),
+                actor=Actor.telegram(user, user),
+            )
             assert (bound.unit, bound.problem) == (unit, None)
 
     async def unbind(self, user: int, unit: str, when: str) -> None:
@@ -89,30 +103,52 @@ class Year:
 
     async def pause(self, unit: str, starts: date, ends: date | None, when: str) -> None:
         async with self.step() as s:
-            await pause(s, unit_name=unit, starts_on=starts, ends_on=ends, actor=CLI,
-                        **as_of(when))  # fmt: skip
+            await pause(s, unit_name=unit, starts_on=starts, ends_on=ends, actor=CLI, **as_of(when))
 
     # people at work
     async def report(
-        self, user: int, number: int, period: str, when: str, *, code: str | None = None,
-        status: EntryStatus = EntryStatus.ON_TRACK, text: str | None = None,
+        self,
+        user: int,
+        number: int,
+        period: str,
+        when: str,
+        *,
+        code: str | None = None,
+        status: EntryStatus = EntryStatus.ON_TRACK,
+        text: str | None = None,
         problems: str | None = None,
-    ) -> int:  # fmt: skip
+    ) -> int:
         """`/report [CODE/]N status text`; returns the new entry's id."""
         async with self.step() as s:
             recorded = await submit(
-                s, identity=await identify(s, user), period=Period.parse(period),
-                draft=Draft(number, status, text or f"{period} 任务{number}进展",
-                            problems=problems, plan_code=code),
-                source=Source(user, None, user, None, at(when)), rules=DEFAULT_RULES, tz=TZ,
-            )  # fmt: skip
+                s,
+                identity=await identify(s, user),
+                period=Period.parse(period),
+                draft=Draft(
+                    number,
+                    status,
+                    text or f"{period} 任务{number}进展",
+                    problems=problems,
+                    plan_code=code,
+                ),
+                source=Source(user, None, user, None, at(when)),
+                rules=DEFAULT_RULES,
+                tz=TZ,
+            )
             return recorded.entry.id
 
     async def review(self, user: int, entry: int, when: str, *, note: str | None = None) -> None:
         """审定通过, or 退回修改 with a note."""
         async with self.step() as s:
-            await review(s, identity=await identify(s, user), entry_id=entry, approve=note is None,
-                         note=note, now=at(when), chat_id=user)  # fmt: skip
+            await review(
+                s,
+                identity=await identify(s, user),
+                entry_id=entry,
+                approve=note is None,
+                note=note,
+                now=at(when),
+                chat_id=user,
+            )
 
     async def answer(
         self, user: int, number: int, quarter: int, outcome: MilestoneOutcome, when: str
@@ -120,13 +156,21 @@ class Year:
         """Answer the milestone check of task `number` of the second plan; returns `late`."""
         async with self.step() as s:
             milestone = await s.scalar(
-                select(Milestone.id).join(Task, Task.id == Milestone.task_id)
+                select(Milestone.id)
+                .join(Task, Task.id == Milestone.task_id)
                 .join(Plan, Plan.id == Task.plan_id)
                 .where(Plan.code == TEN_CODE, Task.number == number, Milestone.quarter == quarter)
-            )  # fmt: skip
+            )
             assert milestone is not None
-            await record_answer(s, identity=await identify(s, user), milestone_id=milestone,
-                                outcome=outcome, explanation="", chat_id=user, **as_of(when))  # fmt: skip
+            await record_answer(
+                s,
+                identity=await identify(s, user),
+                milestone_id=milestone,
+                outcome=outcome,
+                explanation="",
+                chat_id=user,
+                **as_of(when),
+            )
             late = await s.scalar(
                 select(MilestoneResult.late).where(MilestoneResult.milestone_id == milestone)
             )
@@ -139,9 +183,10 @@ class Year:
         await fire(kind, key, session_factory=self.factory, settings=self.settings, now=at(when))
         async with self.step() as s:
             rows = await s.scalars(
-                select(OutboxMessage).where(OutboxMessage.id.not_in(before))
+                select(OutboxMessage)
+                .where(OutboxMessage.id.not_in(before))
                 .order_by(OutboxMessage.id)
-            )  # fmt: skip
+            )
             return list(rows.all())
 
     async def _outbox_ids(self) -> list[int]:
