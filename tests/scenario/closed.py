@@ -114,10 +114,10 @@ def shows_unbound(name: str, data: bytes, unit: str, count: int) -> list[str]:
     return problems
 
 
-# A task's lead and supporting units as the registry names them *today*: the built bulletin
-# carries them (MilestoneCheck.task) but no document prints them; who owed a report or a check
-# in a closed period comes from the ledger of record and is compared in full.
-REGISTRY_NOW = {(TaskInfo, "leads"), (TaskInfo, "supports")}
+# A task's lead units as the registry names them *today* (services.reports.task_infos): the
+# built bulletin carries them (MilestoneCheck.task.leads) but no document prints them. Who owed
+# a report or a check in a closed period comes from the ledger of record and is compared in full.
+REGISTRY_NOW = {(TaskInfo, "leads")}
 
 
 def differences(before: Any, after: Any, path: str = "") -> list[str]:
