@@ -167,7 +167,7 @@ async def redeem_invite(
             )
         )
         await session.flush()
-        await refresh_contacts(session, [unit.id])
+        await refresh_contacts(session, [unit.id])  # open periods now show the new binding
     if user is not None:
         user.failed_invites, user.invites_locked_until = 0, None
     record(session, actor, "contact.bind", unit.name, role=invite.role.value, invite_id=invite.id)
