@@ -6,18 +6,22 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import io
+import re
 import time
 import zipfile
 from dataclasses import dataclass
 from typing import Any
 
 from docx import Document
+from docx.table import Table
+from docx.text.paragraph import Paragraph
 from openpyxl import load_workbook
 
 from ledger.periods import Period, Quarter
 from ledger.scoring import Weights
-from reports.bulletin import Bulletin, build, bulletin_xlsx
+from reports.bulletin import Bulletin, build
 from reports.bulletin_docx import bulletin_docx
+from reports.bulletin_xlsx import bulletin_xlsx
 from reports.data import TaskInfo
 from reports.ledger_xlsx import ledger_workbook
 from reports.scorecard import ScoreRow, score_rows, scorecard_xlsx
@@ -28,6 +32,13 @@ CLOSED = ("2023-03", "2023-04", "2023-05", "2023-06")
 QUARTERS = ("2023Q1", "2023Q2")
 MADE_AT = at("2023-07-18 10:00")  # the writers' clock, the same for every rendering
 ZIP_TICK = 2.1  # seconds: zip entries' timestamps have a 2-second resolution
+
+
+def comparable(b: Bulletin) -> Bulletin:
+    """The bulletin without what only says when it was made (its stamp and the 统计范围 line's
+    "截至" date): what must not change once its periods are closed."""
+    summary = [line for line in b.summary if not line.startswith("统计范围")]
+    return dataclasses.replace(b, made_at=MADE_AT, summary=summary)
 
 
 @dataclass(frozen=True)
@@ -46,7 +57,8 @@ async def closed_figures(y: Year, when: str) -> Closed:
         for key in QUARTERS:
             data = await quarter_data(s, quarter=Quarter.parse(key), **as_of(when))
             assert data is not None
-            bulletins[key] = build(data)
+            # Stamped with the same made-at every time: the bytes then depend on the data only.
+            bulletins[key] = dataclasses.replace(build(data), made_at=MADE_AT)
             files[f"bulletin-{key}.xlsx"] = bulletin_xlsx(bulletins[key])
             files[f"bulletin-{key}.docx"] = bulletin_docx(bulletins[key])
         year = await year_data(s, year=2023, through=Period(2023, 6), **as_of(when))
@@ -90,14 +102,23 @@ def lines_of(name: str, data: bytes) -> list[str]:
     sheet's name (xlsx)."""
     if name.endswith(".docx"):
         document = Document(io.BytesIO(data))
-        rows = [" ".join(c.text for c in row.cells) for t in document.tables for row in t.rows]
-        return [p.text for p in document.paragraphs] + rows
+        lines: list[str] = []
+        for block in document.element.body.iterchildren():  # paragraphs and tables in order
+            if block.tag.endswith("}p"):
+                lines.append(Paragraph(block, document).text)
+            elif block.tag.endswith("}tbl"):
+                table = Table(block, document)
+                lines += [" ".join(c.text for c in row.cells) for row in table.rows]
+        return lines
     book = load_workbook(io.BytesIO(data), read_only=True)
     return [
         " ".join([sheet.title, *(str(v) for v in row if v is not None)])
         for sheet in book.worksheets
         for row in sheet.iter_rows(values_only=True)
     ]
+
+
+NUMBERED_PART = r"[一二三四五六七八九十]、"
 
 
 def shows_unbound(name: str, data: bytes, unit: str, count: int) -> list[str]:
@@ -107,7 +128,22 @@ def shows_unbound(name: str, data: bytes, unit: str, count: int) -> list[str]:
     lines = lines_of(name, data)
     marked = [i for i, line in enumerate(lines) if "未绑定" in line]
     problems = []
-    if not any(unit in lines[j] for i in marked for j in (i, i + 1) if j < len(lines)):
+    # In Word the units are a table under the 未绑定 part's heading, up to the next "六、".
+    heading = next(
+        (i for i, line in enumerate(lines) if re.match(r"[一二三四五六七八九十]、未绑定", line)),
+        None,
+    )
+    part = []
+    if heading is not None:
+        following = (
+            i
+            for i in range(heading + 1, len(lines))
+            if re.match(r"[一二三四五六七八九十]、", lines[i])
+        )
+        part = lines[heading : next(following, len(lines))]
+    if not any(unit in lines[j] for i in marked for j in (i, i + 1) if j < len(lines)) and not any(
+        unit in line for line in part
+    ):
         problems.append(f"{name}: {unit} is not shown as 未绑定")
     if not any(str(count) in lines[i] for i in marked):
         problems.append(f"{name}: no 未绑定 line gives the count {count}")
