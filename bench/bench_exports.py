@@ -79,7 +79,6 @@ async def seed(factory: Any, units: int) -> int:
                     "id": i,
                     "name": f"测试单位{i:04d}",
                     "kind": "department",
-                    "paused": False,
                     "created_at": datetime.now(UTC),
                 }
                 for i in range(1, units + 1)

@@ -50,6 +50,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench._common import machine, peak_rss_mb, reset_peak_rss
 from config import Settings
 from ledger.periods import Period
+from ledger.timetable import AsOf
 from ledger.vocab import EntryState, EntryStatus, UnitKind, UnitRole
 from models import Plan, ProgressEntry, Task, TaskUnit, Unit, schema
 from models.db import make_engine, make_session_factory
@@ -114,6 +115,9 @@ async def build_registry(engine: AsyncEngine) -> Registry:
             {
                 "year": y,
                 "title": f"{y}年工作要点",
+                "code": f"要点{y}",
+                "first_period": f"{y}-01",
+                "last_period": f"{y}-12",
                 "source": "bench",
                 "created_at": created,
                 "updated_at": created,
@@ -253,23 +257,25 @@ def queries(settings: Settings) -> dict[str, Query]:
     rules, tz = settings.calendar_rules(), settings.tz
     unit_task = (4, 4)  # a unit index and a task number it leads (leads_of(4) has unit 28)
 
+    as_of = AsOf(now=NOW, rules=rules, tz=tz)
+
     async def status_all(s: AsyncSession) -> object:
-        return await period_status(s, period=PERIOD)
+        return await period_status(s, period=PERIOD, **as_of)
 
     async def status_unit(s: AsyncSession) -> object:
         unit_id = await s.scalar(
             text("SELECT id FROM units WHERE name = :n"), {"n": f"测试单位{28:04d}"}
         )
-        return await period_status(s, period=PERIOD, unit_ids=[unit_id])
+        return await period_status(s, period=PERIOD, unit_ids=[unit_id], **as_of)
 
     async def status_task(s: AsyncSession) -> object:
-        return await task_status(s, period=PERIOD, number=unit_task[1])
+        return await task_status(s, period=PERIOD, number=unit_task[1], **as_of)
 
     async def digest(s: AsyncSession) -> object:
         return await digest_data(s, now=NOW, rules=rules, tz=tz, period=PERIOD)
 
     async def export_query(s: AsyncSession) -> object:
-        return await ledgers(s, periods=[PERIOD], rules=rules, tz=tz)
+        return await ledgers(s, periods=[PERIOD], **as_of)
 
     return {
         "/status (all units)": status_all,
@@ -283,7 +289,7 @@ def queries(settings: Settings) -> dict[str, Query]:
 async def export_workbook(factory: async_sessionmaker[AsyncSession], settings: Settings) -> float:
     async with factory() as session:
         data = await ledgers(
-            session, periods=[PERIOD], rules=settings.calendar_rules(), tz=settings.tz
+            session, periods=[PERIOD], rules=settings.calendar_rules(), tz=settings.tz, now=NOW
         )
     started = time.perf_counter()
     ledger_workbook(data, settings.tz, NOW)
