@@ -38,6 +38,7 @@ from models.base import utcnow
 from services.audit import Actor, record
 
 Key = tuple[int, int, UnitRole]  # task, unit, role
+ROWS_PER_INSERT = 1_000  # 12 columns: 12,000 parameters, below SQLite's 32,766
 
 
 def now_as_of() -> AsOf:
@@ -87,10 +88,10 @@ async def open_ledger(
     plans = await covering_plans(session, period)
     wanted = await _desired(session, period, [p.id for p in plans], opens_on)
     rows = await _rows(session, period, wanted, schedule.due_at, now)
-    if rows:
+    for start in range(0, len(rows), ROWS_PER_INSERT):  # under every driver's parameter limit
         await session.execute(
             _insert_ignoring(session, Obligation)
-            .values(rows)
+            .values(rows[start : start + ROWS_PER_INSERT])
             .on_conflict_do_nothing(index_elements=["period", "task_id", "unit_id", "role"])
         )
     row.opened_at = now

@@ -303,3 +303,28 @@ async def test_opening_twice_writes_once(session: AsyncSession) -> None:
     assert row is not None
     assert row.due_at == at("2023-04-08 00:00").astimezone(UTC)
     assert row.due_at - timedelta(days=1) == at("2023-04-07 00:00").astimezone(UTC)
+
+
+async def test_a_large_period_is_written_in_chunks(session: AsyncSession) -> None:
+    """2,500 members of one collective lead one task: 2,500 obligations, more than one INSERT
+    can carry on SQLite (12 columns × 2,500 > 32,766 parameters)."""
+    from sqlalchemy import insert
+
+    from models import Unit
+
+    counties = await make_unit(session, "各乡镇", UnitKind.COLLECTIVE)
+    await session.execute(
+        insert(Unit),
+        [{"name": f"乡镇{n:04d}", "kind": UnitKind.COUNTY, "created_at": at("2023-01-01 00:00")}
+         for n in range(2_500)],
+    )  # fmt: skip
+    members = (await session.scalars(select(Unit.id).where(Unit.name.like("乡镇%")))).all()
+    await session.execute(
+        insert(UnitMember), [{"collective_id": counties.id, "member_id": m} for m in members]
+    )
+    plan = await make_plan(session, 2023)
+    await make_task(session, plan, 1, leads=[counties])
+    status = await period_status(session, period=Period(2023, 3), **as_of("2023-04-03 09:00"))
+    assert (len(status.units), sum(u.owed for u in status.units)) == (2_500, 2_500)
+    count = await session.scalar(select(func.count()).select_from(Obligation))
+    assert count == 2_500
