@@ -38,7 +38,7 @@ from models.base import utcnow
 from services.audit import Actor, record
 
 Key = tuple[int, int, UnitRole]  # task, unit, role
-ROWS_PER_INSERT = 1_000  # 12 columns: 12,000 parameters, below SQLite's 32,766
+ROWS_PER_INSERT = 1_000  # 12 columns: 12,000 parameters, below every SQLite build's limit
 
 
 def now_as_of() -> AsOf:

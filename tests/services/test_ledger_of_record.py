@@ -306,8 +306,9 @@ async def test_opening_twice_writes_once(session: AsyncSession) -> None:
 
 
 async def test_a_large_period_is_written_in_chunks(session: AsyncSession) -> None:
-    """2,500 members of one collective lead one task: 2,500 obligations, more than one INSERT
-    can carry on SQLite (12 columns × 2,500 > 32,766 parameters)."""
+    """2,500 members of one collective lead one task: 2,500 obligations, written in several
+    INSERTs (12 columns × 2,500 rows is over the 32,766 parameters SQLite builds before 3.32 and
+    many distributions accept in one statement)."""
     from sqlalchemy import insert
 
     from models import Unit
