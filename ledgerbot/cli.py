@@ -7,9 +7,9 @@ from dataclasses import asdict
 from typing import Annotated
 
 import typer
+from sqlalchemy.exc import SQLAlchemyError
 from telegram.error import InvalidToken
 
-from config import Settings
 from ledgerbot import (  # noqa: F401  (their commands join `app`)
     cli_export,
     cli_import,
@@ -28,7 +28,8 @@ from ledgerbot.cli_base import (
     with_session,
 )
 from ledgerbot.database import SchemaOutOfDate, opened
-from ledgerbot.logs import setup_logging
+from ledgerbot.logs import secrets_of, setup_logging
+from ledgerbot.startup import StartupError, describe_database_error, rejected_token
 from models import schema
 from services import registry
 
@@ -44,18 +45,18 @@ def run() -> None:
             "LEDGERBOT_TELEGRAM_TOKEN is not set: get a token from @BotFather and export it "
             "(or put it in .env)"
         )
-    setup_logging(secrets=_secrets(settings))
+    setup_logging(settings.log_level, secrets_of(settings), settings.log_format)
     try:
         run_bot(settings)
+    except StartupError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(exc.code) from None
     except SchemaOutOfDate as exc:
         raise fail(str(exc)) from exc
     except InvalidToken as exc:  # its message quotes the token: never print it
-        raise fail("Telegram rejected LEDGERBOT_TELEGRAM_TOKEN; check it with @BotFather") from exc
-
-
-def _secrets(settings: Settings) -> list[str]:
-    values = [settings.telegram_token, settings.webhook_secret]
-    return [value.get_secret_value() for value in values if value is not None]
+        raise fail(rejected_token(exc.message)) from None
+    except (SQLAlchemyError, OSError) as exc:  # the database failed while the bot started
+        raise fail(describe_database_error(exc, settings), code=1) from None
 
 
 @db_app.command("upgrade")

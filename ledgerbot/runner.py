@@ -1,4 +1,4 @@
-"""Start the bot process: settings → clock → database → application → run until stopped."""
+"""Start the bot: settings → clock → database → Telegram → application → run until stopped."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import logging
 from bot.app import build_application, run
 from config import Settings
 from ledger.clock import Clock
-from ledgerbot.database import opened
+from ledgerbot.startup import check_database, wait_for_telegram
 
 log = logging.getLogger(__name__)
 
@@ -20,13 +20,14 @@ def run_bot(settings: Settings) -> None:
             "LEDGERBOT_FAKE_NOW is set: the bot's clock starts at %s, not the real time",
             settings.fake_now.isoformat() if settings.fake_now else "",
         )
-    asyncio.run(_prepare_database(settings))
+    asyncio.run(_preflight(settings))
     application = build_application(settings, clock)
     log.info("starting (%s)", "webhook" if settings.webhook_url else "polling")
     run(application, settings)
     log.info("stopped")
 
 
-async def _prepare_database(settings: Settings) -> None:
-    async with opened(settings):
-        pass
+async def _preflight(settings: Settings) -> None:
+    await check_database(settings)
+    me = await wait_for_telegram(settings)
+    log.info("Telegram accepted the token: @%s", me.username)

@@ -19,6 +19,7 @@ from bot.runtime import Runtime
 from ledger.timetable import Event, events_between, next_event
 from models import JobRun
 from scheduler.jobs import fire, has_run, mark_run, run_key
+from services import log_context, metrics
 
 log = logging.getLogger(__name__)
 HEARTBEAT = ("scheduler", "heartbeat")
@@ -55,15 +56,17 @@ class Clockwork:
         ):
             if await self._done(event):
                 continue
-            queued = await fire(
-                event.kind,
-                event.key,
-                session_factory=runtime.session_factory,
-                settings=settings,
-                now=runtime.clock.now(),
-                scheduled_for=event.fire_at_utc,
-            )
-            log.info("fired %s (%d new messages)", event.id, queued)
+            with log_context.scope(period=event.key):
+                queued = await fire(
+                    event.kind,
+                    event.key,
+                    session_factory=runtime.session_factory,
+                    settings=settings,
+                    now=runtime.clock.now(),
+                    scheduled_for=event.fire_at_utc,
+                )
+                metrics.scheduler_fired(event.kind, event.fire_at_utc, runtime.clock.now())
+                log.info("fired %s (%d new messages)", event.id, queued)
             fired += 1
             if queued:
                 self.on_fired()
