@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import signal
 
 from bot.app import build_application, run
 from config import Settings
@@ -14,17 +15,28 @@ log = logging.getLogger(__name__)
 
 
 def run_bot(settings: Settings) -> None:
-    clock = Clock(settings.fake_now)
-    if clock.is_fake:
+    if settings.fake_now is not None:
         log.warning(
             "LEDGERBOT_FAKE_NOW is set: the bot's clock starts at %s, not the real time",
-            settings.fake_now.isoformat() if settings.fake_now else "",
+            settings.fake_now.isoformat(),
         )
-    asyncio.run(_preflight(settings))
+    previous = signal.signal(signal.SIGTERM, _interrupt)  # python-telegram-bot's own later
+    try:
+        asyncio.run(_preflight(settings))
+    except KeyboardInterrupt:
+        log.info("stopped before start")
+        return
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    clock = Clock(settings.fake_now)  # a rehearsal clock starts once the checks have passed
     application = build_application(settings, clock)
     log.info("starting (%s)", "webhook" if settings.webhook_url else "polling")
     run(application, settings)
     log.info("stopped")
+
+
+def _interrupt(_signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 async def _preflight(settings: Settings) -> None:

@@ -67,11 +67,15 @@ def free_mb(path: Path) -> float:
     return shutil.disk_usage(existing_folder(path)).free / MB
 
 
-def check_free_space(settings: Settings) -> None:
-    """SQLite: refuse to start on a (nearly) full disk instead of failing on the first write."""
+def check_sqlite_folder(settings: Settings) -> None:
+    """SQLite: refuse to start on a read-only or (nearly) full disk instead of failing on the
+    first write."""
     path = sqlite_path(settings.database_url)
     if path is None:
         return
+    folder = existing_folder(path)
+    if not os.access(folder, os.W_OK):
+        raise StartupError(f"{where(settings)} is read-only: cannot write in its folder {folder}")
     free = free_mb(path)
     if free < settings.min_free_mb:
         raise StartupError(
@@ -107,7 +111,7 @@ def describe_database_error(exc: BaseException, settings: Settings) -> str:
 
 async def check_database(settings: Settings) -> None:
     """Free space, then open (SQLite upgrades itself), then a write the database must accept."""
-    check_free_space(settings)
+    check_sqlite_folder(settings)
     try:
         async with opened(settings) as engine, engine.connect() as connection:
             transaction = await connection.begin()
