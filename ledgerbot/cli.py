@@ -11,6 +11,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from telegram.error import InvalidToken
 
 from ledgerbot import (  # noqa: F401  (their commands join `app`)
+    cli_backup,
     cli_export,
     cli_import,
     cli_people,

@@ -18,6 +18,7 @@ from telegram.ext import ContextTypes, JobQueue
 from bot.runtime import Runtime
 from ledger.timetable import Event, events_between, next_event
 from models import JobRun
+from scheduler.backups import schedule_nightly_backup
 from scheduler.jobs import fire, has_run, mark_run, run_key
 from services import log_context, metrics
 
@@ -36,6 +37,7 @@ class Clockwork:
 
     async def start(self) -> None:
         await self.catch_up()
+        schedule_nightly_backup(self.runtime, self.job_queue)
         self.job_queue.run_repeating(
             self._tick,
             interval=TICK_SECONDS,
