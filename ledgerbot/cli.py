@@ -12,6 +12,7 @@ from telegram.error import InvalidToken
 
 from ledgerbot import (  # noqa: F401  (their commands join `app`)
     cli_backup,
+    cli_doctor,
     cli_export,
     cli_import,
     cli_people,

@@ -140,7 +140,7 @@ async def wait_for_telegram(settings: Settings, sleep: Sleep = asyncio.sleep) ->
         except (NetworkError, TimedOut) as exc:
             log.warning(
                 "Telegram is unreachable at %s (%s); attempt %d, retrying in %.0f s",
-                _host(settings.telegram_base_url),
+                telegram_host(settings),
                 exc.message,
                 attempt,
                 delay,
@@ -149,5 +149,5 @@ async def wait_for_telegram(settings: Settings, sleep: Sleep = asyncio.sleep) ->
         delay, attempt = min(delay * 2, TELEGRAM_RETRY_CAP), attempt + 1
 
 
-def _host(base_url: str) -> str:
-    return urlsplit(base_url).netloc or base_url
+def telegram_host(settings: Settings) -> str:
+    return urlsplit(settings.telegram_base_url).netloc or settings.telegram_base_url
