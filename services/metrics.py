@@ -22,6 +22,7 @@ from prometheus_client import (
     Gauge,
     Histogram,
     ProcessCollector,
+    disable_created_metrics,
     generate_latest,
 )
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
@@ -32,6 +33,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from ledger.vocab import OutboxState
 from models import JobRun, OutboxMessage
 
+disable_created_metrics()  # no `*_created` series next to every counter
 REGISTRY = CollectorRegistry()
 ProcessCollector(namespace="ledgerbot", registry=REGISTRY)
 
