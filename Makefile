@@ -36,12 +36,13 @@ lock: $(STAMP)
 # Try the bot without a real token: the Telegram double on port 8081, the bot pointed at it.
 TRY_PORT ?= 8081
 TRY_TOKEN ?= 123456789:try-the-bot-locally
+TRY_DB ?= data/try.db
 try: $(STAMP)
 	@$(BIN)/python -m tests.telegram_double --port $(TRY_PORT) --token $(TRY_TOKEN) & \
 	double=$$!; trap 'kill $$double' EXIT INT TERM; \
 	LEDGERBOT_TELEGRAM_TOKEN=$(TRY_TOKEN) \
 	LEDGERBOT_TELEGRAM_BASE_URL=http://127.0.0.1:$(TRY_PORT)/bot \
-	LEDGERBOT_DATABASE_URL=sqlite+aiosqlite:///data/try.db \
+	LEDGERBOT_DATABASE_URL=sqlite+aiosqlite:///$(TRY_DB) \
 	$(BIN)/ledgerbot run
 
 clean:

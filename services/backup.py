@@ -91,6 +91,7 @@ def backup_sqlite(database: Path, target: Path, now: datetime) -> Manifest:
         with tarfile.open(partial, "w:gz") as archive:
             archive.add(Path(work) / MANIFEST, arcname=MANIFEST)
             archive.add(copy, arcname=DATABASE)
+        partial.chmod(0o600)  # names and Telegram ids of real people: owner only
         os.link(partial, target)  # atomic, and refuses to replace a file that appeared since
     return manifest
 

@@ -98,6 +98,7 @@ def test_restore_refuses_a_database_with_data_unless_forced(
     made = harness.cli("backup", str(archive))
     (written,) = list(archive.glob("ledgerbot-*.tar.gz"))
     assert str(written) in made.stdout
+    assert written.stat().st_mode & 0o777 == 0o600  # personal data: owner only
     with tarfile.open(written) as tar:
         assert sorted(tar.getnames()) == ["ledgerbot.db", "manifest.json"]
         manifest = json.loads(tar.extractfile("manifest.json").read())  # type: ignore[union-attr]
