@@ -50,6 +50,8 @@ def where(settings: Settings) -> str:
     path = sqlite_path(settings.database_url)
     if path is not None:
         return f"SQLite database {path}"
+    if settings.is_sqlite:
+        return "in-memory SQLite database"
     url = make_url(settings.database_url)
     host = f"{url.host or 'localhost'}:{url.port or 5432}"
     return f"PostgreSQL database {url.database or ''} at {host}"
