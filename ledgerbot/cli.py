@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import socket
 from dataclasses import asdict
 from typing import Annotated
 
@@ -125,4 +126,8 @@ def tasks(
 
 
 def main() -> None:
-    app()
+    try:
+        app()
+    except (SQLAlchemyError, ConnectionError, socket.gaierror) as exc:  # any command: one line
+        typer.echo(f"error: {describe_database_error(exc, load_settings())}", err=True)
+        raise SystemExit(1) from None

@@ -100,15 +100,16 @@ def test_an_unreachable_database_is_one_line(sqlite_harness: Harness) -> None:
     assert line.startswith("PostgreSQL database ledgerbot at 127.0.0.1:9 is unreachable")
     assert "pw-secret-123" not in line
     # every other command says the same in one line
-    cli = subprocess.run(
-        [sys.executable, "-m", "ledgerbot", "status"],
-        env={**sqlite_harness.env(), "LEDGERBOT_DATABASE_URL": url},
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert cli.returncode != 0
-    assert one_line(cli) == f"error: {line}"
+    for command in (["status"], ["db", "upgrade"], ["db", "current"], ["fire", "reminders"]):
+        cli = subprocess.run(
+            [sys.executable, "-m", "ledgerbot", *command],
+            env={**sqlite_harness.env(), "LEDGERBOT_DATABASE_URL": url},
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert cli.returncode != 0, command
+        assert one_line(cli) == f"error: {line}", command
 
 
 @pytest.mark.postgres
