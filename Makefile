@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint install clean
+.PHONY: run test lint install clean settings-docs lock try
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -24,6 +24,26 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+
+# README's Settings table and .env.example, from config/settings.py (see README: Settings).
+settings-docs: $(STAMP)
+	$(BIN)/python -m ledgerbot.settings_docs
+
+# requirements.lock: exact versions of the runtime dependencies installed in .venv (Dockerfile).
+lock: $(STAMP)
+	$(BIN)/python tools/lock.py > requirements.lock
+
+# Try the bot without a real token: the Telegram double on port 8081, the bot pointed at it.
+TRY_PORT ?= 8081
+TRY_TOKEN ?= 123456789:try-the-bot-locally
+TRY_DB ?= data/try.db
+try: $(STAMP)
+	@$(BIN)/python -m tests.telegram_double --port $(TRY_PORT) --token $(TRY_TOKEN) & \
+	double=$$!; trap 'kill $$double' EXIT INT TERM; \
+	LEDGERBOT_TELEGRAM_TOKEN=$(TRY_TOKEN) \
+	LEDGERBOT_TELEGRAM_BASE_URL=http://127.0.0.1:$(TRY_PORT)/bot \
+	LEDGERBOT_DATABASE_URL=sqlite+aiosqlite:///$(TRY_DB) \
+	$(BIN)/ledgerbot run
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

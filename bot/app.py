@@ -19,19 +19,19 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
-from telegram.request import HTTPXRequest
 
 from bot import commands
 from bot.context import RUNTIME_KEY, BotApplication, BotContext
 from bot.handlers import admin, approval, basic, exports, milestones, reporting, status
 from bot.runtime import Runtime
+from bot.telegram_request import MAIN_POOL_SIZE, MeteredRequest
 from bot.updates import PerChatUpdateProcessor
 from config import Settings
 from ledger.clock import Clock
 from models.db import make_engine, make_session_factory
 from scheduler.clockwork import Clockwork
 from scheduler.dispatcher import Dispatcher, DispatchLimits
-from services import outbox
+from services import metrics, outbox
 from services.staff import list_staff
 
 DISPATCHER_KEY = "dispatcher"
@@ -48,7 +48,7 @@ def file_url_for(base_url: str) -> str:
     return f"{head}/file/bot" if sep else base_url.rstrip("/") + "/file/bot"
 
 
-class ConfirmWhenHandled(HTTPXRequest):
+class ConfirmWhenHandled(MeteredRequest):
     """getUpdates' request, which confirms the previous batch (its offset), sent only once
     every update of that batch was handled: PTB polls again at once, so a crash in between
     would lose updates Telegram already forgot. A re-delivered update is harmless (entries
@@ -110,6 +110,7 @@ def build_application(settings: Settings, clock: Clock) -> BotApplication:
         ApplicationBuilder()
         .token(settings.telegram_token.get_secret_value())
         .get_updates_request(polling)
+        .request(MeteredRequest(connection_pool_size=MAIN_POOL_SIZE))
         .base_url(settings.telegram_base_url)
         .base_file_url(settings.telegram_base_file_url or file_url_for(settings.telegram_base_url))
         .context_types(ContextTypes(context=BotContext))
@@ -155,6 +156,7 @@ def register_handlers(application: BotApplication) -> None:
 
 
 async def _log_error(update: object, context: BotContext) -> None:
+    metrics.update_failed()
     log.error("error while handling %s", type(update).__name__, exc_info=context.error)
 
 

@@ -9,13 +9,17 @@ chat's updates strictly in arrival order.
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Awaitable
 from typing import Any
 
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 
+from services import log_context, metrics
+
 MAX_CONCURRENT_UPDATES = 64
+log = logging.getLogger(__name__)
 
 
 def chat_key(update: object) -> int | None:
@@ -25,6 +29,18 @@ def chat_key(update: object) -> int | None:
     if update.effective_chat is not None:
         return update.effective_chat.id
     return update.effective_user.id if update.effective_user is not None else None
+
+
+def log_fields(update: object) -> dict[str, int]:
+    """What the log lines of this update's handling carry (update id, chat, user)."""
+    if not isinstance(update, Update):
+        return {}
+    fields = {"update_id": update.update_id}
+    if update.effective_chat is not None:
+        fields["chat_id"] = update.effective_chat.id
+    if update.effective_user is not None:
+        fields["user_id"] = update.effective_user.id
+    return fields
 
 
 class PerChatUpdateProcessor(BaseUpdateProcessor):
@@ -38,8 +54,10 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
         lock = self._locks.setdefault(key, asyncio.Lock())
         self._waiting[key] = self._waiting.get(key, 0) + 1
         try:
-            async with lock:
-                await coroutine
+            with log_context.scope(**log_fields(update)), metrics.counting_update():
+                async with lock:
+                    await coroutine
+                log.debug("update handled")
         finally:
             self._waiting[key] -= 1
             if not self._waiting[key]:  # forget idle chats: the map stays small

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from ledger.scoring import Weights
@@ -83,6 +83,14 @@ class Settings(BaseSettings):
     import_max_cells: int = Field(default=200_000, gt=0)
     import_time_budget_s: float = Field(default=120, gt=0)
 
+    # Operations (logging, backups, start-up checks)
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_format: Literal["text", "json"] = "text"
+    backup_dir: Path | None = None  # nightly SQLite backups go here; unset: none
+    backup_keep: int = Field(default=14, ge=1)
+    backup_time: time = time(3, 0)
+    min_free_mb: int = Field(default=100, ge=0)  # less free disk: start-up and doctor refuse
+
     @field_validator("admin_ids", "reminder_workdays_before", mode="before")
     @classmethod
     def _split_ints(cls, value: object) -> object:
@@ -94,6 +102,13 @@ class Settings(BaseSettings):
         if value is not None and value.get_secret_value().strip().lower() in _PLACEHOLDER_TOKENS:
             raise ValueError("LEDGERBOT_TELEGRAM_TOKEN is a placeholder; set the real bot token")
         return value
+
+    @field_validator("log_level", "log_format", mode="before")
+    @classmethod
+    def _case_insensitive(cls, value: object, info: ValidationInfo) -> object:
+        if not isinstance(value, str):
+            return value
+        return value.upper() if info.field_name == "log_level" else value.lower()
 
     @field_validator("timezone")
     @classmethod

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import socket
 from dataclasses import asdict
 from typing import Annotated
 
 import typer
+from sqlalchemy.exc import SQLAlchemyError
 from telegram.error import InvalidToken
 
-from config import Settings
 from ledgerbot import (  # noqa: F401  (their commands join `app`)
+    cli_backup,
+    cli_doctor,
     cli_export,
     cli_import,
     cli_ledger,
@@ -30,7 +33,8 @@ from ledgerbot.cli_base import (
     with_session,
 )
 from ledgerbot.database import SchemaOutOfDate, opened
-from ledgerbot.logs import setup_logging
+from ledgerbot.logs import secrets_of, setup_logging
+from ledgerbot.startup import StartupError, describe_database_error, rejected_token
 from models import schema
 from services import registry
 
@@ -46,18 +50,18 @@ def run() -> None:
             "LEDGERBOT_TELEGRAM_TOKEN is not set: get a token from @BotFather and export it "
             "(or put it in .env)"
         )
-    setup_logging(secrets=_secrets(settings))
+    setup_logging(settings.log_level, secrets_of(settings), settings.log_format)
     try:
         run_bot(settings)
+    except StartupError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(exc.code) from None
     except SchemaOutOfDate as exc:
         raise fail(str(exc)) from exc
     except InvalidToken as exc:  # its message quotes the token: never print it
-        raise fail("Telegram rejected LEDGERBOT_TELEGRAM_TOKEN; check it with @BotFather") from exc
-
-
-def _secrets(settings: Settings) -> list[str]:
-    values = [settings.telegram_token, settings.webhook_secret]
-    return [value.get_secret_value() for value in values if value is not None]
+        raise fail(rejected_token(exc.message)) from None
+    except (SQLAlchemyError, OSError) as exc:  # the database failed while the bot started
+        raise fail(describe_database_error(exc, settings), code=1) from None
 
 
 @db_app.command("upgrade")
@@ -126,4 +130,8 @@ def tasks(
 
 
 def main() -> None:
-    app()
+    try:
+        app()
+    except (SQLAlchemyError, ConnectionError, socket.gaierror) as exc:  # any command: one line
+        typer.echo(f"error: {describe_database_error(exc, load_settings())}", err=True)
+        raise SystemExit(1) from None

@@ -12,12 +12,14 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 from pydantic import ValidationError
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from config import Settings
 from ledger.clock import Clock
 from ledger.timetable import AsOf
 from ledgerbot.database import SchemaOutOfDate, opened
+from ledgerbot.startup import describe_database_error
 from models.db import make_session_factory, transaction
 
 T = TypeVar("T")
@@ -62,6 +64,8 @@ def with_session(settings: Settings, work: Callable[[AsyncSession], Awaitable[T]
         return asyncio.run(_main())
     except SchemaOutOfDate as exc:
         raise fail(str(exc)) from exc
+    except (SQLAlchemyError, OSError) as exc:  # one line, never a traceback
+        raise fail(describe_database_error(exc, settings), code=1) from None
 
 
 def now(settings: Settings) -> datetime:

@@ -56,3 +56,9 @@ async def _run(engine: AsyncEngine, action: object) -> None:
 
 async def is_up_to_date(engine: AsyncEngine) -> bool:
     return await current_revision(engine) == head_revision()
+
+
+def known_revisions() -> set[str]:
+    """Every revision this version of the code can upgrade from (or is at)."""
+    script = ScriptDirectory.from_config(alembic_config("sqlite://"))
+    return {revision.revision for revision in script.walk_revisions()}

@@ -18,7 +18,9 @@ from telegram.ext import ContextTypes, JobQueue
 from bot.runtime import Runtime
 from ledger.timetable import Event, events_between, next_event
 from models import JobRun
+from scheduler.backups import schedule_nightly_backup
 from scheduler.jobs import fire, has_run, mark_run, run_key
+from services import log_context, metrics
 
 log = logging.getLogger(__name__)
 HEARTBEAT = ("scheduler", "heartbeat")
@@ -35,6 +37,7 @@ class Clockwork:
 
     async def start(self) -> None:
         await self.catch_up()
+        schedule_nightly_backup(self.runtime, self.job_queue)
         self.job_queue.run_repeating(
             self._tick,
             interval=TICK_SECONDS,
@@ -55,15 +58,17 @@ class Clockwork:
         ):
             if await self._done(event):
                 continue
-            queued = await fire(
-                event.kind,
-                event.key,
-                session_factory=runtime.session_factory,
-                settings=settings,
-                now=runtime.clock.now(),
-                scheduled_for=event.fire_at_utc,
-            )
-            log.info("fired %s (%d new messages)", event.id, queued)
+            with log_context.scope(period=event.key):
+                queued = await fire(
+                    event.kind,
+                    event.key,
+                    session_factory=runtime.session_factory,
+                    settings=settings,
+                    now=runtime.clock.now(),
+                    scheduled_for=event.fire_at_utc,
+                )
+                metrics.scheduler_fired(event.kind, event.fire_at_utc, runtime.clock.now())
+                log.info("fired %s (%d new messages)", event.id, queued)
             fired += 1
             if queued:
                 self.on_fired()

@@ -39,7 +39,7 @@ from ledger.vocab import OutboxState
 from models import OutboxMessage
 from models.db import transaction
 from scheduler.pacing import DispatchLimits, Pacer, backoff
-from services import outbox
+from services import log_context, metrics, outbox
 
 log = logging.getLogger(__name__)
 ForbiddenHook = Callable[[int, str], Awaitable[None]]  # (chat_id, description)
@@ -53,6 +53,8 @@ class _Job:
     chat_id: int
     payload: dict[str, Any]
     attempts: int
+    kind: str = ""
+    period: str = ""
 
 
 def _retry_seconds(exc: RetryAfter) -> float:
@@ -219,7 +221,7 @@ class Dispatcher:
                 lease=self.limits.lease,
             )
         for row in rows:
-            job = _Job(row.id, row.chat_id, row.payload, row.attempts)
+            job = _Job(row.id, row.chat_id, row.payload, row.attempts, row.kind, row.period)
             self._queues.setdefault(row.chat_id, deque()).append(job)
         if len(rows) == room:
             self._fetch_now = True
@@ -253,10 +255,17 @@ class Dispatcher:
 
     # --- sending --------------------------------------------------------------------
     async def _send(self, job: _Job) -> None:
+        fields = {"outbox_id": job.row_id, "outbox_kind": job.kind, "period": job.period}
+        with log_context.scope(chat_id=job.chat_id, **fields):
+            await self._send_in_context(job)
+
+    async def _send_in_context(self, job: _Job) -> None:
+        started = asyncio.get_running_loop().time()
         try:
             try:
                 message_id = await self._call(job)
             finally:
+                metrics.SEND_LATENCY.observe(asyncio.get_running_loop().time() - started)
                 self._busy.discard(job.chat_id)
                 self._slots.release()
         except TelegramError as exc:
@@ -264,6 +273,8 @@ class Dispatcher:
         else:
             async with transaction(self._factory) as session:
                 await outbox.mark_sent(session, job.row_id, message_id=message_id, at=self._now())
+            metrics.OUTBOX_SENT.labels(job.kind).inc()
+            log.debug("sent outbox row %s", job.row_id)
         finally:
             self._event.set()
 
@@ -290,7 +301,9 @@ class Dispatcher:
     async def _failed_send(self, job: _Job, exc: TelegramError) -> None:
         name = type(exc).__name__
         error = exc.message if exc.message.startswith(name) else f"{name}: {exc.message}"
+        log.info("send of outbox row %s failed: %s", job.row_id, error)
         if isinstance(exc, RetryAfter):
+            metrics.SEND_RETRIES.labels("rate_limited").inc()
             now = asyncio.get_running_loop().time()
             if self._pacer.retry_after(job.chat_id, _retry_seconds(exc), now):
                 log.warning("429 from several chats: pausing all sends (%s)", exc)
@@ -303,11 +316,13 @@ class Dispatcher:
             if isinstance(exc, Forbidden):
                 await self._on_forbidden(job.chat_id, exc.message)
         elif isinstance(exc, TimedOut) and _not_sent(exc):
+            metrics.SEND_RETRIES.labels("not_sent").inc()
             self._requeue(job)
         elif job.attempts >= self.limits.max_attempts:
             await self._settle(job, OutboxState.FAILED, f"gave up after {job.attempts}: {error}")
         else:
             unknown = isinstance(exc, TimedOut)
+            metrics.SEND_RETRIES.labels("unknown_outcome" if unknown else "transient").inc()
             await self._settle(job, OutboxState.UNKNOWN if unknown else OutboxState.PENDING, error)
 
     async def _settle(self, job: _Job, state: OutboxState, error: str) -> None:

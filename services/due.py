@@ -100,7 +100,11 @@ async def _deadlines(session: AsyncSession, task_ids: set[int]) -> dict[int, str
     rows = await session.execute(
         select(Task.id, Task.due_date, Task.deadline_text).where(Task.id.in_(task_ids))
     )
-    return {task_id: due.isoformat() if due else text for task_id, due, text in rows if due or text}
+    found: dict[int, str] = {}
+    for task_id, due, text in rows:
+        if due is not None or text:
+            found[task_id] = due.isoformat() if due is not None else str(text)
+    return found
 
 
 async def ledger_recipients(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -15,9 +16,12 @@ from ledger.reports import clean_text
 from ledger.timetable import CalendarRules
 from ledger.vocab import ContactRole, EntryState, EntryStatus
 from models import Contact, Evidence, Obligation, Plan, ProgressEntry, Task
+from services import log_context, metrics
 from services.audit import Actor, record
 from services.identity import Binding, Identity
 from services.obligations import mark_counted, open_ledger
+
+log = logging.getLogger(__name__)
 
 
 class ReportRefused(Exception):
@@ -193,6 +197,9 @@ async def submit(
             session, period=period.key, task_id=task.id, unit_id=binding.unit_id,
             submitted_at=source.at,
         )  # fmt: skip
+    log_context.bind(unit=binding.unit_name, period=period.key)
+    metrics.count_entry_on_commit(session)
+    log.info("entry %s stored: task %s version %s", entry.id, task.number, version)
     for item in draft.evidence:
         session.add(
             Evidence(
