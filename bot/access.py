@@ -10,6 +10,7 @@ from typing import Any
 from telegram import Update
 from telegram.constants import ChatType
 
+from bot import commands
 from bot.context import BotContext
 from bot.i18n import Catalog, pick_language
 from services import conversations
@@ -54,7 +55,11 @@ async def caller(update: Update, context: BotContext) -> Caller | None:
         )
         identity = await identify(session, user.id, runtime.settings.admin_ids)
     lang = pick_language(identity.language, user.language_code, runtime.settings.locale)
-    return Caller(identity, lang, chat.id, chat.type == ChatType.PRIVATE)
+    private = chat.type == ChatType.PRIVATE
+    if identity.is_staff and private and user.id not in runtime.staff_menus:
+        runtime.staff_menus.add(user.id)  # their chat exists now: give them the staff menu
+        await commands.publish_staff(context.bot, user.id)
+    return Caller(identity, lang, chat.id, private)
 
 
 async def refuse(update: Update, lang: str) -> None:
