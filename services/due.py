@@ -47,6 +47,7 @@ async def _contacts(session: AsyncSession, unit_ids: set[int]) -> list[tuple[Con
             Contact.unit_id.in_(unit_ids),
             Contact.active,
             Contact.role == ContactRole.CONTACT,
+            Contact.unreachable_at.is_(None),  # blocked the bot: left out until they write
             ~Unit.paused,
         )
         .order_by(Unit.name, Contact.id)
