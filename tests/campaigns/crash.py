@@ -30,15 +30,15 @@ RESTART_STEP = timedelta(seconds=31)
 
 @dataclass
 class Kill:
-    """One SIGKILL: what the double held when that run began and when the bot died."""
+    """One SIGKILL: the work that run did before the bot died (counted at the double), and
+    the work still left at that moment."""
 
-    before: int
-    at_kill: int
-    total: int
+    done: int
+    left: int
 
     @property
     def mid_work(self) -> bool:
-        return self.before < self.at_kill < self.total
+        return self.done > 0 and self.left > 0
 
 
 @dataclass
@@ -97,7 +97,7 @@ def fanout_campaign(harness: Harness, units: int, kills: int, seed: int = 7) -> 
         harness.run_until_killed(after, first_prompt, LEDGERBOT_FAKE_NOW=fake_now(moment))
         tally.after_kill(harness)
         at_kill = sum(1 for c in prompt_counts(harness, users).values() if c)
-        done.append(Kill(before, at_kill, units))
+        done.append(Kill(done=at_kill - before, left=units - at_kill))
         moment += RESTART_STEP
     harness.start(LEDGERBOT_FAKE_NOW=fake_now(moment))
     counts = wait_all(harness, lambda: prompt_counts(harness, users), users, timeout=60 + units)
@@ -136,13 +136,18 @@ async def _entry_texts(url: str) -> Counter[str]:
     return Counter(t for t in texts if t)
 
 
+def answers(harness: Harness, users: list[int]) -> int:
+    """The bot's messages in the senders' chats: one per /report line it handled."""
+    return sum(len(harness.bot_messages(user)) for user in users)
+
+
 def inbound_campaign(
     harness: Harness, senders: int, messages: int, kills: int, seed: int = 11
 ) -> CrashReport:
     """`messages` /report lines from `senders` contacts in `kills` bursts. Each burst waits at
     the double; the bot starts and is SIGKILLed once it has answered a random number of lines
-    (at most half the burst), so every kill lands mid-burst: each line must end up as exactly
-    one entry."""
+    (at most half the burst; lines it had not confirmed before a kill come again first), so
+    every kill lands while lines wait: each line must end up as exactly one entry."""
     rng, began = random.Random(seed), time.monotonic()
     users = seed_fanout(harness.db_url, units=senders)
     create_users(harness, users)
@@ -153,12 +158,13 @@ def inbound_campaign(
     per_burst = -(-len(lines) // kills)
     for start in range(0, len(lines), per_burst):
         burst = lines[start : start + per_burst]
-        before = sum(_entries(harness).values())
         for user, line in burst:
             harness.control.send_message(user, line)
+        before = answers(harness, users)
         after = rng.randint(1, max(1, len(burst) // 2))
         harness.run_until_killed(after, lambda m: True, LEDGERBOT_FAKE_NOW=fake_now(moment))
-        done.append(Kill(before, sum(_entries(harness).values()), start + len(burst)))
+        stored = sum(_entries(harness).values())  # lines delivered again after a kill count once
+        done.append(Kill(done=answers(harness, users) - before, left=start + len(burst) - stored))
         moment += RESTART_STEP
     harness.start(LEDGERBOT_FAKE_NOW=fake_now(moment))  # and a bot that stays up
     wanted = [line.split(" ", 3)[3] for _, line in lines]

@@ -199,7 +199,7 @@ def month_campaign(harness: Harness, units: int, seed: int = 5) -> MonthReport:
             harness.run_until_killed(after, lambda m: True, LEDGERBOT_FAKE_NOW=start)
             tally.after_kill(harness)
             at_kill = sum(received(harness, tally.chats).values())
-            report.kills.append(Kill(before, at_kill, before + count))
+            report.kills.append(Kill(done=at_kill - before, left=before + count - at_kill))
         else:  # down across it: stopped before, started 40 s after
             harness.start(LEDGERBOT_FAKE_NOW=(moment - timedelta(minutes=30)).isoformat())
             harness.bot.stop()
