@@ -26,13 +26,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from models import schema
 from models.db import make_engine
+from tests.campaigns.concurrency import replicas_campaign, writers_campaign
 from tests.campaigns.crash import fanout_campaign, inbound_campaign
-from tests.campaigns.schedule import (
-    faults_campaign,
-    month_campaign,
-    replicas_campaign,
-    writers_campaign,
-)
+from tests.campaigns.schedule import faults_campaign, month_campaign
 from tests.conftest import PostgresServer
 from tests.e2e.conftest import ADMIN_ID
 from tests.e2e.harness import Harness
@@ -90,8 +86,9 @@ def main() -> None:
     for name in names:
         with world(args.postgres) as harness:
             result = chosen[name](harness)
+            problems = harness.tg.problems()  # 4xx nobody declared, as the tests count them
         figures = asdict(result) if hasattr(result, "__dataclass_fields__") else result
-        print(f"{database:10} {name:8} {figures}", flush=True)
+        print(f"{database:10} {name:8} {figures} problems={problems}", flush=True)
 
 
 if __name__ == "__main__":

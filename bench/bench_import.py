@@ -25,8 +25,9 @@ from models import schema
 from models.db import make_engine, make_session_factory, transaction
 from services.audit import Actor
 from services.importer import import_plan
+from tests.plans import plans_dir
 
-TABLE = Path("/work/shared/plans/chengdemeizi-2021-ten-major-tasks.txt")
+TABLE = plans_dir() / "chengdemeizi-2021-ten-major-tasks.txt"  # ../shared/plans (tests/plans.py)
 ROWS = 10_000
 GOALS = {"table": 1.0, "xlsx": 10.0}
 

@@ -10,10 +10,11 @@ from typing import Any
 from telegram import Update
 from telegram.constants import ChatType
 
+from bot import commands
 from bot.context import BotContext
 from bot.i18n import Catalog, pick_language
 from services import conversations
-from services.identity import Identity, identify, touch_user
+from services.identity import Identity, identify, mark_reachable, touch_user
 
 texts = Catalog(
     {
@@ -52,9 +53,15 @@ async def caller(update: Update, context: BotContext) -> Caller | None:
             telegram_language=user.language_code,
             now=runtime.clock.now(),
         )
+        private = chat.type == ChatType.PRIVATE
+        if private:
+            await mark_reachable(session, user.id)
         identity = await identify(session, user.id, runtime.settings.admin_ids)
     lang = pick_language(identity.language, user.language_code, runtime.settings.locale)
-    return Caller(identity, lang, chat.id, chat.type == ChatType.PRIVATE)
+    if identity.is_staff and private and user.id not in runtime.staff_menus:
+        runtime.staff_menus.add(user.id)  # their chat exists now: give them the staff menu
+        await commands.publish_staff(context.bot, user.id)
+    return Caller(identity, lang, chat.id, private)
 
 
 async def refuse(update: Update, lang: str) -> None:

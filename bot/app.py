@@ -32,7 +32,7 @@ from models.db import make_engine, make_session_factory
 from scheduler.clockwork import Clockwork
 from scheduler.dispatcher import Dispatcher, DispatchLimits
 from services import metrics, outbox
-from services.staff import list_staff
+from services.staff import staff_who_wrote
 
 DISPATCHER_KEY = "dispatcher"
 # A claimed row is sent within seconds (the dispatcher hands back rows it must hold longer),
@@ -80,8 +80,9 @@ def build_application(settings: Settings, clock: Clock) -> BotApplication:
         me = application.bot.bot
         log.info("connected as @%s (id %s)", me.username, me.id)
         async with runtime.session() as session:
-            staff_ids = {s.telegram_user_id for s in await list_staff(session)}
-        await commands.publish(application.bot, sorted(staff_ids | set(settings.admin_ids)))
+            staff_ids = await staff_who_wrote(session, settings.admin_ids)
+        await commands.publish(application.bot, staff_ids)
+        runtime.staff_menus.update(staff_ids)
         dispatcher = Dispatcher(
             runtime.session_factory,
             application.bot,

@@ -71,18 +71,32 @@ MENUS: dict[str, dict[str, list[tuple[str, str]]]] = {
 }
 
 
+async def _set(bot: Bot, scope: BotCommandScope, menu: str) -> None:
+    for lang, items in MENUS[menu].items():
+        commands = [BotCommand(name, description) for name, description in items]
+        await bot.set_my_commands(
+            commands, scope=scope, language_code=None if lang == "zh" else lang
+        )
+
+
 async def publish(bot: Bot, staff_ids: Iterable[int]) -> None:
-    """Set every menu; a failure is logged, never fatal (menus are a convenience)."""
+    """Set the private and group menus, and the staff menu of every staff member given (only
+    those who have written to the bot: Telegram knows no chat with anyone else and answers
+    "chat not found"). A failure is logged, never fatal (menus are a convenience)."""
     scopes: list[tuple[BotCommandScope, str]] = [
         (BotCommandScopeAllPrivateChats(), "private"),
         (BotCommandScopeAllGroupChats(), "group"),
     ] + [(BotCommandScopeChat(user_id), "staff") for user_id in staff_ids]
     for scope, menu in scopes:
         try:
-            for lang, items in MENUS[menu].items():
-                commands = [BotCommand(name, description) for name, description in items]
-                await bot.set_my_commands(
-                    commands, scope=scope, language_code=None if lang == "zh" else lang
-                )
-        except TelegramError as error:  # e.g. a staff member who never opened the bot
+            await _set(bot, scope, menu)
+        except TelegramError as error:  # e.g. a staff member who blocked the bot
             log.warning("could not set the %s command menu for %s: %s", menu, scope, error)
+
+
+async def publish_staff(bot: Bot, user_id: int) -> None:
+    """The staff menu in one staff member's private chat (when they first write)."""
+    try:
+        await _set(bot, BotCommandScopeChat(user_id), "staff")
+    except TelegramError as error:
+        log.warning("could not set the staff command menu for %s: %s", user_id, error)

@@ -50,7 +50,10 @@ class Clockwork:
         """Fire every due event that has no JobRun yet; returns how many fired."""
         runtime = self.runtime
         now = runtime.clock.now()
-        since = max(await self._heartbeat() or now, now - LOOKBACK)
+        heartbeat = await self._heartbeat()
+        if heartbeat is None:  # a fresh database watches from now on, and records it first:
+            await self._beat(now)  # a crash in this first catch-up must not skip its events
+        since = max(heartbeat or now, now - LOOKBACK)
         settings = runtime.settings
         fired = 0
         for event in events_between(

@@ -114,3 +114,13 @@ async def language_of(session: AsyncSession, user_id: int, default: str) -> str:
         return user.language
     code = user.telegram_language or ""
     return "en" if code.lower().startswith("en") else default
+
+
+async def mark_reachable(session: AsyncSession, user_id: int) -> None:
+    """They wrote to the bot in private, so it can write to them again: clear the
+    unreachable flag a 403 set on their bindings (later rounds include them again)."""
+    await session.execute(
+        update(Contact)
+        .where(Contact.telegram_user_id == user_id, Contact.unreachable_at.is_not(None))
+        .values(unreachable_at=None)
+    )

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models import Staff
+from models import Staff, TelegramUser
 from services.audit import Actor, record
 
 
@@ -37,3 +38,11 @@ async def remove_staff(session: AsyncSession, *, user_id: int, now: datetime, ac
 
 async def list_staff(session: AsyncSession) -> list[Staff]:
     return list((await session.scalars(select(Staff).where(Staff.active).order_by(Staff.id))).all())
+
+
+async def staff_who_wrote(session: AsyncSession, admin_ids: Iterable[int]) -> list[int]:
+    """Active staff and configured admins who have written to the bot: the only staff whose
+    private chat Telegram lets the bot address (e.g. to set their command menu)."""
+    staff = {s.telegram_user_id for s in await list_staff(session)} | set(admin_ids)
+    stmt = select(TelegramUser.telegram_user_id).where(TelegramUser.telegram_user_id.in_(staff))
+    return sorted((await session.scalars(stmt)).all())

@@ -21,6 +21,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from models import Base, schema
 from models.db import make_engine, make_session_factory
 
+pytest_plugins = ["pytester"]  # tests of the test fixtures themselves
+
 POSTGRES_ENV = "LEDGERBOT_TEST_POSTGRES_URL"
 STRICT_ENV = "LEDGERBOT_TEST_STRICT"
 DATABASES = ["sqlite", "postgres"]

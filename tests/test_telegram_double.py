@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 from typing import Any
 
 import httpx
@@ -226,18 +225,24 @@ async def test_chat_migrated(
     assert updates[1].message.migrate_from_chat_id == group["id"]
 
 
+async def polling(tg: TelegramDouble, poll: Awaitable[Any]) -> asyncio.Task[Any]:
+    """Start a getUpdates call and return once the double holds it (no sleeping)."""
+    updates = tg.state.updates
+    version = updates.changed.version
+    task = asyncio.ensure_future(poll)
+    while not updates.polling:
+        version = await updates.changed.wait(version, 10)
+    return task
+
+
 async def test_long_polling_offsets_and_timeouts(
-    bot: telegram.Bot, control: AsyncDoubleClient, user: dict[str, Any]
+    tg: TelegramDouble, bot: telegram.Bot, control: AsyncDoubleClient, user: dict[str, Any]
 ) -> None:
-    started = time.monotonic()
-    assert await bot.get_updates(timeout=1) == ()
-    assert 0.9 <= time.monotonic() - started < 2.0
-    poll = asyncio.create_task(bot.get_updates(timeout=5))
-    await asyncio.sleep(0.2)
+    assert await bot.get_updates(timeout=1) == ()  # held, then empty
+    poll = await polling(tg, bot.get_updates(timeout=30))
     sent = await control.send_message(user["id"], "/start ledger")
-    started = time.monotonic()
-    [update] = await poll
-    assert time.monotonic() - started < 1.0  # returned early, not after 5 s
+    # Answered when the update came, not at the end of its 30 s: the wait is only a guard.
+    [update] = await asyncio.wait_for(poll, 25)
     assert update.update_id == sent["update_id"]
     assert update.message.text == "/start ledger" and update.message.from_user.id == user["id"]
     assert update.message.entities[0].type == "bot_command"
@@ -252,8 +257,7 @@ async def test_long_polling_offsets_and_timeouts(
 async def test_get_updates_conflicts(
     tg: TelegramDouble, bot: telegram.Bot, control: AsyncDoubleClient
 ) -> None:
-    first = asyncio.create_task(bot.get_updates(timeout=3))
-    await asyncio.sleep(0.2)
+    first = await polling(tg, bot.get_updates(timeout=3))
     second = asyncio.create_task(bot.get_updates(timeout=1))
     with pytest.raises(Conflict, match="terminated by other getUpdates request"):
         await first
@@ -354,8 +358,10 @@ async def test_photo_from_user_get_file_and_uploads(
 
 
 async def test_flood_limits(
-    bot: telegram.Bot, control: AsyncDoubleClient, user: dict[str, Any]
+    tg: TelegramDouble, bot: telegram.Bot, control: AsyncDoubleClient, user: dict[str, Any]
 ) -> None:
+    clock = [1000.0]  # the limits run on a fake clock: no sleeping, no timing
+    tg.limiter.clock = lambda: clock[0]
     await control.configure_flood(
         enabled=True, global_per_second=5, private_burst=10, group_per_minute=3
     )
@@ -365,17 +371,20 @@ async def test_flood_limits(
     with pytest.raises(RetryAfter) as caught:
         await bot.send_message(users[5]["id"], "over 5/s")
     assert caught.value.retry_after == 1
-    await asyncio.sleep(1.05)
+    clock[0] += 1.05  # the second has passed
     group = await control.create_group("G", [user["id"]])
     for _ in range(3):
         await bot.send_message(group["id"], "ok")
     with pytest.raises(RetryAfter) as caught:
         await bot.send_message(group["id"], "over 3/min")
-    assert 50 <= caught.value.retry_after <= 60
+    assert caught.value.retry_after == 60  # all three at the same (fake) instant
     await control.configure_flood(private_burst=1)
     await bot.send_message(user["id"], "1")
+    clock[0] += 0.5
     with pytest.raises(RetryAfter):
         await bot.send_message(user["id"], "2 within a second")
+    clock[0] += 0.5
+    await bot.send_message(user["id"], "3 a second after the first")
     assert (await control.stats())["too_many_requests"] == 3
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 from telegram.ext import CallbackQueryHandler, CommandHandler
@@ -251,12 +251,14 @@ async def page_pressed(update: Update, context: BotContext, who: Caller) -> None
     async with context.runtime.session() as session:
         status = await period_status(session, period=period, **context.runtime.as_of())
     text, keyboard = render_status(status, context, who.lang, number, details=False)
+    page = split_message(text)[0]
     await query.answer()
+    shown = query.message
+    if isinstance(shown, Message) and (shown.text_html, shown.reply_markup) == (page, keyboard):
+        return  # a double tap: that page is shown already, and Telegram refuses a no-op edit
     try:
-        await query.edit_message_text(
-            split_message(text)[0], parse_mode=ParseMode.HTML, reply_markup=keyboard
-        )
-    except BadRequest as error:  # a double tap: that page is already shown
+        await query.edit_message_text(page, parse_mode=ParseMode.HTML, reply_markup=keyboard)
+    except BadRequest as error:  # two taps at once: the other one has just edited it
         if "not modified" not in error.message:
             raise
 

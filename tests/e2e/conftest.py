@@ -1,4 +1,8 @@
-"""End-to-end fixtures: a Telegram double in a thread, a migrated database, the bot process."""
+"""End-to-end fixtures: a Telegram double in a thread, a migrated database, the bot process.
+
+A test fails at teardown if the double answered any 4xx the test did not declare with
+`Harness.expect_error` (or if a request would not pass aiogram's models).
+"""
 
 from __future__ import annotations
 
@@ -17,9 +21,9 @@ ADMIN_ID = 900_000_001
 def tg() -> Iterator[ThreadedDouble]:
     double = TelegramDouble.start_in_thread()
     yield double
-    failures = double.client().validation_failures()
+    problems = double.problems()
     double.stop()
-    assert failures == [], f"the bot sent requests the Bot API would reject: {failures}"
+    assert problems == [], "Telegram would have rejected requests:\n" + "\n".join(problems)
 
 
 @pytest.fixture

@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import signal
 import subprocess
 import sys
+import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import func, select
+
+from models import OutboxMessage
+from models.db import make_engine
+from services.outbox import OPEN_STATES
 from tests.telegram_double import DoubleClient, DoubleError, ThreadedDouble
 
 Message = dict[str, Any]
@@ -23,7 +31,7 @@ class BotProcess:
         self.env, self.log_path = env, log_path
         self.process: subprocess.Popen[bytes] | None = None
 
-    def start(self, tg: DoubleClient, timeout: float = 30.0) -> None:
+    def start(self, tg: DoubleClient, timeout: float = 30.0, wait: bool = True) -> None:
         """Start and wait until it polls (or, in webhook mode, has set its webhook)."""
         ready = "setWebhook" if self.env.get("LEDGERBOT_WEBHOOK_URL") else "getUpdates"
         before = tg.stats()["requests"].get(ready, 0)
@@ -31,6 +39,8 @@ class BotProcess:
         self.process = subprocess.Popen(
             [sys.executable, "-m", "ledgerbot", "run"], env=self.env, stdout=log, stderr=log
         )
+        if not wait:
+            return
         deadline = time.monotonic() + timeout
         while tg.stats()["requests"].get(ready, 0) <= before:
             if self.process.poll() is not None:
@@ -84,10 +94,57 @@ class Harness:
         env.update(self.extra_env)
         return env
 
-    def start(self, **settings: str) -> None:
+    def start(self, *, wait: bool = True, **settings: str) -> None:
         self.extra_env.update(settings)
         self.bot = BotProcess(self.env(), self.workdir / "bot.log")
-        self.bot.start(self.control)
+        self.bot.start(self.control, wait=wait)
+
+    def run_until_killed(
+        self, after: int, counts: Callable[[Message], bool], timeout: float = 60.0, **settings: str
+    ) -> None:
+        """Start the bot and SIGKILL it from inside the double right after the double applied
+        the `after`-th send that `counts`, before answering it: the kill lands in the middle
+        of the work by construction. Returns once the bot is dead and its sends settled."""
+        fired = threading.Event()
+        seen = 0
+
+        def hook(method: str, message: Message) -> None:
+            nonlocal seen
+            process = self.bot.process
+            if fired.is_set() or process is None or not counts(message):
+                return
+            seen += 1
+            if seen >= after:
+                os.kill(process.pid, signal.SIGKILL)
+                fired.set()
+
+        hooks = self.tg.double.send_hooks
+        hooks.append(hook)
+        try:
+            self.start(wait=False, **settings)
+            if not fired.wait(timeout):
+                raise AssertionError(
+                    f"only {seen} of {after} sends came:\n{self.bot.log()[-3000:]}"
+                )
+        finally:
+            hooks.remove(hook)
+            self.bot.kill()
+        self.tg.wait_sends_done()
+
+    def wait_drained(self, timeout: float = 60.0) -> None:
+        """The positive signal before a negative check: the bot is up (so its start-up
+        catch-up has run), no outbox row is open, and the double handles no send."""
+        deadline = time.monotonic() + timeout
+        while asyncio.run(_open_rows(self.db_url)):
+            if time.monotonic() > deadline:
+                raise AssertionError(f"the outbox did not drain:\n{self.bot.log()[-3000:]}")
+            time.sleep(0.1)
+        self.tg.wait_sends_done()
+
+    def expect_error(self, method: str, description: str, times: int | None = None) -> None:
+        """This test provokes a 4xx on purpose (exactly `times` times, or at least once);
+        any other 4xx fails it at teardown."""
+        self.tg.expect_error(method, description, times)
 
     def cli(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
         result = subprocess.run(
@@ -175,6 +232,16 @@ def task_button(message: Message, number: int) -> str:
     ]  # fmt: skip
     assert len(found) == 1, f"no single button for task {number}: {buttons(message)}"
     return found[0]
+
+
+async def _open_rows(url: str) -> int:
+    engine = make_engine(url)
+    try:
+        async with engine.connect() as connection:
+            stmt = select(func.count()).where(OutboxMessage.state.in_(OPEN_STATES))
+            return int(await connection.scalar(stmt) or 0)
+    finally:
+        await engine.dispose()
 
 
 def buttons(message: Message) -> list[tuple[str, str]]:

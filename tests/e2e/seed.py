@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
+from sqlalchemy import select
+
 from ledger.vocab import UnitKind
 from models import UnitMember
 from models.db import make_engine, make_session_factory, transaction
@@ -69,3 +71,19 @@ def seed_fanout(
     url: str, units: int, contacts_per_unit: int = 1, first_user: int = 500_000_001
 ) -> list[int]:
     return asyncio.run(_seed_fanout(url, units, contacts_per_unit, first_user))
+
+
+async def _bind_contacts(url: str, contacts: dict[str, int]) -> None:
+    from models import Contact, Unit
+
+    engine = make_engine(url)
+    async with transaction(make_session_factory(engine)) as session:
+        units = {u.name: u.id for u in (await session.scalars(select(Unit))).all()}
+        for unit, user in contacts.items():
+            session.add(Contact(telegram_user_id=user, unit_id=units[unit], role="contact"))
+    await engine.dispose()
+
+
+def bind_contacts(url: str, contacts: dict[str, int]) -> None:
+    """Bind a 填报人 to each unit (by name) directly, before the bot is up."""
+    asyncio.run(_bind_contacts(url, contacts))

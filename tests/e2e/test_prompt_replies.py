@@ -11,7 +11,7 @@ from sqlalchemy import select
 from models import MilestoneResult
 from models.db import make_engine
 from tests.e2e.harness import Harness, Message, buttons, task_button
-from tests.e2e.seed import WATER, seed, seed_fanout
+from tests.e2e.seed import WATER, bind_contacts, seed, seed_fanout
 from tests.e2e.test_reporting_flows import bind
 
 pytestmark = pytest.mark.e2e
@@ -29,9 +29,9 @@ def wait_for(harness: Harness, chat: int, needle: str, timeout: float = 60) -> M
 
 def test_reply_to_the_prompt_records_that_tasks_progress(harness: Harness) -> None:
     seed(harness.db_url)
-    harness.start(LEDGERBOT_FAKE_NOW="2023-04-03T08:59:45+08:00")
     contact = harness.user("水务填报人")
-    bind(harness, contact, WATER)  # 市水务局 leads exactly one task: 8
+    bind_contacts(harness.db_url, {WATER: contact})  # 市水务局 leads exactly one task: 8
+    harness.start(LEDGERBOT_FAKE_NOW="2023-04-03T08:59:57+08:00")  # the prompt is at 09:00
     prompt = wait_for(harness, contact, "推进台账")
     assert [text for text, _ in buttons(prompt)] == ["8. 强力推进水利设施建设。"]
     assert task_button(prompt, 8).startswith("ti:") and "回复本消息" in prompt["text"]
@@ -96,15 +96,19 @@ async def _milestone_result(url: str) -> tuple[str, str]:
 
 def test_monday_digest_reaches_subscribed_groups_only(harness: Harness) -> None:
     seed(harness.db_url)
-    harness.start(LEDGERBOT_FAKE_NOW="2023-04-03T08:59:30+08:00")  # a Monday
+    harness.start(LEDGERBOT_FAKE_NOW="2023-04-02T10:00:00+08:00")  # a Sunday: nothing fires
     admin = harness.admin_ids[0]
     harness.control.create_user("管理员", user_id=admin)
     subscribed = harness.control.create_group("推进工作群", members=[admin])["id"]
     quiet = harness.control.create_group("其他群", members=[admin])["id"]
-    harness.say(admin, "/subscribe", chat_id=subscribed)
-    digest = wait_for(harness, subscribed, "每周台账简报 2023-03", timeout=60)  # fires at +30 s
+    [ok] = harness.say(admin, "/subscribe", chat_id=subscribed)
+    assert "订阅" in ok["text"]
+    assert harness.bot.stop() == 0
+    harness.start(LEDGERBOT_FAKE_NOW="2023-04-03T08:59:57+08:00")  # Monday, the digest at 09:00
+    digest = wait_for(harness, subscribed, "每周台账简报 2023-03")
     assert "2023-03" in digest["text"] and "应报" in digest["text"]
-    assert not any("简报" in (m.get("text") or "") for m in harness.bot_messages(quiet))
+    harness.wait_drained()  # everything due was sent: the quiet group's digest cannot still come
+    assert harness.bot_messages(quiet) == []
 
 
 def test_reply_to_any_one_task_message_of_the_bot_counts(harness: Harness) -> None:

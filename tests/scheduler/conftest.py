@@ -32,8 +32,11 @@ def now() -> datetime:
 
 @pytest.fixture
 async def tg() -> AsyncIterator[TelegramDouble]:
+    """The double; the test fails if it answered a 4xx the test did not `expect_error`."""
     async with TelegramDouble() as double:
         yield double
+        problems = double.problems()
+    assert problems == [], "Telegram would have rejected requests:\n" + "\n".join(problems)
 
 
 @pytest.fixture
@@ -91,7 +94,3 @@ async def enqueue_texts(
     ]
     async with transaction(factory) as session:
         await outbox.enqueue_many(session, messages)
-
-
-def max_in_window(stamps: list[float], period: float) -> int:
-    return max((sum(1 for t in stamps if s <= t < s + period) for s in stamps), default=0)

@@ -95,6 +95,32 @@ ACTIONS = [
 ]
 
 
+# What a served answer must say: any other reply (an error, a usage line) is not service.
+SERVES = {
+    "/start": "推进台账",
+    "/help": " — ",  # each role's command list: "/tasks — 本单位的任务" …
+    "/lang zh": "已切换为中文",
+    "/cancel": "填报",  # 已取消本次填报 / 当前没有正在进行的填报
+    "/start CODE": "绑定码无效",
+    "/tasks": "2023-03 应报任务",
+    "/report": "任务 5",
+    "/status": "2023-03 台账",
+    "/status UNIT": WATER,
+    "/status N": "任务 8",
+    "/overdue": "2023-03 暂无逾期未报单位",
+    "/invite": "t.me/ledger_test_bot?start=",
+    "/subscribe": "订阅每周台账简报",
+    "/unsubscribe": "取消订阅",
+    "free text": "没有理解您的消息",
+    "photo": "附件",
+    "sp:2023-03:1": "2023-03 台账",
+    "rt:5": "任务 5",
+    "mc:A:met": "请回复完成情况说明（任务 5）",
+    "rj:A": "请回复退回原因（任务 5）",
+    "ap:A": "任务 5",
+}
+
+
 def perform(world: World, action: Action, user: int, chat: int) -> tuple[str, Outcome]:
     request = action.request(world)
     if action.button:
@@ -110,6 +136,8 @@ def check(role: str, chat_kind: str, action: Action, request: str, outcome: Outc
     problems = []
     if outcome.kind not in expected:
         problems.append(f"{cell}: {outcome.kind}, expected {sorted(expected)}: {outcome.texts}")
+    elif outcome.kind == SERVED and not any(SERVES[action.name] in t for t in outcome.texts):
+        problems.append(f"{cell}: served without {SERVES[action.name]!r}: {outcome.texts}")
     if outcome.kind != SERVED:
         for shown in outcome.texts:
             if found := leaks(shown, request):
@@ -139,5 +167,7 @@ def test_every_cell_is_allowed_or_refused_as_documented(harness: Harness) -> Non
     world = build_world(harness)
     cells, problems = run_matrix(world)
     assert cells == len(ROLES) * len(ACTIONS) * 2
+    servable = {a.name for a in ACTIONS if any(SERVED in a.private(r) | a.group(r) for r in ROLES)}
+    assert set(SERVES) == servable
     assert problems == [], "\n".join(problems)
     assert "Traceback" not in harness.bot.log(), harness.bot.log()[-3000:]

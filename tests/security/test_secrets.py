@@ -50,6 +50,7 @@ def test_the_token_is_never_logged_by_the_bot(harness: Harness) -> None:
 
 def test_a_wrong_token_or_a_dead_server_is_reported_without_the_token(harness: Harness) -> None:
     wrong = "987654321:AAwrong-token-that-must-not-be-printed"
+    harness.expect_error("getMe", "Unauthorized", times=1)  # the double refuses the wrong token
     env = {**harness.env(), "LEDGERBOT_TELEGRAM_TOKEN": wrong}
     result = subprocess.run(
         [sys.executable, "-m", "ledgerbot", "run"],

@@ -62,7 +62,8 @@ class Outcome:
 
     @property
     def kind(self) -> str:
-        """served, refused, private (a pointer to the private chat) or silent."""
+        """served, refused, private (a pointer to the private chat) or silent. "served" only
+        means "neither a refusal nor a pointer": the matrix checks what a served answer says."""
         texts = self.texts
         if not texts:
             return "silent"

@@ -229,6 +229,19 @@ class _Calls(Generic[R]):
     def clear_validation_failures(self) -> R:
         return self._do("DELETE", "/validation_failures")
 
+    def rejections(self) -> R:
+        """Every 4xx the double answered."""
+        return self._do("GET", "/rejections")
+
+    def expect_error(self, method: str, description: str, times: int | None = None) -> R:
+        """Declare a 4xx the test provokes on purpose (see `rejections.Rejections`)."""
+        body = {"method": method, "description": description, "times": times}
+        return self._do("POST", "/expected_errors", _clean(body))
+
+    def problems(self) -> R:
+        """Undeclared 4xx answers, declared errors never seen, requests aiogram rejects."""
+        return self._do("GET", "/problems")
+
     def add_fault(
         self,
         method: str = "*",

@@ -97,6 +97,28 @@ def clear_validation_failures(double: TelegramDouble, body: Body, _: web.Request
     return True
 
 
+@route("GET", "/rejections")
+def rejections(double: TelegramDouble, body: Body, _: web.Request) -> Any:
+    """Every 4xx the double answered (``injected``: by a fault rule the test added)."""
+    return [r.as_dict() for r in double.rejections.seen]
+
+
+@route("POST", "/expected_errors")
+def expect_error(double: TelegramDouble, body: Body, _: web.Request) -> Any:
+    """Declare a 4xx the test provokes on purpose: ``{"method": ..., "description": ...}``."""
+    times = body.get("times")
+    expected = double.expect_error(
+        str(body["method"]), str(body["description"]), None if times is None else int(times)
+    )
+    return {"method": expected.method, "description": expected.description, "times": times}
+
+
+@route("GET", "/problems")
+def problems(double: TelegramDouble, body: Body, _: web.Request) -> Any:
+    """What fails a test: undeclared 4xx, declared errors never seen, invalid requests."""
+    return double.problems()
+
+
 @route("POST", "/faults")
 def add_fault(double: TelegramDouble, body: Body, _: web.Request) -> Any:
     """Add a fault rule (see :class:`faults.FaultRule` for the fields)."""
@@ -109,7 +131,11 @@ def add_fault(double: TelegramDouble, body: Body, _: web.Request) -> Any:
 
 @route("GET", "/faults")
 def list_faults(double: TelegramDouble, body: Body, _: web.Request) -> Any:
-    return {"rules": [r.as_dict() for r in double.faults.rules], "log": double.faults.log}
+    return {
+        "rules": [r.as_dict() for r in double.faults.rules],
+        "log": double.faults.log,
+        "applied_unanswered": double.faults.applied_unanswered(),
+    }
 
 
 @route("DELETE", "/faults")

@@ -73,10 +73,22 @@ class FaultInjector:
     def clear(self) -> None:
         self.rules.clear()
 
+    def applied_unanswered(self) -> dict[int, int]:
+        """Per chat, the calls applied but answered too late (``timeout_after``): the only
+        faults after which a resend can deliver a message twice."""
+        counts: dict[int, int] = {}
+        for entry in self.log:
+            if entry["kind"] == "timeout_after" and entry["chat_id"] is not None:
+                chat = int(entry["chat_id"])
+                counts[chat] = counts.get(chat, 0) + 1
+        return counts
+
     def pick(self, method: str, chat_id: Any) -> FaultRule | None:
         for rule in self.rules:
             if rule.matches(method, chat_id):
                 rule.fired += 1
-                self.log.append({"rule": rule.id, "method": method, "chat_id": chat_id})
+                self.log.append(
+                    {"rule": rule.id, "kind": rule.kind, "method": method, "chat_id": chat_id}
+                )
                 return rule
         return None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 
 from .errors import ApiError, too_many_requests
@@ -46,10 +47,10 @@ class _Window:
 class _Bucket:
     """Token bucket: ``rate`` per second with room for ``burst``."""
 
-    def __init__(self, rate: float, burst: int) -> None:
+    def __init__(self, rate: float, burst: int, at: float) -> None:
         self.rate, self.burst = rate, max(burst, 1)
         self.tokens = float(self.burst)
-        self.stamp = time.monotonic()
+        self.stamp = at
 
     def wait_time(self, at: float) -> float:
         self.tokens = min(self.burst, self.tokens + max(at - self.stamp, 0.0) * self.rate)
@@ -63,8 +64,11 @@ class _Bucket:
 class FloodLimiter:
     """Checks a send against the overall, per-private-chat and per-group limits."""
 
-    def __init__(self, config: FloodConfig | None = None) -> None:
+    def __init__(
+        self, config: FloodConfig | None = None, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self.config = config or FloodConfig()
+        self.clock = clock  # a test may drive the limits on a fake clock
         self.reset()
 
     def reset(self) -> None:
@@ -89,12 +93,13 @@ class FloodLimiter:
         if not self.config.enabled:
             return
         cfg = self.config
-        at = time.monotonic()
+        at = self.clock()
         limiters: list[_Window | _Bucket] = [self._global]
         if chat_type == "private":
             bucket = self._private.get(chat_id)
             if bucket is None:
-                bucket = self._private[chat_id] = _Bucket(cfg.private_per_second, cfg.private_burst)
+                bucket = _Bucket(cfg.private_per_second, cfg.private_burst, at)
+                self._private[chat_id] = bucket
             limiters.append(bucket)
         elif chat_type in ("group", "supergroup"):
             window = self._groups.get(chat_id)

@@ -6,19 +6,21 @@ import asyncio
 import contextlib
 import re
 import time
-from collections import Counter, defaultdict
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
 from . import control_read, methods_bot, methods_msg  # noqa: F401  (register routes/methods)
 from .control import add_control_routes
-from .errors import ApiError, bad_request, forbidden, migrated, too_many_requests
+from .errors import ApiError, forbidden, migrated, too_many_requests
 from .faults import FaultInjector, FaultRule
 from .limits import FloodConfig, FloodLimiter
 from .methods import METHODS, Ctx, Params, Result
+from .rejections import ExpectedError, Rejection, Rejections
 from .state import State, User
-from .validate import Upload, check, decode_form
+from .stats import Stats
+from .validate import Upload, check, read_params
 from .webhook import WebhookManager
 
 if TYPE_CHECKING:
@@ -27,30 +29,12 @@ if TYPE_CHECKING:
 
 DEFAULT_TOKEN = "123456789:TEST-double-token_0123456789abcdef"
 _TOKEN = re.compile(r"^\d+:[A-Za-z0-9_-]+$")
+_REJECTION = web.ResponseKey("rejection", Rejection)
 _BAD_GATEWAY = (
     "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n"
     "<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx/1.18.0</center>\r\n"
     "</body>\r\n</html>\r\n"
 )
-
-
-class Stats:
-    """Request counts per method, status counts, 429s, per-chat send timestamps."""
-
-    def __init__(self) -> None:
-        self.requests: Counter[str] = Counter()
-        self.statuses: Counter[int] = Counter()
-        self.sends: defaultdict[int, list[float]] = defaultdict(list)
-        self.faults_fired = 0
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "requests": dict(self.requests),
-            "statuses": {str(k): v for k, v in self.statuses.items()},
-            "too_many_requests": self.statuses[429],
-            "sends": {str(k): v for k, v in self.sends.items()},
-            "faults_fired": self.faults_fired,
-        }
 
 
 class TelegramDouble:
@@ -76,6 +60,13 @@ class TelegramDouble:
             self.limiter.config.enabled = True
         self._runner: web.AppRunner | None = None
         self._stopping: asyncio.Event | None = None
+        self.rejections = Rejections()
+        # Called on the double's loop right after a send was applied, before it is answered
+        # (a campaign SIGKILLs the bot from here: the kill lands in the middle of the work).
+        self.send_hooks: list[Callable[[str, dict[str, Any]], None]] = []
+        self.sends_in_flight = 0  # send* requests being handled (a killed bot's may still be)
+        self.sends_idle = asyncio.Event()  # set while sends_in_flight is 0
+        self.sends_idle.set()
         self._build()
 
     def _build(self) -> None:
@@ -120,6 +111,7 @@ class TelegramDouble:
         await self.webhook.close()
         self.state.updates.changed.close()
         self.state.changed.close()
+        self.rejections.seen.clear()
         self._build()
 
     async def __aenter__(self) -> TelegramDouble:
@@ -154,33 +146,27 @@ class TelegramDouble:
 
         return ThreadedDouble(cls(**kwargs))
 
-    # --- Bot API ----------------------------------------------------------------------------
-    @staticmethod
-    def _error(exc: ApiError) -> web.Response:
-        return web.json_response(exc.to_json(), status=exc.code)
+    # --- what a test must look at ------------------------------------------------------------
+    def expect_error(
+        self, method: str, description: str, times: int | None = None
+    ) -> ExpectedError:
+        """Declare a 4xx the test provokes on purpose (method or "*", a description part;
+        exactly `times` times, or at least once)."""
+        return self.rejections.expect(method, description, times)
 
-    async def _read_params(self, request: web.Request, method: str) -> dict[str, Any]:
-        params: dict[str, Any] = decode_form(method, dict(request.query))
-        if not request.body_exists:
-            return params
-        if request.content_type == "application/json":
-            try:
-                body = await request.json()
-            except ValueError:
-                raise bad_request("can't parse JSON object") from None
-            if not isinstance(body, dict):
-                raise bad_request("can't parse JSON object")
-            params.update(body)
-            return params
-        form = await request.post()
-        raw: dict[str, Any] = {}
-        for key, value in form.items():
-            if isinstance(value, web.FileField):
-                params[key] = Upload(value.file.read(), value.filename, value.content_type)
-            else:
-                raw[key] = value if isinstance(value, str) else value.decode()
-        params.update(decode_form(method, raw))
-        return params
+    def problems(self) -> list[str]:
+        """Undeclared 4xx answers, declared errors that never came, invalid requests."""
+        return self.rejections.problems(self.validation_failures)
+
+    # --- Bot API ----------------------------------------------------------------------------
+    def _error(
+        self, method: str, exc: ApiError, chat_id: Any = None, injected: bool = False
+    ) -> web.Response:
+        response = web.json_response(exc.to_json(), status=exc.code)
+        rejection = self.rejections.record(method, exc.code, exc.description, chat_id, injected)
+        if rejection is not None:
+            response[_REJECTION] = rejection
+        return response
 
     async def _hold(self, seconds: float) -> None:
         assert self._stopping is not None
@@ -188,20 +174,36 @@ class TelegramDouble:
             await asyncio.wait_for(self._stopping.wait(), seconds)
 
     async def _bot_api(self, request: web.Request) -> web.StreamResponse:
+        sending = request.match_info["method"].lower().startswith("send")
+        self.sends_in_flight += sending
+        if sending:
+            self.sends_idle.clear()
+        try:
+            response = await self._answer(request)
+        finally:
+            self.sends_in_flight -= sending
+            if not self.sends_in_flight:
+                self.sends_idle.set()
+        rejection = response.get(_REJECTION)
+        if rejection is not None and (request.transport is None or request.transport.is_closing()):
+            rejection.unread = True  # the client hung up first (e.g. a poll it abandoned)
+        return response
+
+    async def _answer(self, request: web.Request) -> web.StreamResponse:
         token, method = request.match_info["token"], request.match_info["method"]
         if not _TOKEN.match(token):
-            return self._error(ApiError(404, "Not Found"))
+            return self._error(method, ApiError(404, "Not Found"))
         if token != self.token:
-            return self._error(ApiError(401, "Unauthorized"))
+            return self._error(method, ApiError(401, "Unauthorized"))
         entry = METHODS.get(method.lower())
         if entry is None:
             self.stats.requests[method] += 1
             self.stats.statuses[404] += 1
-            return self._error(ApiError(404, "Not Found"))
+            return self._error(method, ApiError(404, "Not Found"))
         name, handler = entry
         self.stats.requests[name] += 1
         try:
-            params = await self._read_params(request, name)
+            params = await read_params(request, name)
         except ApiError as exc:
             return self._finish(name, exc)
         problem = check(name, params)
@@ -212,7 +214,7 @@ class TelegramDouble:
         if rule is not None:
             self.stats.faults_fired += 1
             return await self._fault(rule, name, handler, params)
-        return self._finish(name, await self._call(handler, params))
+        return self._finish(name, await self._call(handler, params), params)
 
     async def _call(self, handler: Any, params: dict[str, Any]) -> Any:
         try:
@@ -220,10 +222,16 @@ class TelegramDouble:
         except ApiError as exc:
             return exc
 
-    def _finish(self, name: str, outcome: Any) -> web.Response:
+    def _finish(
+        self,
+        name: str,
+        outcome: Any,
+        params: dict[str, Any] | None = None,
+        injected: bool = False,
+    ) -> web.Response:
         if isinstance(outcome, ApiError):
             self.stats.statuses[outcome.code] += 1
-            return self._error(outcome)
+            return self._error(name, outcome, (params or {}).get("chat_id"), injected)
         self.stats.statuses[200] += 1
         body: dict[str, Any] = {"ok": True}
         if isinstance(outcome, Result):
@@ -235,6 +243,8 @@ class TelegramDouble:
         sent_to = outcome.get("chat", {}).get("id") if isinstance(outcome, dict) else None
         if name.startswith("send") and name != "sendChatAction" and sent_to is not None:
             self.stats.sends[sent_to].append(time.time())
+            for hook in list(self.send_hooks):
+                hook(name, outcome)
         return web.json_response(body)
 
     async def _fault(
@@ -250,7 +260,7 @@ class TelegramDouble:
         if kind == "timeout_after":
             outcome = await self._call(handler, params)
             await self._hold(rule.hold)
-            return self._finish(name, outcome)
+            return self._finish(name, outcome, params)
         errors = {
             "429": lambda: too_many_requests(rule.retry_after),
             "500": lambda: ApiError(500, "Internal Server Error"),
@@ -258,16 +268,16 @@ class TelegramDouble:
             "deactivated": lambda: forbidden("user is deactivated"),
         }
         if kind in errors:
-            return self._finish(name, errors[kind]())
+            return self._finish(name, errors[kind](), params, injected=True)
         try:  # migrate
             chat = self.state.chat(params.get("chat_id", ""))
             new = self.state.migrate(chat)
         except ApiError as exc:
-            return self._finish(name, exc)
-        return self._finish(name, migrated(new.id))
+            return self._finish(name, exc, params)
+        return self._finish(name, migrated(new.id), params, injected=True)
 
     async def _download(self, request: web.Request) -> web.StreamResponse:
         stored = self.state.file_by_path(request.match_info["path"])
         if request.match_info["token"] != self.token or stored is None:
-            return self._error(ApiError(404, "Not Found"))
+            return self._error("file download", ApiError(404, "Not Found"))
         return web.Response(body=stored.data, content_type="application/octet-stream")

@@ -50,6 +50,26 @@ class ThreadedDouble:
     def token(self) -> str:
         return self.double.token
 
+    def expect_error(self, method: str, description: str, times: int | None = None) -> None:
+        """Declare a 4xx the test provokes on purpose (see `rejections.Rejections`)."""
+        self.double.expect_error(method, description, times)
+
+    def problems(self) -> list[str]:
+        """Read on the double's own loop: undeclared 4xx, unmet declarations, invalid calls."""
+
+        async def read() -> list[str]:
+            return self.double.problems()
+
+        return asyncio.run_coroutine_threadsafe(read(), self.loop).result(10)
+
+    def wait_sends_done(self, timeout: float = 30.0) -> None:
+        """Wait until no send request is being handled (e.g. those of a bot just killed)."""
+
+        async def settled() -> None:
+            await self.double.sends_idle.wait()
+
+        asyncio.run_coroutine_threadsafe(settled(), self.loop).result(timeout)
+
     def client(self) -> DoubleClient:
         from .client import DoubleClient
 

@@ -72,6 +72,11 @@ class UpdateQueue:
         self.webhook_active = False
         self._active_poll: _Poll | None = None
 
+    @property
+    def polling(self) -> bool:
+        """A getUpdates call is waiting."""
+        return self._active_poll is not None
+
     def update_type(self, update: dict[str, Any]) -> str:
         return next(k for k in update if k != "update_id")
 

@@ -1,4 +1,5 @@
-"""Typed parameter decoding and independent validation with aiogram's method models.
+"""Reading a call's parameters, typed decoding, and independent validation with aiogram's
+method models.
 
 Telegram reads form and query parameters as strings and converts each to the parameter's
 type; objects and arrays (``reply_markup``, ``entities``, ...) arrive JSON-encoded. We take the
@@ -17,7 +18,10 @@ from typing import Any
 
 import aiogram.methods
 from aiogram.types import BufferedInputFile
+from aiohttp import web
 from pydantic import BaseModel, ValidationError
+
+from .errors import bad_request
 
 
 @dataclass
@@ -94,3 +98,28 @@ def check(method: str, params: dict[str, Any]) -> str | None:
     except ValidationError as exc:
         return str(exc)
     return None
+
+
+async def read_params(request: web.Request, method: str) -> dict[str, Any]:
+    """A call's parameters from the query string and a JSON, form or multipart body."""
+    params: dict[str, Any] = decode_form(method, dict(request.query))
+    if not request.body_exists:
+        return params
+    if request.content_type == "application/json":
+        try:
+            body = await request.json()
+        except ValueError:
+            raise bad_request("can't parse JSON object") from None
+        if not isinstance(body, dict):
+            raise bad_request("can't parse JSON object")
+        params.update(body)
+        return params
+    form = await request.post()
+    raw: dict[str, Any] = {}
+    for key, value in form.items():
+        if isinstance(value, web.FileField):
+            params[key] = Upload(value.file.read(), value.filename, value.content_type)
+        else:
+            raw[key] = value if isinstance(value, str) else value.decode()
+    params.update(decode_form(method, raw))
+    return params

@@ -4,15 +4,14 @@ from pathlib import Path
 
 import pytest
 
-PLANS = Path("/work/shared/plans")
+from tests.plans import require_plans
+
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
 @pytest.fixture
 def plans_dir() -> Path:
-    if not PLANS.is_dir():
-        pytest.skip("real plan documents not available")
-    return PLANS
+    return require_plans()  # ../shared/plans, or skip (fail in CI) saying so
 
 
 @pytest.fixture
