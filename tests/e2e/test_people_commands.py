@@ -26,7 +26,9 @@ def test_pause_and_resume_a_unit(harness: Harness) -> None:
     for unit, user in contacts.items():
         bind(harness, user, unit)
 
-    assert harness.cli("pause", WATER).stdout == f"{WATER}: prompts paused\n"
+    # Paused from today (the prompt day): 2023-03, not yet open, will not be owed by 水务局.
+    paused = harness.cli("pause", WATER).stdout
+    assert paused == f"{WATER}: paused from 2023-04-03 until resumed (open periods unchanged)\n"
     fired = harness.cli("fire", "ledger-prompts", "--period", "2023-03")
     assert "2 new message(s)" in fired.stdout  # 市交通运输局 and 市发展改革委
     harness.control.wait_until(lambda: prompts(harness, contacts[DEVELOPMENT]), 60)
@@ -37,7 +39,9 @@ def test_pause_and_resume_a_unit(harness: Harness) -> None:
         WATER: 0,
     }
 
-    assert harness.cli("resume", WATER).stdout == f"{WATER}: prompts resumed\n"
+    # Resumed the same day: the pause never took effect, so the open 2023-03 owes 水务局 again.
+    resumed = harness.cli("resume", WATER).stdout
+    assert resumed == f"{WATER}: resumed from 2023-04-03 (2023-03: -0 +1 obligations)\n"
     fired = harness.cli("fire", "ledger-prompts", "--period", "2023-03")
     assert "1 new message(s)" in fired.stdout
     harness.control.wait_until(lambda: prompts(harness, contacts[WATER]), 60)
