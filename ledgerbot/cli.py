@@ -13,6 +13,7 @@ from config import Settings
 from ledgerbot import (  # noqa: F401  (their commands join `app`)
     cli_export,
     cli_import,
+    cli_inbox,
     cli_people,
     cli_schedule,
     cli_status,
@@ -37,6 +38,7 @@ from services import registry
 def run() -> None:
     """Run the bot (polling, or webhook when LEDGERBOT_WEBHOOK_URL is set)."""
     from ledgerbot.runner import run_bot
+    from web.app import WebServerError
 
     settings = load_settings()
     if settings.telegram_token is None:
@@ -51,6 +53,8 @@ def run() -> None:
         raise fail(str(exc)) from exc
     except InvalidToken as exc:  # its message quotes the token: never print it
         raise fail("Telegram rejected LEDGERBOT_TELEGRAM_TOKEN; check it with @BotFather") from exc
+    except WebServerError as exc:
+        raise fail(str(exc)) from exc
 
 
 def _secrets(settings: Settings) -> list[str]:

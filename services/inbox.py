@@ -182,13 +182,16 @@ async def claimants(session: AsyncSession) -> list[str]:
     return sorted({c for c in (await session.scalars(stmt.distinct())).all() if c})
 
 
-async def retry(session: AsyncSession, row_id: int, *, now: datetime) -> InboxUpdate | None:
-    """Put a parked (failed) row back in line with a fresh attempt budget; None if unknown."""
+async def retry(
+    session: AsyncSession, row_id: int, *, now: datetime
+) -> tuple[InboxUpdate | None, bool]:
+    """Put a parked (failed) row back in line with a fresh attempt budget. Returns the row
+    (None if unknown) and whether it was requeued (only failed rows are)."""
     row = await session.get(InboxUpdate, row_id, with_for_update=True)
     if row is None or row.state != InboxState.FAILED:
-        return row
+        return row, False
     row.state, row.attempts, row.next_attempt_at = InboxState.PENDING, 0, now
-    return row
+    return row, True
 
 
 async def prune(session: AsyncSession, *, before: datetime) -> int:
