@@ -117,7 +117,7 @@ class DoubleProcess:
         )
         self.url = f"http://127.0.0.1:{self.port}"
         self.base_url = f"{self.url}/bot"
-        deadline = time.monotonic() + 20
+        deadline = time.monotonic() + 90  # importing aiogram takes ~17 s on a loaded machine
         while True:
             try:
                 httpx.get(f"{self.url}/_control/version", timeout=1).raise_for_status()
