@@ -14,11 +14,14 @@ COPY ledger ./ledger
 COPY services ./services
 COPY reports ./reports
 COPY ledgerbot ./ledgerbot
+COPY web ./web
 RUN pip install . && useradd --create-home --uid 10001 ledgerbot && mkdir -p /app/data \
     && chown ledgerbot /app/data
 
 USER ledgerbot
 VOLUME ["/app/data"]
-# Webhook mode listens here when LEDGERBOT_WEBHOOK_URL is set; polling needs no port.
-EXPOSE 8443
+# The one web server (webhook, /healthz): all interfaces inside the container, for the reverse
+# proxy in front of it. LEDGERBOT_WEB_PORT=0 turns it off in polling mode.
+ENV LEDGERBOT_WEB_LISTEN=0.0.0.0
+EXPOSE 8080
 CMD ["sh", "-c", "ledgerbot db upgrade && exec ledgerbot run"]
