@@ -7,6 +7,8 @@ from __future__ import annotations
 import asyncio
 import os
 import socket
+import subprocess
+import sys
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -288,3 +290,22 @@ def test_a_failing_handler_is_retried_then_parked_and_retry_reruns_it(harness: H
     assert again.returncode == 2 and "not failed" in again.stderr
     missing = harness.cli("inbox", "retry", "999999", check=False)
     assert missing.returncode == 2 and "no update with id 999999" in missing.stderr
+
+
+@pytest.mark.parametrize("db_kind", ["sqlite"])  # the database plays no part
+def test_a_busy_port_is_one_clear_line(harness: Harness) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        harness.extra_env.update(LEDGERBOT_WEB_PORT=str(port), LEDGERBOT_WEB_LISTEN="127.0.0.1")
+        result = subprocess.run(
+            [sys.executable, "-m", "ledgerbot", "run"],
+            env=harness.env(),
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    assert result.returncode == 2, result.stderr[-2000:]
+    assert f"error: cannot listen on 127.0.0.1:{port}" in result.stderr
+    assert "LEDGERBOT_WEB_PORT" in result.stderr and "Traceback" not in result.stderr
