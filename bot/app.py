@@ -78,9 +78,7 @@ def build_application(settings: Settings, clock: Clock) -> BotApplication:
         clockwork = Clockwork(runtime, application.job_queue, dispatcher.wake)
         await clockwork.start()
         # Last: updates are taken in (and left-over inbox rows handled) once all is ready.
-        front = FrontDoor(
-            runtime, application, heartbeat=lambda: clockwork.last_beat, lease=CLAIM_LEASE
-        )
+        front = FrontDoor(runtime, application, heartbeat=lambda: clockwork.last_beat)
         application.bot_data[FRONT_KEY] = front
         await front.start()
 

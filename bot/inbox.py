@@ -62,7 +62,7 @@ class InboxWorker:
         application: BotApplication,
         unsaved: Unsaved,
         *,
-        lease: timedelta,
+        lease: timedelta = inbox.LEASE,
         capacity: int = updates.MAX_CONCURRENT_UPDATES,
     ) -> None:
         self.runtime, self.application, self.unsaved = runtime, application, unsaved
@@ -72,7 +72,7 @@ class InboxWorker:
         self._inflight: dict[int, asyncio.Task[None]] = {}
         self._runner: asyncio.Task[None] | None = None
         self._stopping = False
-        self._next_due: datetime | None = None
+        self._due: set[datetime] = set()  # when rows this worker put back become due
         self._trouble: str | None = None
 
     async def start(self) -> None:
@@ -117,10 +117,13 @@ class InboxWorker:
                 await asyncio.wait_for(self._wake.wait(), self._idle_wait())
 
     def _idle_wait(self) -> float:
-        if self._next_due is None:
+        """Until the next row put back is due (else IDLE_POLL: rows of other processes and of
+        `ledgerbot inbox retry` are found by looking)."""
+        now = self.runtime.clock.now()
+        self._due = {moment for moment in self._due if moment > now}
+        if not self._due:
             return IDLE_POLL
-        until = (self._next_due - self.runtime.clock.now()).total_seconds()
-        return min(max(until, 0.05), IDLE_POLL)
+        return min((min(self._due) - now).total_seconds() + 0.05, IDLE_POLL)
 
     async def _claim(self, room: int) -> int:
         async with self.runtime.session() as session:
@@ -132,8 +135,6 @@ class InboxWorker:
                 lease=self.lease,
             )
             work = [(row.id, row.update_id, row.payload) for row in rows]
-        if self._next_due is not None and self._next_due <= self.runtime.clock.now():
-            self._next_due = None
         for row_id, update_id, payload in work:
             task = asyncio.create_task(self._process(row_id, payload), name=f"update-{update_id}")
             self._inflight[row_id] = task
@@ -175,12 +176,13 @@ class InboxWorker:
             self.unsaved.report([payload], error, retried="retrying when the database answers")
             async with self.runtime.session() as session:
                 await inbox.mark_unsaved(session, row_id, error=inbox.short_error(error), now=now)
-            self._due_at(now + inbox.STORAGE_RETRY)
+            self._due.add(now + inbox.STORAGE_RETRY)
             return
         async with self.runtime.session() as session:
-            state = await inbox.mark_failed_attempt(
+            row = await inbox.mark_failed_attempt(
                 session, row_id, error=inbox.short_error(error), now=now
             )
+            state, due = (row.state, row.next_attempt_at) if row else (InboxState.DONE, now)
         if state == InboxState.FAILED:
             log.error(
                 "error while handling update %s: parked as failed after %d attempts (%s); "
@@ -190,13 +192,9 @@ class InboxWorker:
                 inbox.short_error(error),
                 exc_info=error,
             )
-        else:
+        elif state == InboxState.PENDING:
             log.warning("error while handling update %s; will retry", update_id, exc_info=error)
-            self._due_at(now + inbox.FIRST_RETRY)
-
-    def _due_at(self, moment: datetime) -> None:
-        if self._next_due is None or moment < self._next_due:
-            self._next_due = moment
+            self._due.add(due)
 
     async def _renew(self) -> None:
         ids = list(self._inflight)

@@ -12,7 +12,6 @@ import asyncio
 import logging
 import signal
 from collections.abc import Callable
-from datetime import timedelta
 
 from telegram import Update
 
@@ -36,12 +35,11 @@ class FrontDoor:
         application: BotApplication,
         *,
         heartbeat: Callable[[], float | None],
-        lease: timedelta,
     ) -> None:
         settings = runtime.settings
         self.runtime, self.application = runtime, application
         self.unsaved = Unsaved(application.bot, settings.locale)
-        self.worker = InboxWorker(runtime, application, self.unsaved, lease=lease)
+        self.worker = InboxWorker(runtime, application, self.unsaved)
         self.intake = Intake(runtime, self.unsaved, self.worker.wake)
         webhook = bool(settings.webhook_url)
         self.poller = (

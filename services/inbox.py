@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ledger.vocab import InboxState
 from models import InboxUpdate
 
+LEASE = timedelta(seconds=30)  # a claim; renewed every 10 s while its row is being handled
 MAX_ATTEMPTS = 5  # failed handler runs before a row is parked as failed
 FIRST_RETRY = timedelta(seconds=1)  # then doubled: 1, 2, 4, 8 s
 STORAGE_RETRY = timedelta(seconds=5)  # the database failed: try again, without counting
@@ -131,11 +132,11 @@ def retry_delay(attempts: int) -> timedelta:
 
 async def mark_failed_attempt(
     session: AsyncSession, row_id: int, *, error: str, now: datetime
-) -> InboxState:
+) -> InboxUpdate | None:
     """Count a failed handler run: due again after a backoff, or parked after MAX_ATTEMPTS."""
     row = await session.get(InboxUpdate, row_id, with_for_update=True)
     if row is None:
-        return InboxState.DONE
+        return None
     row.attempts += 1
     row.last_error = error[:_ERROR_CHARS]
     row.claimed_by = row.claimed_at = None
@@ -143,7 +144,7 @@ async def mark_failed_attempt(
         row.state = InboxState.FAILED
     else:
         row.state, row.next_attempt_at = InboxState.PENDING, now + retry_delay(row.attempts)
-    return row.state
+    return row
 
 
 async def mark_unsaved(session: AsyncSession, row_id: int, *, error: str, now: datetime) -> None:

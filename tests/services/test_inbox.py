@@ -111,9 +111,11 @@ async def test_failures_back_off_then_park_and_retry_requeues(session_factory) -
     for attempt in range(1, inbox.MAX_ATTEMPTS + 1):
         [row] = await claim(session_factory, at=moment)
         async with transaction(session_factory) as session:
-            state = await inbox.mark_failed_attempt(
+            marked = await inbox.mark_failed_attempt(
                 session, row.id, error="BadRequest: boom", now=moment
             )
+            assert marked is not None
+            state = marked.state
         [row] = await rows(session_factory)
         assert row.attempts == attempt and row.last_error == "BadRequest: boom"
         if attempt < inbox.MAX_ATTEMPTS:
