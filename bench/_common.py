@@ -37,6 +37,13 @@ def peak_rss_mb(pid: int | None = None) -> float:
     raise RuntimeError("no VmHWM in /proc/<pid>/status")
 
 
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) a process has used so far: what load on the machine does
+    not change, unlike wall-clock figures."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def reset_peak_rss(pid: int | None = None) -> None:
     """Start a new high-water mark from the current RSS (Linux ``clear_refs`` 5)."""
     Path(f"/proc/{pid or os.getpid()}/clear_refs").write_text("5")

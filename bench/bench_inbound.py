@@ -53,6 +53,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench._common import (
     DoubleProcess,
+    cpu_seconds,
     env_without_ledgerbot,
     free_port,
     machine,
@@ -267,6 +268,7 @@ def run_mode(mode: str, args: argparse.Namespace, folder: Path, template: Path) 
         try:
             out = asyncio.run(drive(injector, args))
             rss = peak_rss_mb(bot.process.pid)
+            cpu = cpu_seconds(bot.process.pid)
         finally:
             if spy is not None:
                 spy.send_signal(2)
@@ -290,6 +292,7 @@ def run_mode(mode: str, args: argparse.Namespace, folder: Path, template: Path) 
         f"max {max(paced_ms):.1f} ms"
     )
     print(f"  bot peak RSS (VmHWM): {rss:.0f} MiB = {rss / 200:.2f} of the 200 MB goal")
+    print(f"  bot CPU: {cpu:.1f} s in all, {cpu / total * 1000:.1f} ms per message (load-proof)")
     if stored != total:
         print(f"  WARNING: {total - stored} messages did not store an entry; see the bot log")
 

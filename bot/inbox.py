@@ -73,6 +73,7 @@ class InboxWorker:
         self._runner: asyncio.Task[None] | None = None
         self._stopping = False
         self._due: set[datetime] = set()  # when rows this worker put back become due
+        self._done: set[int] = set()  # handled, not yet marked done
         self._trouble: str | None = None
 
     async def start(self) -> None:
@@ -94,6 +95,7 @@ class InboxWorker:
             for task in late:
                 task.cancel()
             await asyncio.gather(*late, return_exceptions=True)
+        await self._guarded("recording handled updates", partial(self._settle_and_claim, 0))
         await self._guarded("giving back claimed updates", self._release_mine)
 
     async def _run(self) -> None:
@@ -101,9 +103,12 @@ class InboxWorker:
         while not self._stopping:
             self._wake.clear()
             room = self.capacity - len(self._inflight)
+            if not (room >= max(self.capacity // 2, 1) or (room and not self._inflight)):
+                room = 0  # refill in batches, not one row per finished row
             claimed = 0
-            if room >= max(self.capacity // 2, 1) or (room and not self._inflight):
-                claimed = await self._guarded("claiming updates", partial(self._claim, room)) or 0
+            if room or self._done:
+                work = partial(self._settle_and_claim, room)
+                claimed = await self._guarded("claiming updates", work) or 0
             now = time.monotonic()
             if now - renewed >= self.lease.total_seconds() / 3:
                 renewed = now
@@ -125,16 +130,19 @@ class InboxWorker:
             return IDLE_POLL
         return min((min(self._due) - now).total_seconds() + 0.05, IDLE_POLL)
 
-    async def _claim(self, room: int) -> int:
+    async def _settle_and_claim(self, room: int) -> int:
+        """One transaction: mark the rows handled since last time done, claim up to `room`."""
+        done = list(self._done)
         async with self.runtime.session() as session:
-            rows = await inbox.claim(
-                session,
-                now=self.runtime.clock.now(),
-                limit=room,
-                worker_id=self.worker_id,
-                lease=self.lease,
-            )
+            now = self.runtime.clock.now()
+            await inbox.mark_done(session, done, now=now)
+            rows = []
+            if room:
+                rows = await inbox.claim(
+                    session, now=now, limit=room, worker_id=self.worker_id, lease=self.lease
+                )
             work = [(row.id, row.update_id, row.payload) for row in rows]
+        self._done.difference_update(done)
         for row_id, update_id, payload in work:
             task = asyncio.create_task(self._process(row_id, payload), name=f"update-{update_id}")
             self._inflight[row_id] = task
@@ -169,8 +177,7 @@ class InboxWorker:
         now = self.runtime.clock.now()
         update_id = payload.get("update_id")
         if error is None:
-            async with self.runtime.session() as session:
-                await inbox.mark_done(session, row_id, now=now)
+            self._done.add(row_id)  # recorded with the worker's next claim, in one statement
             return
         if inbox.is_storage_failure(error):
             self.unsaved.report([payload], error, retried="retrying when the database answers")

@@ -116,12 +116,14 @@ async def renew(
         )
 
 
-async def mark_done(session: AsyncSession, row_id: int, *, now: datetime) -> None:
-    await session.execute(
-        update(InboxUpdate)
-        .where(InboxUpdate.id == row_id)
-        .values(state=InboxState.DONE, handled_at=now, claimed_by=None, claimed_at=None)
-    )
+async def mark_done(session: AsyncSession, row_ids: Sequence[int], *, now: datetime) -> None:
+    """Rows handled (one statement for a worker's finished batch)."""
+    if row_ids:
+        await session.execute(
+            update(InboxUpdate)
+            .where(InboxUpdate.id.in_(row_ids))
+            .values(state=InboxState.DONE, handled_at=now, claimed_by=None, claimed_at=None)
+        )
 
 
 def retry_delay(attempts: int) -> timedelta:

@@ -135,7 +135,7 @@ async def test_failures_back_off_then_park_and_retry_requeues(session_factory) -
     [again] = await claim(session_factory, at=moment)
     assert again.attempts == 0  # a fresh budget
     async with transaction(session_factory) as session:
-        await inbox.mark_done(session, again.id, now=moment)
+        await inbox.mark_done(session, [again.id], now=moment)
         done, requeued = await inbox.retry(session, again.id, now=moment)
         assert done is not None and done.state == InboxState.DONE and not requeued
         assert await inbox.retry(session, 999, now=moment) == (None, False)
@@ -170,8 +170,8 @@ async def test_prune_keeps_recent_and_failed_rows(session_factory) -> None:
     await store(session_factory, message(1), message(2, chat_id=502), message(3, chat_id=503))
     [one, two, three] = await claim(session_factory)
     async with transaction(session_factory) as session:
-        await inbox.mark_done(session, one.id, now=NOW - timedelta(days=8))
-        await inbox.mark_done(session, two.id, now=NOW - timedelta(days=1))
+        await inbox.mark_done(session, [one.id], now=NOW - timedelta(days=8))
+        await inbox.mark_done(session, [two.id], now=NOW - timedelta(days=1))
         for _ in range(inbox.MAX_ATTEMPTS):
             await inbox.mark_failed_attempt(session, three.id, error="x", now=NOW)
         assert await inbox.prune(session, before=NOW - inbox.KEEP_DONE) == 1
@@ -182,7 +182,7 @@ async def test_counts_and_listing(session_factory) -> None:
     await store(session_factory, message(1), message(2, chat_id=502))
     [first, _] = await claim(session_factory)
     async with transaction(session_factory) as session:
-        await inbox.mark_done(session, first.id, now=NOW)
+        await inbox.mark_done(session, [first.id], now=NOW)
         assert await inbox.counts_by_state(session) == {
             InboxState.DONE: 1,
             InboxState.PROCESSING: 1,
