@@ -20,6 +20,7 @@ COPY ledger ./ledger
 COPY services ./services
 COPY reports ./reports
 COPY ledgerbot ./ledgerbot
+COPY web ./web
 RUN pip install --no-deps . \
     && useradd --create-home --uid 10001 ledgerbot \
     && mkdir -p /app/data && chown ledgerbot /app/data

@@ -1,13 +1,14 @@
 """Full-size fault and crash campaigns against the real `ledgerbot run` process.
 
 The same code as the small in-suite campaigns (tests/campaigns/), at the sizes of issue #7:
-50 SIGKILLs during a fan-out and during inbound bursts, 10% faults, a month of restarts,
-1,000 prompts from two webhook replicas, concurrent SQLite writers. Prints one line per
-campaign; figures go in bench/README.md.
+50 SIGKILLs during a fan-out and during inbound bursts (polling; and webhook, issue #11),
+10% faults, a month of restarts, 1,000 prompts from two webhook replicas, concurrent SQLite
+writers. Prints one line per campaign; figures go in bench/README.md.
 
     .venv/bin/python bench/bench_campaigns.py                       # SQLite (replicas skipped)
     .venv/bin/python bench/bench_campaigns.py --postgres postgresql+asyncpg://postgres@127.0.0.1:5432/postgres
     .venv/bin/python bench/bench_campaigns.py --only fanout,inbound
+    .venv/bin/python bench/bench_campaigns.py --only webhook   # 50 kills mid-burst, webhook mode
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from models import schema
 from models.db import make_engine
 from tests.campaigns.concurrency import replicas_campaign, writers_campaign
 from tests.campaigns.crash import fanout_campaign, inbound_campaign
+from tests.campaigns.intake import webhook_kill_campaign
 from tests.campaigns.schedule import faults_campaign, month_campaign
 from tests.conftest import PostgresServer
 from tests.e2e.conftest import ADMIN_ID
@@ -65,6 +67,7 @@ def campaigns(postgres: str | None) -> dict[str, Callable[[Harness], Any]]:
     found: dict[str, Callable[[Harness], Any]] = {
         "fanout": lambda h: fanout_campaign(h, units=300, kills=50),
         "inbound": lambda h: inbound_campaign(h, senders=20, messages=1000, kills=50),
+        "webhook": lambda h: webhook_kill_campaign(h, senders=20, messages=1000, kills=50),
         "faults": lambda h: faults_campaign(h, units=300),
         "month": lambda h: month_campaign(h, units=20),
     }

@@ -10,9 +10,10 @@ World: a fresh migrated SQLite file; ``--units`` units each leading one task of 
 2023-04-03 10:00 (collecting the 2023-03 ledger; no scheduled event is due, so the outbox stays
 idle). The Bot API double runs as its own process with flood limits off (the bot answers every
 report, and 30 msg/s would otherwise cap the answers); the bot is ``python -m ledgerbot run``
-as in production, polling, or with ``LEDGERBOT_WEBHOOK_URL`` / ``_LISTEN`` / ``_PORT`` /
-``_SECRET`` on 127.0.0.1. Each message is a contact's ``/report <their task> 序时推进 <text>``
-and stores exactly one progress entry (a new version of the unit's entry).
+as in production, polling, or with ``LEDGERBOT_WEBHOOK_URL`` / ``_SECRET`` and
+``LEDGERBOT_WEB_LISTEN`` / ``_PORT`` on 127.0.0.1. Each message is a contact's
+``/report <their task> 序时推进 <text>`` and stores exactly one progress entry (a new version
+of the unit's entry).
 
 Method — the bot confirms a report only after its transaction has committed, and the double
 stamps every message the bot sends (``time.time()``, same host clock as this script). So for
@@ -52,6 +53,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench._common import (
     DoubleProcess,
+    cpu_seconds,
     env_without_ledgerbot,
     free_port,
     machine,
@@ -229,12 +231,13 @@ def bot_env(double: DoubleProcess, db_url: str, mode: str) -> tuple[dict[str, st
         LEDGERBOT_POLLING_TIMEOUT="1",
     )
     if mode != "webhook":
+        env["LEDGERBOT_WEB_PORT"] = "0"  # no web server: nothing to collide on
         return env, None
     port = free_port()
     env.update(
         LEDGERBOT_WEBHOOK_URL=f"http://127.0.0.1:{port}/telegram",
-        LEDGERBOT_WEBHOOK_LISTEN="127.0.0.1",
-        LEDGERBOT_WEBHOOK_PORT=str(port),
+        LEDGERBOT_WEB_LISTEN="127.0.0.1",
+        LEDGERBOT_WEB_PORT=str(port),
         LEDGERBOT_WEBHOOK_SECRET=SECRET,
     )
     return env, port
@@ -265,6 +268,7 @@ def run_mode(mode: str, args: argparse.Namespace, folder: Path, template: Path) 
         try:
             out = asyncio.run(drive(injector, args))
             rss = peak_rss_mb(bot.process.pid)
+            cpu = cpu_seconds(bot.process.pid)
         finally:
             if spy is not None:
                 spy.send_signal(2)
@@ -288,6 +292,7 @@ def run_mode(mode: str, args: argparse.Namespace, folder: Path, template: Path) 
         f"max {max(paced_ms):.1f} ms"
     )
     print(f"  bot peak RSS (VmHWM): {rss:.0f} MiB = {rss / 200:.2f} of the 200 MB goal")
+    print(f"  bot CPU: {cpu:.1f} s in all, {cpu / total * 1000:.1f} ms per message (load-proof)")
     if stored != total:
         print(f"  WARNING: {total - stored} messages did not store an entry; see the bot log")
 

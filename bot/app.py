@@ -7,9 +7,7 @@ import logging
 import os
 import socket
 from datetime import timedelta
-from typing import Any
 
-from telegram import Update
 from telegram.ext import (
     Application,
     ApplicationBuilder,
@@ -20,10 +18,11 @@ from telegram.ext import (
     filters,
 )
 
-from bot import commands
+from bot import commands, updates
 from bot.context import RUNTIME_KEY, BotApplication, BotContext
 from bot.handlers import admin, approval, basic, exports, milestones, reporting, status
 from bot.runtime import Runtime
+from bot.serve import FRONT_KEY, FrontDoor, serve
 from bot.telegram_request import MAIN_POOL_SIZE, MeteredRequest
 from bot.updates import PerChatUpdateProcessor
 from config import Settings
@@ -31,7 +30,7 @@ from ledger.clock import Clock
 from models.db import make_engine, make_session_factory
 from scheduler.clockwork import Clockwork
 from scheduler.dispatcher import Dispatcher, DispatchLimits
-from services import metrics, outbox
+from services import outbox
 from services.staff import staff_who_wrote
 
 DISPATCHER_KEY = "dispatcher"
@@ -46,22 +45,6 @@ def file_url_for(base_url: str) -> str:
     """Telegram serves files at /file/bot<token>/…; a local server mirrors that layout."""
     head, sep, _ = base_url.rstrip("/").rpartition("/bot")
     return f"{head}/file/bot" if sep else base_url.rstrip("/") + "/file/bot"
-
-
-class ConfirmWhenHandled(MeteredRequest):
-    """getUpdates' request, which confirms the previous batch (its offset), sent only once
-    every update of that batch was handled: PTB polls again at once, so a crash in between
-    would lose updates Telegram already forgot. A re-delivered update is harmless (entries
-    are unique per chat and message)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.handled: asyncio.Queue[object] | None = None
-
-    async def do_request(self, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
-        if self.handled is not None:
-            await self.handled.join()
-        return await super().do_request(*args, **kwargs)
 
 
 def build_application(settings: Settings, clock: Clock) -> BotApplication:
@@ -94,7 +77,12 @@ def build_application(settings: Settings, clock: Clock) -> BotApplication:
         application.bot_data[DISPATCHER_KEY] = dispatcher
         await dispatcher.start()
         assert application.job_queue is not None, "install python-telegram-bot[job-queue]"
-        await Clockwork(runtime, application.job_queue, dispatcher.wake).start()
+        clockwork = Clockwork(runtime, application.job_queue, dispatcher.wake)
+        await clockwork.start()
+        # Last: updates are taken in (and left-over inbox rows handled) once all is ready.
+        front = FrontDoor(runtime, application, heartbeat=lambda: clockwork.last_beat)
+        application.bot_data[FRONT_KEY] = front
+        await front.start()
 
     async def post_stop(application: Application) -> None:  # type: ignore[type-arg]
         dispatcher: Dispatcher | None = application.bot_data.get(DISPATCHER_KEY)
@@ -106,12 +94,12 @@ def build_application(settings: Settings, clock: Clock) -> BotApplication:
         if runtime is not None:
             await runtime.engine.dispose()
 
-    polling = ConfirmWhenHandled()
     application: BotApplication = (
         ApplicationBuilder()
         .token(settings.telegram_token.get_secret_value())
-        .get_updates_request(polling)
+        .updater(None)  # updates come through the inbox (bot/serve.py), not PTB's Updater
         .request(MeteredRequest(connection_pool_size=MAIN_POOL_SIZE))
+        .get_updates_request(MeteredRequest())
         .base_url(settings.telegram_base_url)
         .base_file_url(settings.telegram_base_file_url or file_url_for(settings.telegram_base_url))
         .context_types(ContextTypes(context=BotContext))
@@ -122,7 +110,6 @@ def build_application(settings: Settings, clock: Clock) -> BotApplication:
         .post_shutdown(post_shutdown)
         .build()
     )
-    polling.handled = application.update_queue
     register_handlers(application)
     return application
 
@@ -153,32 +140,9 @@ def register_handlers(application: BotApplication) -> None:
         MessageHandler(filters.ChatType.PRIVATE & filters.COMMAND, basic.unknown_command)
     )
     application.add_handler(CallbackQueryHandler(basic.unknown_button))
-    application.add_error_handler(_log_error)
-
-
-async def _log_error(update: object, context: BotContext) -> None:
-    metrics.update_failed()
-    log.error("error while handling %s", type(update).__name__, exc_info=context.error)
+    application.add_error_handler(updates.on_error)
 
 
 def run(application: BotApplication, settings: Settings) -> None:
     """Block until Ctrl-C/SIGTERM: webhook when LEDGERBOT_WEBHOOK_URL is set, else polling."""
-    if settings.webhook_url:
-        application.run_webhook(
-            listen=settings.webhook_listen,
-            port=settings.webhook_port,
-            url_path=_url_path(settings.webhook_url),
-            webhook_url=settings.webhook_url,
-            secret_token=(
-                settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
-            ),
-            allowed_updates=Update.ALL_TYPES,
-        )
-    else:
-        application.run_polling(allowed_updates=Update.ALL_TYPES, timeout=settings.polling_timeout)
-
-
-def _url_path(webhook_url: str) -> str:
-    from urllib.parse import urlparse
-
-    return urlparse(webhook_url).path.lstrip("/")
+    asyncio.run(serve(application))

@@ -1,4 +1,8 @@
-"""Concurrency for incoming updates: chats in parallel, each chat in order.
+"""Handling one incoming update, and concurrency: chats in parallel, each chat in order.
+
+`handle` is the one place where an update starts being handled (the inbox worker calls it
+for every row): it runs PTB's handlers and returns what they raised, which PTB itself only
+passes to error handlers.
 
 PTB handles one update at a time by default, so one slow reply holds up every other unit's
 report. Running all updates concurrently would let two messages of the same person race
@@ -11,15 +15,51 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable
+from contextvars import ContextVar
+from dataclasses import dataclass
 from typing import Any
 
 from telegram import Update
-from telegram.ext import BaseUpdateProcessor
+from telegram.ext import Application, BaseUpdateProcessor, CallbackContext
 
 from services import log_context, metrics
 
 MAX_CONCURRENT_UPDATES = 64
 log = logging.getLogger(__name__)
+
+
+@dataclass
+class _Outcome:
+    error: BaseException | None = None
+
+
+_current: ContextVar[_Outcome | None] = ContextVar("update_outcome", default=None)
+
+
+async def handle(
+    application: Application[Any, Any, Any, Any, Any, Any], update: Update
+) -> BaseException | None:
+    """Run the handlers for one update; the exception a handler raised, else None."""
+    outcome = _Outcome()
+    token = _current.set(outcome)
+    try:
+        await application.process_update(update)
+    except Exception as error:  # process_update itself failed (not a handler)
+        outcome.error = outcome.error or error
+    finally:
+        _current.reset(token)
+    return outcome.error
+
+
+async def on_error(update: object, context: CallbackContext[Any, Any, Any, Any]) -> None:
+    """PTB's error handler: hand a handler's exception to `handle`, whose caller logs and
+    retries it; errors outside an update (jobs) are logged here."""
+    outcome = _current.get()
+    if outcome is not None and isinstance(update, Update):
+        outcome.error = outcome.error or context.error
+        metrics.update_failed()
+        return
+    log.error("error while handling %s", type(update).__name__, exc_info=context.error)
 
 
 def chat_key(update: object) -> int | None:

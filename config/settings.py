@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, time
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, ValidationInfo, field_validator
+from pydantic import AliasChoices, Field, SecretStr, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from ledger.scoring import Weights
@@ -16,6 +17,7 @@ from ledger.timetable import CalendarRules
 
 DEFAULT_SQLITE_PATH = Path("data") / "ledgerbot.db"
 TELEGRAM_BASE_URL = "https://api.telegram.org/bot"
+_WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
 _PLACEHOLDER_TOKENS = {"changeme", "change-me", "your-token", "token", "xxx", "123:abc"}
 
 
@@ -32,7 +34,11 @@ class Settings(BaseSettings):
     """Runtime configuration, read from the environment and an optional `.env` file."""
 
     model_config = SettingsConfigDict(
-        env_prefix="LEDGERBOT_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+        env_prefix="LEDGERBOT_",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        populate_by_name=True,
     )
 
     # Telegram
@@ -41,10 +47,20 @@ class Settings(BaseSettings):
     telegram_base_file_url: str | None = None
     bot_username: str | None = None  # for invite links made offline; else asked with getMe
     webhook_url: str | None = None
-    webhook_listen: str = "0.0.0.0"
-    webhook_port: int = 8443
-    webhook_secret: SecretStr | None = None
+    webhook_secret: SecretStr | None = Field(default=None, validate_default=True)
     polling_timeout: int = Field(default=10, ge=0, le=50)
+
+    # The one web server (webhook, /healthz): LEDGERBOT_WEBHOOK_LISTEN/_PORT are old names.
+    web_listen: str = Field(
+        default="127.0.0.1",
+        validation_alias=AliasChoices("LEDGERBOT_WEB_LISTEN", "LEDGERBOT_WEBHOOK_LISTEN"),
+    )
+    web_port: int = Field(
+        default=8080,
+        ge=0,
+        le=65535,
+        validation_alias=AliasChoices("LEDGERBOT_WEB_PORT", "LEDGERBOT_WEBHOOK_PORT"),
+    )
 
     # Storage
     database_url: str = f"sqlite+aiosqlite:///{DEFAULT_SQLITE_PATH}"
@@ -130,6 +146,24 @@ class Settings(BaseSettings):
     @classmethod
     def _weights(cls, value: str) -> str:
         Weights.parse(value)  # fail fast on a typo
+        return value
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _webhook_secret(cls, value: SecretStr | None, info: ValidationInfo) -> SecretStr | None:
+        secret = value.get_secret_value() if value is not None else ""
+        if info.data.get("webhook_url") and not _WEBHOOK_SECRET.fullmatch(secret):
+            raise ValueError(
+                "webhook mode needs a secret of 1-256 characters A-Z a-z 0-9 _ - "
+                "(Telegram sends it with every update; anything without it is refused)"
+            )
+        return value
+
+    @field_validator("web_port")
+    @classmethod
+    def _webhook_port(cls, value: int, info: ValidationInfo) -> int:
+        if info.data.get("webhook_url") and not value:
+            raise ValueError("webhook mode needs the web server: 0 turns it off")
         return value
 
     def weights(self) -> Weights:

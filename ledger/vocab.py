@@ -65,3 +65,12 @@ class ChatType(StrEnum):
     GROUP = "group"
     SUPERGROUP = "supergroup"
     CHANNEL = "channel"
+
+
+class InboxState(StrEnum):
+    """Where an incoming update stands: stored before it is acknowledged, then handled."""
+
+    PENDING = "pending"  # stored, waiting for (another) attempt
+    PROCESSING = "processing"  # claimed by a worker (a lease: reclaimed if the worker dies)
+    DONE = "done"
+    FAILED = "failed"  # its handler kept failing: parked for `ledgerbot inbox retry`

@@ -16,6 +16,7 @@ from ledgerbot import (  # noqa: F401  (their commands join `app`)
     cli_doctor,
     cli_export,
     cli_import,
+    cli_inbox,
     cli_ledger,
     cli_people,
     cli_schedule,
@@ -43,6 +44,7 @@ from services import registry
 def run() -> None:
     """Run the bot (polling, or webhook when LEDGERBOT_WEBHOOK_URL is set)."""
     from ledgerbot.runner import run_bot
+    from web.app import WebServerError
 
     settings = load_settings()
     if settings.telegram_token is None:
@@ -60,6 +62,8 @@ def run() -> None:
         raise fail(str(exc)) from exc
     except InvalidToken as exc:  # its message quotes the token: never print it
         raise fail(rejected_token(exc.message)) from None
+    except WebServerError as exc:  # a busy port: before OSError, which it is
+        raise fail(str(exc)) from None
     except (SQLAlchemyError, OSError) as exc:  # the database failed while the bot started
         raise fail(describe_database_error(exc, settings), code=1) from None
 

@@ -43,11 +43,14 @@ def load_settings() -> Settings:
     try:
         return Settings()
     except ValidationError as exc:
-        problems = "; ".join(
-            f"LEDGERBOT_{'_'.join(str(p) for p in err['loc']).upper()}: {err['msg']}"
-            for err in exc.errors()
-        )
+        problems = "; ".join(f"{_env_name(err['loc'])}: {err['msg']}" for err in exc.errors())
         raise fail(f"bad settings: {problems}") from exc
+
+
+def _env_name(loc: tuple[int | str, ...]) -> str:
+    """The variable a settings error is about (fields with aliases report the alias)."""
+    name = "_".join(str(part) for part in loc).upper()
+    return name if name.startswith("LEDGERBOT_") else f"LEDGERBOT_{name}"
 
 
 def with_session(settings: Settings, work: Callable[[AsyncSession], Awaitable[T]]) -> T:

@@ -1,7 +1,8 @@
-"""SQLAlchemy tables of the registry, the ledger, the outbox and the audit log."""
+"""SQLAlchemy tables of the registry, the ledger, the inbox, the outbox and the audit log."""
 
 from models.audit import AuditLog
 from models.base import Base
+from models.inbox import InboxUpdate
 from models.outbox import JobRun, OutboxMessage
 from models.people import Chat, Contact, ConversationState, Invite, Staff, TelegramUser
 from models.progress import Evidence, LedgerPeriod, MilestoneResult, Obligation, ProgressEntry
@@ -24,6 +25,7 @@ __all__ = [
     "Contact",
     "ConversationState",
     "Evidence",
+    "InboxUpdate",
     "Invite",
     "JobRun",
     "LedgerPeriod",

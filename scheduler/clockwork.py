@@ -9,6 +9,7 @@ so a lost timer or a clock jump costs at most a minute.
 from __future__ import annotations
 
 import logging
+import time
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -34,6 +35,7 @@ class Clockwork:
 
     def __init__(self, runtime: Runtime, job_queue: JobQueue[Any], on_fired: Any) -> None:
         self.runtime, self.job_queue, self.on_fired = runtime, job_queue, on_fired
+        self.last_beat: float | None = None  # time.monotonic() of the last catch-up (/healthz)
 
     async def start(self) -> None:
         await self.catch_up()
@@ -76,6 +78,7 @@ class Clockwork:
             if queued:
                 self.on_fired()
         await self._beat(now)
+        self.last_beat = time.monotonic()
         self._set_timer()
         return fired
 

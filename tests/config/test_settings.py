@@ -47,7 +47,37 @@ def test_environment_names(monkeypatch: pytest.MonkeyPatch) -> None:
     assert "real-looking" not in repr(s)  # secrets never render
     assert s.admin_ids == [11, 22, 33] and s.locale == "en" and not s.is_sqlite
     assert s.fake_now is not None and s.fake_now.utcoffset().total_seconds() == 8 * 3600
-    assert s.webhook_port == 9000
+    assert s.web_port == 9000  # the old name LEDGERBOT_WEBHOOK_PORT still works
+
+
+def test_web_server_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    s = Settings()
+    assert (s.web_listen, s.web_port) == ("127.0.0.1", 8080)
+    monkeypatch.setenv("LEDGERBOT_WEBHOOK_LISTEN", "0.0.0.0")
+    monkeypatch.setenv("LEDGERBOT_WEBHOOK_PORT", "8443")
+    assert (Settings().web_listen, Settings().web_port) == ("0.0.0.0", 8443)  # old names
+    monkeypatch.setenv("LEDGERBOT_WEB_LISTEN", "10.0.0.5")
+    monkeypatch.setenv("LEDGERBOT_WEB_PORT", "0")
+    assert (Settings().web_listen, Settings().web_port) == ("10.0.0.5", 0)  # new names win
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({}, "needs a secret"),
+        ({"LEDGERBOT_WEBHOOK_SECRET": "has spaces"}, "needs a secret"),
+        ({"LEDGERBOT_WEBHOOK_SECRET": "x" * 257}, "needs a secret"),
+        ({"LEDGERBOT_WEBHOOK_SECRET": "ok_secret-1", "LEDGERBOT_WEB_PORT": "0"}, "web server"),
+    ],
+)
+def test_webhook_mode_needs_a_secret_and_the_server(
+    monkeypatch: pytest.MonkeyPatch, env: dict[str, str], message: str
+) -> None:
+    monkeypatch.setenv("LEDGERBOT_WEBHOOK_URL", "https://bot.example/hook")
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    with pytest.raises(ValidationError, match=message):
+        Settings()
 
 
 def test_dotenv_file(tmp_path) -> None:

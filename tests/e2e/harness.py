@@ -6,6 +6,7 @@ import asyncio
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -22,6 +23,12 @@ from services.outbox import OPEN_STATES
 from tests.telegram_double import DoubleClient, DoubleError, ThreadedDouble
 
 Message = dict[str, Any]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
 
 
 class BotProcess:
@@ -92,7 +99,27 @@ class Harness:
             PYTHONPATH=str(Path(__file__).resolve().parents[2]),
         )
         env.update(self.extra_env)
+        if "LEDGERBOT_WEBHOOK_URL" not in env:  # polling: no web server unless a test asks
+            env.setdefault("LEDGERBOT_WEB_PORT", "0")
         return env
+
+    def use_webhook(self, secret: str = "double-webhook-secret") -> str:
+        """Webhook mode on a free port (so parallel bots never collide); returns its URL."""
+        port = free_port()
+        url = f"http://127.0.0.1:{port}/telegram/hook"
+        self.extra_env.update(
+            LEDGERBOT_WEBHOOK_URL=url,
+            LEDGERBOT_WEBHOOK_SECRET=secret,
+            LEDGERBOT_WEB_PORT=str(port),
+            LEDGERBOT_WEB_LISTEN="127.0.0.1",
+        )
+        return url
+
+    def serve_web(self) -> str:
+        """Polling with the web server on (for /healthz) on a free port; returns its base URL."""
+        port = free_port()
+        self.extra_env.update(LEDGERBOT_WEB_PORT=str(port), LEDGERBOT_WEB_LISTEN="127.0.0.1")
+        return f"http://127.0.0.1:{port}"
 
     def start(self, *, wait: bool = True, **settings: str) -> None:
         self.extra_env.update(settings)
