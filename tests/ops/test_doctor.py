@@ -75,6 +75,7 @@ def test_a_fresh_machine_is_told_what_creates_the_database(
 
 
 def test_a_rejected_token_fails(sqlite_harness: Harness) -> None:
+    sqlite_harness.expect_error("getMe", "Unauthorized", times=1)
     code, lines = doctor(sqlite_harness, LEDGERBOT_TELEGRAM_TOKEN="42:AAwrong")
     assert (
         "FAIL  telegram    Telegram rejected LEDGERBOT_TELEGRAM_TOKEN (401 Unauthorized); "

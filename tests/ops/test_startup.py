@@ -48,6 +48,7 @@ def free_port() -> int:
 
 def test_a_token_telegram_rejects_is_one_line_and_exit_2(sqlite_harness: Harness) -> None:
     wrong = "987654321:AAwrong-token-that-must-not-be-printed"
+    sqlite_harness.expect_error("getMe", "Unauthorized", times=1)
     result = run_bot({**sqlite_harness.env(), "LEDGERBOT_TELEGRAM_TOKEN": wrong})
     assert result.returncode == 2
     assert one_line(result) == REJECTED
