@@ -75,6 +75,7 @@ def build_application(settings: Settings, clock: Clock) -> BotApplication:
             on_forbidden=lambda chat_id, why: _unreachable(runtime, chat_id, why),
         )
         application.bot_data[DISPATCHER_KEY] = dispatcher
+        runtime.wake_dispatcher = dispatcher.wake
         await dispatcher.start()
         assert application.job_queue is not None, "install python-telegram-bot[job-queue]"
         clockwork = Clockwork(runtime, application.job_queue, dispatcher.wake)

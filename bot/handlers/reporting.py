@@ -25,7 +25,7 @@ from bot.access import (
     save_flow,
 )
 from bot.context import BotApplication, BotContext
-from bot.handlers import approval, milestones
+from bot.handlers import approval, entry_messages, milestones
 from bot.handlers.report_texts import (
     confirm_keyboard,
     or_none,
@@ -39,7 +39,7 @@ from bot.handlers.report_texts import (
 from bot.render import esc, split_message
 from ledger.periods import Period
 from ledger.reports import ReportSyntaxError, clean_text, parse_report
-from ledger.vocab import EntryState, EntryStatus
+from ledger.vocab import EntryStatus
 from services import conversations
 from services.periods import open_period
 from services.prompts import PromptRef, tasks_of_prompt
@@ -141,33 +141,18 @@ async def _submit(
                 tz=runtime.settings.tz,
             )
             await conversations.clear(session, user.id)
+            queued = await entry_messages.queue_after_submit(
+                session, runtime, who, recorded, draft.task_number
+            )
     except AmbiguousTask as ambiguous:
         await _ask_plan(update, context, who, draft, message_id, period, ambiguous)
         return None
     except ReportRefused as refused:
         await update.effective_message.reply_text(texts(refused.key, who.lang, **refused.values))
         return None
-    if recorded.duplicate:
+    runtime.wake_dispatcher()  # the confirmation and the 审定 requests are outbox rows
+    if not queued:
         await update.effective_message.reply_text(texts("duplicate", who.lang))
-        return recorded
-    entry = recorded.entry
-    if entry.state == EntryState.SUBMITTED:
-        tail = texts("tail_approval" if recorded.principals else "tail_approval_self", who.lang)
-    else:
-        tail = texts("tail_counted", who.lang)
-    if entry.late:
-        tail += texts("tail_late", who.lang)
-    await update.effective_message.reply_text(
-        texts(
-            "submitted",
-            who.lang,
-            number=draft.task_number,
-            period=entry.period,
-            version=entry.version,
-            tail=tail,
-        )
-    )
-    await approval.request(context, recorded, draft.task_number, who.lang)
     return recorded
 
 
