@@ -12,8 +12,9 @@ from typing import Annotated, Any
 import typer
 
 from bot import notices
-from ledger.periods import Period, Quarter
+from ledger.periods import Period, Quarter, ledger_period, ledger_quarter
 from ledgerbot.cli_base import app, fail, load_settings, now, with_session
+from ledgerbot.cli_output import check_target, write_output
 from reports.bulletin import build
 from reports.bulletin_docx import bulletin_docx
 from reports.bulletin_xlsx import bulletin_xlsx
@@ -30,20 +31,14 @@ export_app = typer.Typer(
 app.add_typer(export_app, name="export")
 
 Output = Annotated[Path | None, typer.Option("-o", "--output", help="File to write.")]
+Force = Annotated[bool, typer.Option("--force", help="Replace the output file if it exists.")]
 
 
 def _parse(kind: type[Period] | type[Quarter], text: str) -> Any:
     try:
-        return kind.parse(text)
+        return ledger_period(text) if kind is Period else ledger_quarter(text)
     except ValueError as bad:
         raise fail(str(bad)) from bad
-
-
-def _write(path: Path, data: bytes | str) -> None:
-    if isinstance(data, str):
-        data = data.encode("utf-8-sig" if path.suffix == ".csv" else "utf-8")
-    path.write_bytes(data)
-    typer.echo(f"wrote {path} ({len(data):,} bytes)")
 
 
 @export_app.command("ledger")
@@ -53,12 +48,17 @@ def export_ledger(
     ] = None,
     year: Annotated[int | None, typer.Option(help="All twelve periods of a year.")] = None,
     output: Output = None,
+    force: Force = False,
 ) -> None:
     """The monthly 推进台账 workbook: one sheet per period and plan."""
     if not period and year is None:
         raise fail("give --period YYYY-MM (repeatable) or --year YYYY")
     periods = [_parse(Period, p) for p in period or []]
-    periods += [Period(year, m) for m in range(1, 13)] if year is not None else []
+    periods += (
+        [_parse(Period, f"{year:04d}-{m:02d}") for m in range(1, 13)] if year is not None else []
+    )
+    path = output or Path(f"ledger-{periods[0].key}.xlsx")
+    check_target(path, force=force)
     settings = load_settings()
     rules, tz = settings.calendar_rules(), settings.tz
 
@@ -70,20 +70,21 @@ def export_ledger(
             raise fail("no plan covers that period: import one with `ledgerbot import`")
         return ledger_workbook(found, tz, now(settings))
 
-    data = with_session(settings, work)
-    _write(output or Path(f"ledger-{periods[0].key}.xlsx"), data)
+    write_output(path, with_session(settings, work), force=force)
 
 
 @export_app.command("bulletin")
 def export_bulletin(
     quarter: Annotated[str, typer.Option(help="YYYYQn, e.g. 2023Q2.")],
     output: Output = None,
+    force: Force = False,
 ) -> None:
     """The quarterly 季通报; .docx or .xlsx by the output's extension (default: .docx)."""
     q: Quarter = _parse(Quarter, quarter)
     path = output or Path(f"bulletin-{q.key}.docx")
     if path.suffix not in (".docx", ".xlsx"):
         raise fail("the bulletin is written as .docx or .xlsx")
+    check_target(path, force=force)
     settings = load_settings()
 
     async def work(session: Any) -> bytes:
@@ -96,7 +97,7 @@ def export_bulletin(
         content = build(data)
         return bulletin_docx(content) if path.suffix == ".docx" else bulletin_xlsx(content)
 
-    _write(path, with_session(settings, work))
+    write_output(path, with_session(settings, work), force=force)
 
 
 @export_app.command("scorecard")
@@ -106,8 +107,12 @@ def export_scorecard(
         str | None, typer.Option(help="Last period counted (default: last one past its deadline).")
     ] = None,
     output: Output = None,
+    force: Force = False,
 ) -> None:
     """The yearly 年考评 scorecard (weights: LEDGERBOT_SCORE_WEIGHTS)."""
+    _parse(Period, f"{year:04d}-01")  # the year is one a ledger can have
+    path = output or Path(f"scorecard-{year}.xlsx")
+    check_target(path, force=force)
     settings = load_settings()
     rules, tz, clock = settings.calendar_rules(), settings.tz, now(settings)
     last = _parse(Period, through) if through else reports.last_due_period(year, clock, rules, tz)
@@ -120,7 +125,7 @@ def export_scorecard(
             raise fail(f"nothing to score for {year} through {last.key}")
         return scorecard_xlsx(data, settings.weights(), tz, last.key, clock.astimezone(tz))
 
-    _write(output or Path(f"scorecard-{year}.xlsx"), with_session(settings, work))
+    write_output(path, with_session(settings, work), force=force)
 
 
 @export_app.command("entries")
@@ -128,10 +133,13 @@ def export_entries(
     year: Annotated[int, typer.Option(help="Periods of this year.")],
     format: Annotated[str, typer.Option("--format", help="csv or json.")] = "csv",
     output: Annotated[Path | None, typer.Option("-o", "--output", help="Default: stdout.")] = None,
+    force: Force = False,
 ) -> None:
     """Every progress entry of a year, all versions (is_current marks the one that counts)."""
     if format not in ("csv", "json"):
         raise fail("--format is csv or json")
+    if output is not None:
+        check_target(output, force=force)
     settings = load_settings()
 
     async def work(session: Any) -> str:
@@ -142,7 +150,7 @@ def export_entries(
     if output is None:
         sys.stdout.write(text)
     else:
-        _write(output, text)
+        write_output(output, text, force=force)
 
 
 @app.command("digest")
@@ -151,10 +159,13 @@ def digest(
     chat: Annotated[int | None, typer.Option(help="Send it to this Telegram chat id.")] = None,
     out: Annotated[Path | None, typer.Option("--out", help="Write the chart PNG here.")] = None,
     lang: Annotated[str, typer.Option(help="zh or en.")] = "zh",
+    force: Force = False,
 ) -> None:
     """Render the weekly digest (text to stdout), write its chart, or send both to a chat."""
     settings = load_settings()
     wanted = _parse(Period, period) if period else None
+    if out is not None:
+        check_target(out, force=force)
     clock = now(settings)
 
     async def work(session: Any) -> DigestData:
@@ -166,7 +177,7 @@ def digest(
     text = notices.digest(data, lang)
     chart = notices.digest_chart(data, clock.astimezone(settings.tz).date(), lang)
     if out is not None:
-        _write(out, base64.b64decode(chart["photo_b64"]))
+        write_output(out, base64.b64decode(chart["photo_b64"]), force=force)
     if chat is not None:
         if settings.telegram_token is None:
             raise fail("LEDGERBOT_TELEGRAM_TOKEN is needed to send")

@@ -21,7 +21,7 @@ from bot import notices
 from bot.access import Caller, ask_private, caller, refuse
 from bot.context import BotApplication, BotContext
 from bot.i18n import Catalog
-from ledger.periods import Period, Quarter
+from ledger.periods import LEDGER_YEARS, YearOutOfRange, ledger_period, ledger_quarter
 from reports.bulletin import build
 from reports.bulletin_docx import bulletin_docx
 from reports.bulletin_xlsx import bulletin_xlsx
@@ -39,6 +39,10 @@ texts = Catalog(
         "bulletin_usage": {
             "zh": "用法：/bulletin 2023Q2（默认为当前季度）",
             "en": "Usage: /bulletin 2023Q2 (default: the current quarter)",
+        },
+        "year_out_of_range": {
+            "zh": "年份超出范围：台账年份应在 {first}–{last} 之间。",
+            "en": "Year out of range: ledgers cover {first}–{last}.",
         },
         "no_plan": {"zh": "尚未导入工作计划。", "en": "No plan has been imported yet."},
         "ledger_caption": {
@@ -94,7 +98,10 @@ async def export_command(update: Update, context: BotContext) -> None:
     runtime, argument = context.runtime, _argument(context)
     settings, now = runtime.settings, runtime.clock.now()
     try:
-        wanted = Period.parse(argument) if argument else None
+        wanted = ledger_period(argument) if argument else None
+    except YearOutOfRange:
+        await _reply(update, _out_of_range(who.lang))
+        return
     except ValueError:
         await _reply(update, texts("export_usage", who.lang))
         return
@@ -123,7 +130,10 @@ async def bulletin_command(update: Update, context: BotContext) -> None:
     runtime, argument = context.runtime, _argument(context)
     settings = runtime.settings
     try:
-        wanted = Quarter.parse(argument.upper()) if argument else None
+        wanted = ledger_quarter(argument.upper()) if argument else None
+    except YearOutOfRange:
+        await _reply(update, _out_of_range(who.lang))
+        return
     except ValueError:
         await _reply(update, texts("bulletin_usage", who.lang))
         return
@@ -155,7 +165,10 @@ async def digest_command(update: Update, context: BotContext) -> None:
     runtime = context.runtime
     settings, now = runtime.settings, runtime.clock.now()
     try:
-        wanted = Period.parse(_argument(context)) if _argument(context) else None
+        wanted = ledger_period(_argument(context)) if _argument(context) else None
+    except YearOutOfRange:
+        await _reply(update, _out_of_range(who.lang))
+        return
     except ValueError:
         await _reply(update, texts("export_usage", who.lang).replace("/export", "/digest"))
         return
@@ -173,6 +186,10 @@ async def digest_command(update: Update, context: BotContext) -> None:
         caption=chart["caption"],
         parse_mode=ParseMode.HTML,
     )
+
+
+def _out_of_range(lang: str) -> str:
+    return texts("year_out_of_range", lang, first=LEDGER_YEARS[0], last=LEDGER_YEARS[1])
 
 
 def _today(now: datetime, tz: ZoneInfo) -> date:
