@@ -29,8 +29,10 @@ from config import Settings
 from ledger.clock import Clock
 from models.db import make_engine, make_session_factory
 from scheduler.clockwork import Clockwork
+from scheduler.dispatch_lock import DispatchLock
 from scheduler.dispatcher import Dispatcher, DispatchLimits
-from services import outbox
+from scheduler.pacing import Limits
+from services import outbox_chats
 from services.staff import staff_who_wrote
 
 DISPATCHER_KEY = "dispatcher"
@@ -71,7 +73,10 @@ def build_application(settings: Settings, clock: Clock) -> BotApplication:
             application.bot,
             worker_id=f"{socket.gethostname()}-{os.getpid()}",
             clock_now=clock.now,
-            limits=DispatchLimits(lease=CLAIM_LEASE),
+            limits=DispatchLimits(
+                pacing=Limits(global_per_second=settings.send_per_second), lease=CLAIM_LEASE
+            ),
+            lock=DispatchLock(engine),
             on_forbidden=lambda chat_id, why: _unreachable(runtime, chat_id, why),
         )
         application.bot_data[DISPATCHER_KEY] = dispatcher
@@ -118,7 +123,7 @@ def build_application(settings: Settings, clock: Clock) -> BotApplication:
 async def _unreachable(runtime: Runtime, chat_id: int, description: str) -> None:
     """403 from Telegram: flag the contact and tell staff and the configured admins."""
     async with runtime.session() as session:
-        await outbox.mark_unreachable(
+        await outbox_chats.mark_unreachable(
             session,
             chat_id=chat_id,
             description=description,

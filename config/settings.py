@@ -99,6 +99,9 @@ class Settings(BaseSettings):
     import_max_cells: int = Field(default=200_000, gt=0)
     import_time_budget_s: float = Field(default=120, gt=0)
 
+    # Sending: the bot-wide pace of outbox messages, a margin under Telegram's 30/s
+    send_per_second: float = Field(default=28.0, gt=0, le=30)
+
     # Operations (logging, backups, start-up checks)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_format: Literal["text", "json"] = "text"
