@@ -74,6 +74,22 @@ async def test_claim_takes_due_rows_once(session_factory: async_sessionmaker[Asy
     assert await claim(session_factory, worker="w2") == []  # claimed, lease not expired
 
 
+async def test_group_rows_are_claimed_before_private_ones(
+    session_factory: async_sessionmaker[AsyncSession],
+) -> None:
+    """A group's 20-a-minute windows must start while the private fan-out runs, not after:
+    the first claim holds the groups' rows though they were queued last and fall due later."""
+    private = [message(f"p{n}", chat_id=2000 + n, not_before=NOW - LEASE / 4) for n in range(6)]
+    groups = [message(f"g{n}", chat_id=-100 - n) for n in (1, 2)]
+    late_group = message("g-late", chat_id=-103, not_before=NOW + LEASE)  # not due yet
+    async with transaction(session_factory) as session:
+        await add(session, *private, *groups, late_group)
+    first = await claim(session_factory, limit=4)
+    assert [r.recipient for r in first] == ["g1", "g2", "p0", "p1"]
+    rest = await claim(session_factory, limit=10)
+    assert [r.recipient for r in rest] == ["p2", "p3", "p4", "p5"]
+
+
 async def test_concurrent_claims_are_disjoint(
     session_factory: async_sessionmaker[AsyncSession],
 ) -> None:
