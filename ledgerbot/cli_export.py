@@ -14,12 +14,6 @@ import typer
 from bot import notices
 from ledger.periods import Period, Quarter
 from ledgerbot.cli_base import app, fail, load_settings, now, with_session
-from reports.bulletin import build
-from reports.bulletin_docx import bulletin_docx
-from reports.bulletin_xlsx import bulletin_xlsx
-from reports.entries import entries_csv, entries_json
-from reports.ledger_xlsx import ledger_workbook
-from reports.scorecard import scorecard_xlsx
 from services import reports
 from services.digest import DigestData, digest_data
 
@@ -55,6 +49,8 @@ def export_ledger(
     output: Output = None,
 ) -> None:
     """The monthly 推进台账 workbook: one sheet per period and plan."""
+    from reports.ledger_xlsx import ledger_workbook  # the writers load only when used
+
     if not period and year is None:
         raise fail("give --period YYYY-MM (repeatable) or --year YYYY")
     periods = [_parse(Period, p) for p in period or []]
@@ -80,6 +76,10 @@ def export_bulletin(
     output: Output = None,
 ) -> None:
     """The quarterly 季通报; .docx or .xlsx by the output's extension (default: .docx)."""
+    from reports.bulletin import build
+    from reports.bulletin_docx import bulletin_docx
+    from reports.bulletin_xlsx import bulletin_xlsx
+
     q: Quarter = _parse(Quarter, quarter)
     path = output or Path(f"bulletin-{q.key}.docx")
     if path.suffix not in (".docx", ".xlsx"):
@@ -108,6 +108,8 @@ def export_scorecard(
     output: Output = None,
 ) -> None:
     """The yearly 年考评 scorecard (weights: LEDGERBOT_SCORE_WEIGHTS)."""
+    from reports.scorecard import scorecard_xlsx
+
     settings = load_settings()
     rules, tz, clock = settings.calendar_rules(), settings.tz, now(settings)
     last = _parse(Period, through) if through else reports.last_due_period(year, clock, rules, tz)
@@ -130,6 +132,8 @@ def export_entries(
     output: Annotated[Path | None, typer.Option("-o", "--output", help="Default: stdout.")] = None,
 ) -> None:
     """Every progress entry of a year, all versions (is_current marks the one that counts)."""
+    from reports.entries import entries_csv, entries_json
+
     if format not in ("csv", "json"):
         raise fail("--format is csv or json")
     settings = load_settings()
