@@ -15,12 +15,6 @@ from bot import notices
 from ledger.periods import Period, Quarter, ledger_period, ledger_quarter
 from ledgerbot.cli_base import app, fail, load_settings, now, with_session
 from ledgerbot.cli_output import check_target, write_output
-from reports.bulletin import build
-from reports.bulletin_docx import bulletin_docx
-from reports.bulletin_xlsx import bulletin_xlsx
-from reports.entries import entries_csv, entries_json
-from reports.ledger_xlsx import ledger_workbook
-from reports.scorecard import scorecard_xlsx
 from services import reports
 from services.digest import DigestData, digest_data
 
@@ -51,6 +45,8 @@ def export_ledger(
     force: Force = False,
 ) -> None:
     """The monthly 推进台账 workbook: one sheet per period and plan."""
+    from reports.ledger_xlsx import ledger_workbook  # the writers load only when used
+
     if not period and year is None:
         raise fail("give --period YYYY-MM (repeatable) or --year YYYY")
     periods = [_parse(Period, p) for p in period or []]
@@ -80,6 +76,10 @@ def export_bulletin(
     force: Force = False,
 ) -> None:
     """The quarterly 季通报; .docx or .xlsx by the output's extension (default: .docx)."""
+    from reports.bulletin import build
+    from reports.bulletin_docx import bulletin_docx
+    from reports.bulletin_xlsx import bulletin_xlsx
+
     q: Quarter = _parse(Quarter, quarter)
     path = output or Path(f"bulletin-{q.key}.docx")
     if path.suffix not in (".docx", ".xlsx"):
@@ -110,6 +110,8 @@ def export_scorecard(
     force: Force = False,
 ) -> None:
     """The yearly 年考评 scorecard (weights: LEDGERBOT_SCORE_WEIGHTS)."""
+    from reports.scorecard import scorecard_xlsx
+
     _parse(Period, f"{year:04d}-01")  # the year is one a ledger can have
     path = output or Path(f"scorecard-{year}.xlsx")
     check_target(path, force=force)
@@ -136,6 +138,8 @@ def export_entries(
     force: Force = False,
 ) -> None:
     """Every progress entry of a year, all versions (is_current marks the one that counts)."""
+    from reports.entries import entries_csv, entries_json
+
     if format not in ("csv", "json"):
         raise fail("--format is csv or json")
     if output is not None:

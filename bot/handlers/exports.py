@@ -23,9 +23,6 @@ from bot.context import BotApplication, BotContext
 from bot.i18n import Catalog
 from ledger.periods import LEDGER_YEARS, YearOutOfRange, ledger_period, ledger_quarter
 from reports.bulletin import build
-from reports.bulletin_docx import bulletin_docx
-from reports.bulletin_xlsx import bulletin_xlsx
-from reports.ledger_xlsx import ledger_workbook
 from services import reports
 from services.digest import digest_data
 from services.periods import open_period
@@ -118,6 +115,8 @@ async def export_command(update: Update, context: BotContext) -> None:
     if not found:
         await _reply(update, texts("no_plan", who.lang))
         return
+    from reports.ledger_xlsx import ledger_workbook  # the writers load only when used
+
     data = await asyncio.to_thread(ledger_workbook, found, settings.tz, now)
     caption = texts("ledger_caption", who.lang, period=period.key, scope=_scope_text(who))
     await _send_file(update, data, f"ledger-{period.key}.xlsx", caption)
@@ -146,6 +145,9 @@ async def bulletin_command(update: Update, context: BotContext) -> None:
     if data is None:
         await _reply(update, texts("no_plan", who.lang))
         return
+    from reports.bulletin_docx import bulletin_docx
+    from reports.bulletin_xlsx import bulletin_xlsx
+
     content = build(data, _scope(who))
     caption = texts("bulletin_caption", who.lang, quarter=quarter.key, scope=_scope_text(who))
     writers: tuple[tuple[Callable[..., bytes], str], ...] = (
