@@ -11,11 +11,11 @@ from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler
 
-from bot import buttons
 from bot.access import Caller, guarded, principal, refuse, save_flow
 from bot.context import BotApplication, BotContext
 from bot.handlers.report_texts import approval_keyboard, or_none, status_text, texts
-from bot.render import esc
+from messages import buttons
+from messages.render import esc
 from models import ProgressEntry, Task
 from services import conversations
 from services.identity import language_of
