@@ -20,7 +20,18 @@ from telegram.ext import (
 
 from bot import commands, updates
 from bot.context import RUNTIME_KEY, BotApplication, BotContext
-from bot.handlers import admin, approval, basic, exports, milestones, reporting, status
+from bot.handlers import (
+    admin,
+    approval,
+    basic,
+    evidence,
+    exports,
+    history,
+    milestones,
+    reporting,
+    status,
+    unit_choice,
+)
 from bot.runtime import Runtime
 from bot.serve import FRONT_KEY, FrontDoor, serve
 from bot.telegram_request import MAIN_POOL_SIZE, MeteredRequest
@@ -135,6 +146,9 @@ def register_handlers(application: BotApplication) -> None:
     exports.register(application)
     approval.register(application)
     milestones.register(application)
+    unit_choice.register(application)
+    history.register(application)
+    evidence.register(application)
     reporting.register(application)
     application.add_handler(
         MessageHandler(filters.ChatType.PRIVATE & filters.COMMAND, basic.unknown_command)
