@@ -28,6 +28,7 @@ from bot.handlers import (
     exports,
     history,
     milestones,
+    plan_upload,
     reporting,
     status,
     unit_choice,
@@ -149,6 +150,7 @@ def register_handlers(application: BotApplication) -> None:
     unit_choice.register(application)
     history.register(application)
     evidence.register(application)
+    plan_upload.register(application)
     reporting.register(application)
     application.add_handler(
         MessageHandler(filters.ChatType.PRIVATE & filters.COMMAND, basic.unknown_command)

@@ -84,3 +84,17 @@ def test_changes_between_versions() -> None:
         Change("evidence", "2", "2", ("b.pdf",), ("a.pdf",)),
     ]
     assert changes(new, new) == []
+
+
+def test_near_duplicates() -> None:
+    from ledger.unit_checks import near_duplicates
+
+    known = ["市文化广电旅游局", "市商务局", "安岳县"]
+    new = ["文化广电旅游局", "资阳市商务局", "乐至县", "市乐至县"]
+    assert near_duplicates(new, known) == [
+        ("文化广电旅游局", "市文化广电旅游局"),
+        ("资阳市商务局", "市商务局"),
+        ("乐至县", "市乐至县"),
+        ("市乐至县", "乐至县"),
+    ]
+    assert near_duplicates(["市水务局"], ["市水务局"]) == []
