@@ -22,6 +22,7 @@ from bot import commands, updates
 from bot.context import RUNTIME_KEY, BotApplication, BotContext
 from bot.handlers import (
     admin,
+    admin_chat,
     approval,
     basic,
     evidence,
@@ -151,6 +152,7 @@ def register_handlers(application: BotApplication) -> None:
     history.register(application)
     evidence.register(application)
     plan_upload.register(application)
+    admin_chat.register(application)
     reporting.register(application)
     application.add_handler(
         MessageHandler(filters.ChatType.PRIVATE & filters.COMMAND, basic.unknown_command)
