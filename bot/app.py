@@ -29,6 +29,7 @@ from bot.handlers import (
     exports,
     history,
     milestones,
+    milestones_view,
     plan_upload,
     reporting,
     status,
@@ -153,6 +154,7 @@ def register_handlers(application: BotApplication) -> None:
     evidence.register(application)
     plan_upload.register(application)
     admin_chat.register(application)
+    milestones_view.register(application)
     reporting.register(application)
     application.add_handler(
         MessageHandler(filters.ChatType.PRIVATE & filters.COMMAND, basic.unknown_command)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import Message, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 from telegram.ext import CallbackQueryHandler, CommandHandler
@@ -11,109 +11,17 @@ from bot import buttons
 from bot.access import Caller, guarded, known, refuse, staff
 from bot.context import BotApplication, BotContext
 from bot.handlers import unit_choice
+from bot.handlers.milestones_view import status_lines, targets_for
 from bot.handlers.status_texts import texts
+from bot.handlers.status_view import render_status, unit_lines
 from bot.render import esc, shorten, split_message
 from ledger.periods import Period
 from ledger.queries import Query, QueryError, parse_query
-from ledger.reports import status_label
-from ledger.status import UnitStatus, totals
 from ledger.timetable import ledger_schedule
-from ledger.traffic_light import Light, unit_light
+from ledger.traffic_light import Light
 from services.due import overdue_units
 from services.periods import open_period
 from services.status import PeriodStatus, TaskStatus, period_status, task_status
-
-PAGE_SIZE = 15
-LIGHTS = {Light.GREEN: "🟢", Light.YELLOW: "🟡", Light.RED: "🔴", Light.NONE: "⚪"}
-
-
-def _light(unit: UnitStatus, context: BotContext, period: Period) -> Light:
-    settings = context.runtime.settings
-    rules = settings.calendar_rules()
-    schedule = ledger_schedule(period, rules, settings.tz)
-    return unit_light(unit, context.runtime.clock.now(), schedule, rules)
-
-
-def _unit_lines(unit: UnitStatus, lang: str, light: Light, details: bool) -> list[str]:
-    extra = texts("unbound", lang) if unit.unbound and unit.owed else ""
-    if unit.awaiting_approval:
-        extra += texts("awaiting", lang, n=unit.awaiting_approval)
-    if unit.late:
-        extra += texts("late", lang, n=unit.late)
-    lines = [
-        texts(
-            "unit_line",
-            lang,
-            light=LIGHTS[light],
-            unit=esc(unit.unit),
-            submitted=unit.submitted,
-            owed=unit.owed,
-            extra=extra,
-        )
-    ]
-    if details:
-        lines += [
-            texts(
-                "entry_line",
-                lang,
-                task=e.task_number,
-                status=status_label(e.status, lang),
-                late=texts("late_mark", lang) if e.late else "",
-                text=esc(shorten(e.text, 60)),
-            )
-            for e in unit.entries
-        ]
-    return lines
-
-
-def _plans(status: PeriodStatus) -> str:
-    return "、".join(p.code for p in status.plans)
-
-
-def render_status(
-    status: PeriodStatus, context: BotContext, lang: str, page: int, details: bool
-) -> tuple[str, InlineKeyboardMarkup | None]:
-    t = totals(status.units)
-    lines = [
-        texts(
-            "header",
-            lang,
-            period=status.period.key,
-            plan=esc(_plans(status)),
-            owed=t.owed,
-            submitted=t.submitted,
-            awaiting=t.awaiting_approval,
-            late=t.late,
-            missing=t.missing,
-            overdue=t.overdue,
-        )
-    ]
-    if t.unbound_units:
-        lines.append(texts("unbound_note", lang, n=t.unbound_units))
-    pages = max((len(status.units) + PAGE_SIZE - 1) // PAGE_SIZE, 1)
-    page = min(max(page, 1), pages)
-    for unit in status.units[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]:
-        lines += _unit_lines(unit, lang, _light(unit, context, status.period), details)
-    keyboard = None
-    if pages > 1:
-        lines.append(texts("page", lang, page=page, pages=pages))
-        arrows = []
-        if page > 1:
-            arrows.append(
-                InlineKeyboardButton(
-                    "◀",
-                    callback_data=buttons.encode(buttons.StatusPage(status.period.key, page - 1)),
-                )
-            )
-        if page < pages:
-            arrows.append(
-                InlineKeyboardButton(
-                    "▶",
-                    callback_data=buttons.encode(buttons.StatusPage(status.period.key, page + 1)),
-                )
-            )
-        keyboard = InlineKeyboardMarkup([arrows])
-    return "\n".join(lines), keyboard
 
 
 async def _period(update: Update, context: BotContext, who: Caller, query: Query) -> Period | None:
@@ -170,13 +78,22 @@ async def show_status(
                 session, period=period, number=query.task.number,
                 plan_code=query.task.plan_code, **runtime.as_of(),
             )  # fmt: skip
-            await _send_task(update, who, found, period)
+            named = {(f.plan_code, f.number) for f in found}
+            targets = [
+                t
+                for t in await targets_for(session, context, period)
+                if (t.plan, t.number) in named
+            ]
+            await _send_task(update, who, found, period, status_lines(targets, who.lang))
             return
         unit_ids = [unit_id] if unit_id is not None else None
         if unit_ids is None and not who.identity.is_staff:
             unit_ids = [b.unit_id for b in who.identity.bindings]
         status = await period_status(session, period=period, unit_ids=unit_ids, **runtime.as_of())
-    await _send_status(update, context, who, status, details=unit_ids is not None)
+        targets = await targets_for(session, context, period, unit_ids=unit_ids) if unit_id else []
+    await _send_status(
+        update, context, who, status, unit_ids is not None, status_lines(targets, who.lang)
+    )
 
 
 async def _status_again(
@@ -190,7 +107,12 @@ async def _status_again(
 
 
 async def _send_status(
-    update: Update, context: BotContext, who: Caller, status: PeriodStatus, details: bool
+    update: Update,
+    context: BotContext,
+    who: Caller,
+    status: PeriodStatus,
+    details: bool,
+    milestones: list[str],
 ) -> None:
     assert update.effective_message
     if not status.covered:
@@ -199,14 +121,16 @@ async def _send_status(
         )
         return
     text, keyboard = render_status(status, context, who.lang, 1, details)
-    parts = split_message(text)
+    parts = split_message("\n".join([text, *milestones]))
     for i, part in enumerate(parts):
         await update.effective_message.reply_text(
             part, parse_mode=ParseMode.HTML, reply_markup=keyboard if i == len(parts) - 1 else None
         )
 
 
-async def _send_task(update: Update, who: Caller, found: list[TaskStatus], period: Period) -> None:
+async def _send_task(
+    update: Update, who: Caller, found: list[TaskStatus], period: Period, milestones: list[str]
+) -> None:
     assert update.effective_message
     if not found:
         await update.effective_message.reply_text(texts("unknown_unit", who.lang, name=""))
@@ -225,8 +149,8 @@ async def _send_task(update: Update, who: Caller, found: list[TaskStatus], perio
         )
         for unit in status.units:
             light = Light.GREEN if unit.complete else Light.NONE
-            lines += _unit_lines(unit, who.lang, light, True)
-    for part in split_message("\n".join(lines)):
+            lines += unit_lines(unit, who.lang, light, True)
+    for part in split_message("\n".join(lines + milestones)):
         await update.effective_message.reply_text(part, parse_mode=ParseMode.HTML)
 
 
@@ -281,11 +205,11 @@ async def overdue_command(update: Update, context: BotContext, who: Caller) -> N
         texts("overdue_header", who.lang, period=period.key, deadline=schedule.deadline.isoformat())
     ]
     for unit in overdue:
-        lines += _unit_lines(unit, who.lang, Light.RED, details=False)
+        lines += unit_lines(unit, who.lang, Light.RED, details=False)
     if unbound:
         lines.append(texts("unbound_note", who.lang, n=len(unbound)))
         for unit in unbound:
-            lines += _unit_lines(unit, who.lang, Light.NONE, details=False)
+            lines += unit_lines(unit, who.lang, Light.NONE, details=False)
     for part in split_message("\n".join(lines)):
         await message.reply_text(part, parse_mode=ParseMode.HTML)
 
