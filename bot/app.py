@@ -24,6 +24,7 @@ from bot.handlers import (
     admin,
     admin_chat,
     approval,
+    audit,
     basic,
     evidence,
     exports,
@@ -155,6 +156,7 @@ def register_handlers(application: BotApplication) -> None:
     plan_upload.register(application)
     admin_chat.register(application)
     milestones_view.register(application)
+    audit.register(application)
     reporting.register(application)
     application.add_handler(
         MessageHandler(filters.ChatType.PRIVATE & filters.COMMAND, basic.unknown_command)

@@ -99,11 +99,32 @@ def test_admins_manage_the_registry_in_chat(harness: Harness) -> None:
     assert "  成员：雁江区、安岳县、乐至县" in listed["text"].splitlines()
     assert "  别名：发改委" in listed["text"].splitlines()
 
-    # Nobody else may touch the registry.
+    # /audit: the latest entries, by unit (its own rows and its entries') or by task number.
+    world.say(contact, "/report 5 序时推进 路基完成70%")
+    [by_unit] = run(admin, "zh", "/audit 水务")
+    lines = by_unit.splitlines()
+    assert lines[0] == f"审计日志（最近 5 条，{WATER}）："
+    assert [line.split(" · ", 1)[1] for line in lines[1::2]] == [
+        f"unit.alias · {WATER} · Admin（{ENGLISH_ADMIN}） · 会话 {ENGLISH_ADMIN}",
+        f"unit.pause · {WATER} · Admin（{ENGLISH_ADMIN}） · 会话 {ENGLISH_ADMIN}",
+        f"unit.pause · {WATER} · 管理员（{admin}） · 会话 {admin}",
+        f"unit.resume · {WATER} · Admin（{ENGLISH_ADMIN}） · 会话 {ENGLISH_ADMIN}",
+        f"unit.pause · {WATER} · 管理员（{admin}） · 会话 {admin}",
+    ]
+    [by_task] = run(ENGLISH_ADMIN, "en", "/audit 5")
+    assert by_task.splitlines()[0] == "Audit log (latest 1, task 5):"
+    assert by_task.splitlines()[1].split(" · ", 1)[1] == (
+        f"entry.submit · {TRANSPORT}/5/2023-03 · 王五 ({contact}) · chat {contact}"
+    )
+    [everything] = world.say(admin, "/audit")
+    head, *rest = everything["text"].splitlines()
+    assert head == f"审计日志（最近 {sum(not line.startswith('  ') for line in rest)} 条）："
+
+    # Nobody else may touch the registry or read the audit log.
     for user in (contact, principal, NEW_STAFF - 1):
         if user == NEW_STAFF - 1:
             world.control.create_user("路人", user_id=user)
         for command in ("/units", "/pause 水务", "/resume 水务", "/staff add 1", "/alias a b",
-                        "/group a b"):  # fmt: skip
+                        "/group a b", "/audit"):  # fmt: skip
             [reply] = world.say(user, command)
             assert "无权" in reply["text"], (user, command)
