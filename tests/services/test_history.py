@@ -80,3 +80,19 @@ async def test_match_units_by_part(session: AsyncSession, registry: dict[str, in
     assert [u.name for u in await match_units(session, "交通")] == ["市交通运输局"]
     assert [u.name for u in await match_units(session, "局")] == ["市交通运输局", "市水务局"]
     assert await match_units(session, "教育局") == []
+
+
+async def test_exports_read_the_attachments(
+    session: AsyncSession, registry: dict[str, int]
+) -> None:
+    from services.report_entries import load_entries
+
+    await _submit(session, CONTACT, 5, evidence=[PHOTO, PLAN])
+    await _submit(session, CONTACT, 6)
+    entries = await load_entries(session, plan_id=None, periods=["2023-03"], current_only=False)
+    by_task = {e.task_number: e for e in entries}
+    assert [(a.kind, a.file_name, a.reporter, a.at) for a in by_task[5].attachments] == [
+        ("photo", None, "张三", ON_TIME),
+        ("document", "方案.pdf", "张三", ON_TIME),
+    ]
+    assert by_task[6].attachments == ()
