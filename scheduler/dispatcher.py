@@ -286,6 +286,7 @@ class Dispatcher:
             "parse_mode": payload.get("parse_mode"),
             "reply_markup": InlineKeyboardMarkup.de_json(markup, self._bot) if markup else None,
             "disable_notification": payload.get("disable_notification"),
+            "message_thread_id": payload.get("message_thread_id"),  # a forum topic
             "read_timeout": timeout,
             "write_timeout": timeout,
             "connect_timeout": timeout,

@@ -38,6 +38,11 @@ CHAT_ACTIONS = frozenset(
 def _send(ctx: Ctx, p: Params, fields: dict[str, Any], chat_id: int) -> dict[str, Any]:
     """Shared tail of every send: keyboard, reply, flood limits, store."""
     chat = ctx.state.chats[chat_id]
+    thread = p.integer("message_thread_id")
+    if thread is not None:
+        if not chat.is_forum:
+            raise bad_request("message thread not found")
+        fields.update(message_thread_id=thread, is_topic_message=True)
     inline, keyboard = reply_markup(p)
     reply_to = reply_target(ctx, p, chat)
     ctx.limiter.check(chat.id, chat.type)
