@@ -39,25 +39,23 @@ texts = Catalog(
 )
 
 
-async def _send_files(update: Update, context: BotContext, items: list[Attachment]) -> None:
+async def send_files(context: BotContext, chat_id: int, items: list[Attachment]) -> None:
     """Photos together and documents together (Telegram does not mix them in one group)."""
-    chat = update.effective_chat
-    assert chat is not None
     for kind in ("photo", "document"):
         files = [i for i in items if (i.kind == "photo") == (kind == "photo")]
         for start in range(0, len(files), GROUP):
             chunk = files[start : start + GROUP]
             if len(chunk) == 1 and kind == "photo":
-                await context.bot.send_photo(chat.id, chunk[0].file_id, caption=chunk[0].caption)
+                await context.bot.send_photo(chat_id, chunk[0].file_id, caption=chunk[0].caption)
             elif len(chunk) == 1:
-                await context.bot.send_document(chat.id, chunk[0].file_id, caption=chunk[0].caption)
+                await context.bot.send_document(chat_id, chunk[0].file_id, caption=chunk[0].caption)
             elif kind == "photo":
                 await context.bot.send_media_group(
-                    chat.id, [InputMediaPhoto(i.file_id, caption=i.caption) for i in chunk]
+                    chat_id, [InputMediaPhoto(i.file_id, caption=i.caption) for i in chunk]
                 )
             else:
                 await context.bot.send_media_group(
-                    chat.id, [InputMediaDocument(i.file_id, caption=i.caption) for i in chunk]
+                    chat_id, [InputMediaDocument(i.file_id, caption=i.caption) for i in chunk]
                 )
 
 
@@ -89,7 +87,8 @@ async def show(
         )  # fmt: skip
         tz = context.runtime.settings.tz
         await reply(update, "\n".join([header, *(attachment_line(i, lang, tz) for i in items)]))
-        await _send_files(update, context, items)
+        assert update.effective_chat is not None
+        await send_files(context, update.effective_chat.id, items)
 
 
 @guarded(known, private=True)

@@ -15,6 +15,8 @@ from pathlib import Path
 
 from tests.e2e.harness import Message, buttons
 
+PER_LANGUAGE = 2  # exchanges kept per command and language
+
 
 def example(command: str, lang: str, sent: str, replies: list[Message]) -> None:
     """Keep this exchange (a no-op unless LEDGERBOT_EXAMPLES_FILE names a file)."""
@@ -45,15 +47,16 @@ def document(rows: list[dict[str, object]]) -> str:
         "recorded from the end-to-end tests (`LEDGERBOT_EXAMPLES_FILE=… pytest tests/e2e`, then",
         "`python -m tests.e2e.examples …`). Times of day run with the test clock.",
     ]
-    seen: set[tuple[object, object]] = set()
-    order = sorted(rows, key=lambda r: (str(r["command"]), r["lang"] != "zh"))
-    for row in order:
-        key = (row["command"], row["lang"])
-        if key in seen:
+    shown: dict[tuple[object, object], list[object]] = {}
+    heading = None
+    for row in sorted(rows, key=lambda r: (str(r["command"]), r["lang"] != "zh")):
+        sent = shown.setdefault((row["command"], row["lang"]), [])
+        if len(sent) == PER_LANGUAGE or row["sent"] in sent:
             continue
-        seen.add(key)
-        if row["lang"] == "zh":
-            lines += ["", f"## /{row['command']}"]
+        sent.append(row["sent"])
+        if row["command"] != heading:
+            heading = name = str(row["command"])
+            lines += ["", f"## {name if name.startswith('(') else '/' + name}"]
         lines += ["", f"**{row['lang']}** — sent: `{row['sent']}`", "", "```text"]
         for reply in row["replies"]:  # type: ignore[attr-defined]
             lines += [re.sub(r"\s+$", "", str(reply)), "---"]

@@ -56,8 +56,7 @@ def test_admins_manage_the_registry_in_chat(harness: Harness) -> None:
     assert run(ENGLISH_ADMIN, "en", "/resume 水务") == [
         f"{WATER} resumed from 2023-04-03 (open periods unchanged)"
     ]
-    [again] = world.say(admin, "/resume 水务")
-    assert again["text"] == f"{WATER} 未处于暂停状态。"
+    assert run(admin, "zh", "/resume 水务") == [f"{WATER} 未处于暂停状态。"]
     [choose] = world.say(admin, "/pause 局")
     assert [label for label, _ in buttons(choose)] == [TRANSPORT, WATER]
     [chosen] = world.press(admin, choose, buttons(choose)[1][1])

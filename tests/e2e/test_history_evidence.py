@@ -7,6 +7,7 @@ import re
 
 import pytest
 
+from tests.e2e.examples import example
 from tests.e2e.harness import Harness, Message, buttons, task_button
 from tests.e2e.seed import TRANSPORT, WATER, seed
 from tests.e2e.test_reporting_flows import FAKE_NOW, bind
@@ -61,6 +62,7 @@ def test_history_and_evidence(harness: Harness) -> None:
     world.press(principal, request2, buttons(request2)[0][1])
 
     [history] = world.say(principal, "/history 5")
+    example("history", "zh", "/history 5", [history])
     assert timeless(history["text"]) == (
         "市交通运输局 任务 5（工作要点，2023-03）版本记录：\n"
         "第1版 · 04-03 10:xx · 王五 · 退回修改\n"
@@ -78,6 +80,7 @@ def test_history_and_evidence(harness: Harness) -> None:
     world.cli("staff", "add", str(STAFF))
     world.control.create_user("Staff", user_id=STAFF, language_code="en")
     [by_part] = world.say(STAFF, "/history 交通 5 2023-03")
+    example("history", "en", "/history 交通 5 2023-03", [by_part])
     assert timeless(by_part["text"]).splitlines()[:2] == [
         "市交通运输局 task 5 (工作要点, 2023-03) versions:",
         "Version 1 · 04-03 10:xx · 王五 · returned",
@@ -94,6 +97,7 @@ def test_history_and_evidence(harness: Harness) -> None:
 
     # The files come back: a listing, the two photos as one media group, then the document.
     sent = world.say(STAFF, "/evidence 交通 5", expect=4)
+    example("evidence", "en", "/evidence 交通 5", sent)
     assert timeless(sent[0]["text"]) == (
         "市交通运输局 task 5 (工作要点, 2023-03): 3 attachment(s):\n"
         "photo · 王五 · 04-03 10:xx · v1\n"
@@ -103,6 +107,9 @@ def test_history_and_evidence(harness: Harness) -> None:
     assert "photo" in sent[1] and "photo" in sent[2]
     assert sent[1]["media_group_id"] == sent[2]["media_group_id"]
     assert sent[3]["document"]["file_name"] == "实施方案.pdf"
+    own = world.say(principal, "/evidence 5", expect=4)
+    example("evidence", "zh", "/evidence 5", own)
+    assert own[0]["text"].splitlines()[0] == "市交通运输局 任务 5（工作要点，2023-03）附件 3 个："
     [none] = world.say(STAFF, "/evidence 交通 6")
     assert none["text"] == "市交通运输局 sent no attachments for task 6 (2023-03)."
 
