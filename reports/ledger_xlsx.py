@@ -27,9 +27,9 @@ from reports.xlsx import GREEN, RED, YELLOW, Rows, new_workbook, to_bytes
 
 HEADERS = (
     "序号", "任务内容", "牵头单位", "配合单位", "完成状态", "进展情况",
-    "存在问题", "下步打算", "填报人", "填报时间", "是否逾期", "审定",
+    "存在问题", "下步打算", "填报人", "填报时间", "是否逾期", "审定", "附件",
 )  # fmt: skip
-WIDTHS = (6, 40, 16, 16, 10, 42, 28, 28, 10, 16, 8, 12)
+WIDTHS = (6, 40, 16, 16, 10, 42, 28, 28, 10, 16, 8, 12, 30)
 STATUS_COLUMN = HEADERS.index("完成状态") + 1
 MERGED_COLUMNS = (1, 2, 4)  # 序号, 任务内容, 配合单位 span a task's rows
 MISSING, RETURNED, NOT_YET = "未报送", "退回修改", "待报送"
@@ -149,6 +149,7 @@ def _fill(ws: Rows, ledger: PeriodLedger, tz: ZoneInfo, now: datetime) -> None:
                 *details,
                 _late(entry, record, overdue),
                 _approval(entry, tz),
+                "\n".join(a.describe(tz) for a in entry.attachments) if entry else "",
             ),
             colour,
             (STATUS_COLUMN,),
