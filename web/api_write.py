@@ -4,9 +4,11 @@ Mini App as origin) and enqueue their messages in the same transaction."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from aiohttp import web
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.handlers.report_texts import texts
@@ -66,6 +68,12 @@ async def submit_form(request: web.Request, viewer: Viewer, session: AsyncSessio
         drafts = "the body is not JSON"
     if isinstance(drafts, str):
         return problem(400, drafts)
+    wanted = [d.task_id or 0 for d in drafts]
+    rows = await session.execute(select(Task.id, Task.number).where(Task.id.in_(wanted)))
+    numbers: dict[int, int] = {task_id: number for task_id, number in rows}
+    if missing := [i for i in wanted if i not in numbers]:
+        return problem(400, f"no task with id {missing[0]}")
+    drafts = [replace(d, task_number=numbers[d.task_id or 0]) for d in drafts]
     now = as_of(request)
     user_id = viewer.identity.user_id
     stored = []
@@ -78,8 +86,7 @@ async def submit_form(request: web.Request, viewer: Viewer, session: AsyncSessio
             )  # fmt: skip
         except ReportRefused as refused:
             return problem(400, texts(refused.key, viewer.lang, **refused.values))
-        entry = recorded.entry
-        number = (await session.get_one(Task, entry.task_id)).number
+        entry, number = recorded.entry, draft.task_number
         await notify.ask_approval(
             session, recorded, number, locale=_locale(request), now=now["now"]
         )
