@@ -91,12 +91,14 @@ async def approve(session: AsyncSession, entry_id: int, at: datetime) -> None:
                  chat_id=PRINCIPAL)  # fmt: skip
 
 
-async def seed_month(session: AsyncSession) -> dict[str, int]:
-    """The registry plus reports: transport's 5 approved and 6 waiting for 审定, development's
-    6 accepted (no principal), nothing on 8."""
+async def seed_month(session: AsyncSession, *, approve_first: bool = True) -> dict[str, int]:
+    """The registry plus reports: transport's 5 approved (or, without `approve_first`, waiting
+    too) and 6 waiting for 审定, development's 6 accepted (no principal), nothing on 8."""
     ids = await seed(session)
     at = BEFORE_DUE - timedelta(days=1)
-    await approve(session, await report(session, CONTACT, 5, "已完成路基工程。", at), at)
+    first = await report(session, CONTACT, 5, "已完成路基工程。", at)
+    if approve_first:
+        await approve(session, first, at)
     await report(session, CONTACT, 6, "新开通公交线路2条。", at)
     await report(session, CONTACT_2, 6, "完成线网优化方案。", at)
     return ids

@@ -20,7 +20,8 @@
       approveAll: "全部通过", ret: "退回修改", reason: "退回原因", confirmReturn: "确认退回",
       approvedOne: "已审定通过：{u} 任务 {n}。", returnedOne: "已退回：{u} 任务 {n}。",
       changed: "相比上次审定通过的版本有变化的内容已标出。", firstVersion: "首次报送",
-      versions: "历次版本", version: "第{v}版", reviewNote: "审定意见", evidence: "佐证材料", late: "逾期" },
+      versions: "历次版本", version: "第{v}版", s_draft: "草稿", s_submitted: "待审定", s_approved: "已审定",
+      s_accepted: "已采纳", s_returned: "已退回", s_superseded: "已被新版本替代", reviewNote: "审定意见", evidence: "佐证材料", late: "逾期" },
     en: { title: "Progress ledger", grid: "Ledger", form: "Report", review: "Approve", loading: "Loading…",
       refused: "Authentication failed; open the app from the bot again.", unknown: "You are not bound to a unit; contact the bureau.",
       period: "Month", plan: "Plan", allPlans: "All plans", unit: "Unit", state: "State", all: "All",
@@ -34,7 +35,8 @@
       approveAll: "Approve all", ret: "Return", reason: "Reason", confirmReturn: "Return it",
       approvedOne: "Approved: {u} task {n}.", returnedOne: "Returned: {u} task {n}.",
       changed: "What changed since the last approved version is marked.", firstVersion: "first report",
-      versions: "Versions", version: "version {v}", reviewNote: "Review note", evidence: "Evidence", late: "late" },
+      versions: "Versions", version: "version {v}", s_draft: "draft", s_submitted: "waiting for approval",
+      s_approved: "approved", s_accepted: "accepted", s_returned: "returned", s_superseded: "superseded", reviewNote: "Review note", evidence: "Evidence", late: "late" },
   };
   let lang = "zh", me = null;
   const t = (key, vars) => String(T[lang][key] ?? key).replace(/\{(\w+)\}/g, (_, k) => (vars || {})[k] ?? "");
@@ -45,7 +47,7 @@
       if (k === "class") node.className = v; else if (k.startsWith("on")) node.addEventListener(k.slice(2), v);
       else if (v !== null && v !== undefined && v !== false) node.setAttribute(k, v === true ? "" : v);
     }
-    for (const kid of kids.flat()) if (kid !== null && kid !== undefined) node.append(kid.nodeType ? kid : String(kid));
+    for (const kid of kids.flat(Infinity)) if (kid !== null && kid !== undefined) node.append(kid.nodeType ? kid : String(kid));
     return node;
   };
   async function api(path, options) {
@@ -55,9 +57,9 @@
     if (!response.ok) throw Object.assign(new Error(body.error || response.statusText), { status: response.status });
     return body;
   }
-  const show = (...nodes) => { const main = $("#main"); main.replaceChildren(...nodes); };
+  const show = (...nodes) => { $("#main").replaceChildren(...nodes.flat(2).filter((n) => n)); };
   const fail = (error) => show(el("p", { class: "error", id: "error" }, error.status === 401 ? t("refused") : error.message));
-  function dialog(...nodes) { $("#dialog-body").replaceChildren(...nodes); $("#dialog").hidden = false; }
+  function dialog(...nodes) { $("#dialog-body").replaceChildren(...nodes.flat(2).filter((n) => n)); $("#dialog").hidden = false; }
   $("#close").addEventListener("click", () => { $("#dialog").hidden = true; });
 
   function theme() {
@@ -87,10 +89,10 @@
     const code = (u, x) => u.cells[x.col];
     const td = (u, x) => {
       const c = code(u, x);
-      if (c === ".") return el("td", { class: "c c-none", title: t("none") });
+      if (c === ".") return el("td", { class: "c c-none", title: t("none"), "data-unit": u.name, "data-task": x.number });
       const cls = "c c-" + c.toUpperCase() + (c !== c.toUpperCase() ? " c-u" : "");
       const tip = `${u.name} · ${x.plan}/${x.number} · ${t(c.toUpperCase())}${c !== c.toUpperCase() ? " · " + t("u") : ""}`;
-      return el("td", { class: cls, title: tip, "data-unit": u.name, "data-task": x.number, onclick: () => openEntry(d.period, x, u) });
+      return el("td", { class: cls, title: tip, "data-unit": u.name, "data-task": x.number, onclick: () => openEntry(d.period, x, u).catch((error) => dialog(el("p", { class: "error" }, error.message))) });
     };
     let table;
     if (!grid.transpose) {
@@ -126,7 +128,7 @@
     const h = await api(`entry?period=${period}&task_id=${task.id}&unit_id=${unit.id}`);
     dialog(el("h2", {}, `${h.unit.name} · ${task.plan}/${h.task.number}`), el("p", {}, h.task.text),
       el("h2", {}, t("versions")), h.versions.length ? h.versions.map((v) => el("div", { class: "card" },
-        el("h3", {}, `${t("version", { v: v.version })} · ${t(v.status)} · ${v.state}${v.late ? " · " + t("late") : ""}`),
+        el("h3", {}, `${t("version", { v: v.version })} · ${t(v.status)} · ${t("s_" + v.state)}${v.late ? " · " + t("late") : ""}`),
         ["progress", "problems", "next_steps"].map((f) => el("div", {}, el("label", {}, t(f)), v[f] || "—")),
         v.review_note ? el("p", { class: "returned" }, t("reviewNote") + "：" + v.review_note) : null,
         v.evidence.length ? el("p", {}, t("evidence") + "：" + v.evidence.map((e) => e.file_name || e.kind).join("、")) : null))
@@ -189,7 +191,7 @@
     };
     const cards = data.entries.map((item) => {
       const e = item.entry; const reason = el("div", { class: "reason", hidden: true });
-      const mark = (f) => (item.changed.includes(f) ? "changed" : null);
+      const mark = (f) => (item.approved_before && item.changed.includes(f) ? "changed" : null);
       reason.append(el("label", {}, t("reason")), el("textarea", { name: "reason" }),
         el("button", { class: "act confirm-return", onclick: async () => {
           const text = reason.querySelector("textarea").value;
