@@ -10,7 +10,7 @@ from typing import Any
 from telegram import Update
 from telegram.constants import ChatType
 
-from bot import commands
+from bot import commands, webapp_links
 from bot.context import BotContext
 from bot.i18n import Catalog, pick_language
 from services import conversations, permissions
@@ -61,6 +61,10 @@ async def caller(update: Update, context: BotContext) -> Caller | None:
     if identity.is_staff and private and user.id not in runtime.staff_menus:
         runtime.staff_menus.add(user.id)  # their chat exists now: give them the staff menu
         await commands.publish_staff(context.bot, user.id)
+    public_url = runtime.settings.public_url
+    if public_url and private and identity.known and user.id not in runtime.app_menus:
+        runtime.app_menus.add(user.id)  # once per process: the button opens the user's screen
+        await webapp_links.publish_menu(context.bot, chat.id, identity, public_url, lang)
     return Caller(identity, lang, chat.id, private)
 
 

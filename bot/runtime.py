@@ -21,6 +21,7 @@ class Runtime:
     session_factory: async_sessionmaker[AsyncSession]
     clock: Clock
     staff_menus: set[int] = field(default_factory=set)  # staff whose command menu is set
+    app_menus: set[int] = field(default_factory=set)  # users whose Mini App menu button is set
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:

@@ -241,7 +241,8 @@
     if (me.roles.includes("principal")) names.push("review");
     if (!names.length) { show(el("p", { class: "error", id: "error" }, t("unknown"))); return; }
     tabs(names);
-    const wanted = params.get("screen") || (tg && tg.initDataUnsafe && tg.initDataUnsafe.start_param);
+    const wanted = new URLSearchParams(location.search).get("screen") || params.get("screen") ||
+      new URLSearchParams(initData).get("start_param");
     open(names.includes(wanted) ? wanted : names[0]);
   }
   start();
