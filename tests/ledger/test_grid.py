@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from ledger.grid import Cell, CellView, cell
+from ledger.grid import Cell, CellView, cell, period_light
 from ledger.periods import Period
 from ledger.status import ObligationView
 from ledger.timetable import CalendarRules, ledger_schedule
@@ -42,21 +42,31 @@ def test_the_schedule_is_the_one_described() -> None:
     ],
 )
 def test_nothing_reported(now: datetime, colour: Cell) -> None:
-    view = cell(owed(), waiting=False, unbound=False, now=now, schedule=SCHEDULE, rules=RULES)
+    view = cell(
+        owed(), waiting=False, unbound=False, now=now, light=period_light(now, SCHEDULE, RULES)
+    )
     assert view == CellView(colour, False, False)
 
 
 def test_counted_is_green_even_late_and_unbound() -> None:
-    view = cell(owed(at(9)), waiting=False, unbound=True, now=at(10), schedule=SCHEDULE,
-                rules=RULES)  # fmt: skip
+    now = at(10)
+    view = cell(
+        owed(at(9)), waiting=False, unbound=True, now=now, light=period_light(now, SCHEDULE, RULES)
+    )
     assert view == CellView(Cell.GREEN, False, False)
 
 
 def test_waiting_for_approval_is_yellow_not_red_after_the_deadline() -> None:
-    view = cell(owed(), waiting=True, unbound=False, now=at(9), schedule=SCHEDULE, rules=RULES)
+    now = at(9)
+    view = cell(
+        owed(), waiting=True, unbound=False, now=now, light=period_light(now, SCHEDULE, RULES)
+    )
     assert view == CellView(Cell.YELLOW, True, False)
 
 
 def test_unbound_keeps_its_colour_and_is_marked() -> None:
-    view = cell(owed(), waiting=False, unbound=True, now=at(9), schedule=SCHEDULE, rules=RULES)
+    now = at(9)
+    view = cell(
+        owed(), waiting=False, unbound=True, now=now, light=period_light(now, SCHEDULE, RULES)
+    )
     assert view == CellView(Cell.RED, False, True)
