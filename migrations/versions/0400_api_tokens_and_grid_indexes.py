@@ -1,4 +1,5 @@
-"""api tokens: other systems read (or write) the ledger over the HTTP API; tokens stored hashed
+"""api tokens and the grid's indexes: other systems read (or write) the ledger over the HTTP
+API with tokens stored hashed; two indexes cover the Mini App's ledger grid
 
 Revision ID: 0400
 Revises: 0100
@@ -32,7 +33,21 @@ def upgrade() -> None:
         sa.UniqueConstraint("name", name=op.f("uq_api_tokens_name")),
         sa.UniqueConstraint("token_hash", name=op.f("uq_api_tokens_token_hash")),
     )
+    op.create_index(
+        "ix_obligations_grid",
+        "obligations",
+        ["period", "unit_id", "plan_id", "task_id", "counted_at", "due_at", "contacts"],
+    )
+    op.create_index(
+        "ix_progress_entries_current_state",
+        "progress_entries",
+        ["period", "state", "unit_id", "task_id"],
+        sqlite_where=sa.text("is_current"),
+        postgresql_where=sa.text("is_current"),
+    )
 
 
 def downgrade() -> None:
+    op.drop_index("ix_progress_entries_current_state", table_name="progress_entries")
+    op.drop_index("ix_obligations_grid", table_name="obligations")
     op.drop_table("api_tokens")
