@@ -6,7 +6,7 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models import ApiToken
 from services.audit import Actor, record
 
+USE_RESOLUTION = timedelta(minutes=10)  # how exactly `last_used_at` is kept
 PREFIX = "lbt_"  # recognisable in a leaked log or a secret scanner
 
 
@@ -67,5 +68,6 @@ async def holder(session: AsyncSession, token: str, *, now: datetime) -> TokenHo
     )
     if row is None or not hmac.compare_digest(row.token_hash, wanted):
         return None
-    row.last_used_at = now
+    if row.last_used_at is None or now - row.last_used_at > USE_RESOLUTION:
+        row.last_used_at = now  # not on every request: reads stay reads
     return TokenHolder(row.name, row.can_write)
