@@ -61,6 +61,9 @@ class Settings(BaseSettings):
         le=65535,
         validation_alias=AliasChoices("LEDGERBOT_WEB_PORT", "LEDGERBOT_WEBHOOK_PORT"),
     )
+    # The Mini App (/app/) and the HTTP API (/api/v1/) on that server.
+    public_url: str | None = None  # the HTTPS address users reach the server at
+    webapp_auth_max_age_h: float = Field(default=24, gt=0)  # oldest init data accepted
 
     # Storage
     database_url: str = f"sqlite+aiosqlite:///{DEFAULT_SQLITE_PATH}"
