@@ -31,6 +31,10 @@ texts = Catalog(
         },
         "reply_hint": {"zh": "，或直接回复本消息", "en": ", or reply to this message"},
         "task_due": {"zh": "（时限：{due}）", "en": " (due {due})"},
+        "support_of": {
+            "zh": "\n   配合任务（牵头单位：{lead}），请于 {by} 前报送配合单位反馈",
+            "en": "\n   supporting task (lead: {lead}): send your input by {by}",
+        },
         "reminder": {
             "zh": "<b>提醒</b>：{unit} {period} 台账尚未报送完整，截止 {deadline}。"
             "尚未报送：\n{tasks}",
@@ -73,6 +77,10 @@ texts = Catalog(
             "en": "<b>Weekly digest</b> {period} (due {deadline})\nowed {owed} · submitted "
             "{submitted} · awaiting approval {awaiting} · missing {missing} (overdue {overdue})"
             " · late {late}",
+        },
+        "digest_support": {
+            "zh": "其中配合单位反馈：应报 {owed} · 已报 {submitted}",
+            "en": "of which supporting units' input: owed {owed} · submitted {submitted}",
         },
         "digest_uncovered": {
             "zh": "<b>每周台账简报</b> {period}：没有计划覆盖本期，无需报送台账。",
@@ -133,6 +141,8 @@ def _task_lines(items: list[Item], lang: str = "zh") -> str:
             plan = item.plan
             lines.append(f"【{esc(plan)}】")
         due = texts("task_due", lang, due=esc(item.due)) if item.due else ""
+        if item.lead is not None:
+            due += texts("support_of", lang, lead=esc(item.lead), by=item.support_by or "")
         lines.append(f"{item.number}. {esc(shorten(item.text, 80))}{due}")
     return "\n".join(lines)
 
@@ -286,6 +296,9 @@ def digest(data: DigestData, lang: str) -> Payload:
         texts("digest_units", lang, owing=t.units, complete=t.complete_units, red=len(red),
               yellow=len(yellow), unbound=len(unbound)),
     ]  # fmt: skip
+    if t.support_owed:
+        lines.insert(1, texts("digest_support", lang, owed=t.support_owed,
+                              submitted=t.support_submitted))  # fmt: skip
     if data.opened_today:
         lines.append(texts("digest_opened", lang, deadline=data.deadline.isoformat()))
     for key, units in (("digest_red", red), ("digest_yellow", yellow), ("digest_unbound", unbound)):

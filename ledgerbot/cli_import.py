@@ -127,6 +127,14 @@ def import_command(
     code: Annotated[
         str | None, typer.Option(help="The plan's short name (default: from its title).")
     ] = None,
+    support: Annotated[
+        bool | None,
+        typer.Option(
+            "--support-reports/--no-support-reports",
+            help="Supporting units owe an input each period (default: on for a new plan; a "
+            "re-import keeps the plan's setting).",
+        ),
+    ] = None,
     as_json: JsonFlag = False,
 ) -> None:
     parsed = parse(path, year)
@@ -155,7 +163,7 @@ def import_command(
             lambda s: import_plan(
                 parsed, session=s, source=path.name, year=year, actor=Actor.cli(), first=first,
                 last=until, code=code, now=now(settings), rules=settings.calendar_rules(),
-                tz=settings.tz,
+                tz=settings.tz, support_reports=support, new_plan_support=True,
             ),
         )  # fmt: skip
     warn(report.warnings, as_json)
@@ -205,6 +213,7 @@ def show_report(report: ImportReport) -> None:
     typer.echo(
         f"{state} {plan['year']} {plan['title']} [{plan['code']}]: {plan['tasks']} tasks in "
         f"{plan['sections']} sections, owed {plan['window']['from']}…{plan['window']['until']}"
+        f", support reports {'on' if plan['support_reports'] else 'off'}"
     )
     if not report.changed:
         typer.echo("no changes")

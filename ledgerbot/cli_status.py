@@ -8,6 +8,7 @@ import typer
 
 from ledger.periods import Period
 from ledger.status import EntryView, UnitStatus
+from ledger.vocab import UnitRole
 from ledgerbot.cli_base import JsonFlag, app, fail, load_settings, now, print_json, with_session
 from services.periods import open_period
 from services.status import PeriodStatus, period_status
@@ -68,6 +69,8 @@ def status_json(result: PeriodStatus) -> dict[str, Any]:
                 "unit": u.unit,
                 "owed": u.owed,
                 "submitted": u.submitted,
+                "support_owed": u.support_owed,
+                "support_submitted": u.support_submitted,
                 "contacts": u.contacts,
                 "principal": u.principal,
                 "entries": [_entry(e, u) for e in u.entries],
@@ -88,4 +91,5 @@ def _entry(e: EntryView, unit: UnitStatus) -> dict[str, Any]:
         "submitted_at": e.submitted_at.isoformat() if e.submitted_at else "",
         "late": late,
         "approved": e.approved,
+        "role": (owed.role if owed is not None else UnitRole.LEAD).value,
     }

@@ -155,7 +155,7 @@ class Bulletin:
 def _rank(tallies: dict[UnitRef, Tally]) -> list[Ranked]:
     """By on-time rate, then fewer missing, fewer late, name; equal keys share a rank."""
 
-    def key(item: tuple[UnitRef, Tally]) -> tuple[float, int, int]:
+    def key(item: tuple[UnitRef, Tally]) -> tuple[float, float, float]:
         t = item[1]
         return (-(t.on_time / t.owed if t.owed else 0.0), t.missing, t.late)
 
@@ -190,7 +190,19 @@ def _lapses(owed: list[Obligation], several: bool) -> tuple[dict[PlanInfo, list[
     return per_plan, sorted(unbound.values(), key=lambda x: (x.period, x.unit.name))
 
 
-def _summary(data: QuarterData, b: Bulletin) -> list[str]:
+def _support_line(support: list[Obligation]) -> list[str]:
+    """Supporting units' inputs (配合单位反馈), counted apart from the lead reports."""
+    if not support:
+        return []
+    on_time = sum(1 for o in support if o.reported and not o.late)
+    late = sum(1 for o in support if o.reported and o.late)
+    return [
+        f"配合单位反馈应报{len(support)}项，按时报送{on_time}项，逾期报送{late}项，"
+        f"未报送{len(support) - on_time - late}项（不计入上述台账项数与排名）。"
+    ]
+
+
+def _summary(data: QuarterData, b: Bulletin, support: list[Obligation]) -> list[str]:
     totals, counts = b.totals(), b.outcome_counts()
     unreachable = sum(len(row.tasks) for row in b.unbound)
     missing = f"未报送{totals.missing}项" + (
@@ -200,7 +212,8 @@ def _summary(data: QuarterData, b: Bulletin) -> list[str]:
         f"本季度应报台账{totals.owed}项，按时报送{totals.on_time}项，逾期报送{totals.late}项，"
         f"{missing}。节点目标应答复{sum(counts.values())}项，其中"
         + "，".join(f"{label}{counts[key]}项" for key, label in OUTCOME_LABELS.items())
-        + "。"
+        + "。",
+        *_support_line(support),
     ]
     day = f"{data.as_of:%Y-%m-%d}"
     periods = data.periods()
@@ -218,7 +231,8 @@ def build(data: QuarterData, only: Collection[int] | None = None) -> Bulletin:
     """The bulletin; `only` (unit ids) keeps that unit's lines, ranks still among all units."""
     plans = data.covered()
     several = len(plans) > 1
-    owed = obligations(data.ledgers)
+    owed = obligations(data.ledgers, support=False)
+    support = [o for o in obligations(data.ledgers) if o.support]
     ranking = _rank(tally(owed))
     lapses, unbound = _lapses(owed, several)
     behind: dict[PlanInfo, dict[tuple[int, int], Entry]] = {}
@@ -237,6 +251,7 @@ def build(data: QuarterData, only: Collection[int] | None = None) -> Bulletin:
             if any(u.id in keep for u in c.answers)
         ]  # fmt: skip
         ranking = [r for r in ranking if r.unit.id in keep]
+        support = [o for o in support if o.unit.id in keep]
         lapses = {p: [x for x in found if x.unit.id in keep] for p, found in lapses.items()}
         unbound = [x for x in unbound if x.unit.id in keep]
         behind = {
@@ -263,5 +278,5 @@ def build(data: QuarterData, only: Collection[int] | None = None) -> Bulletin:
         summary=[],
         made_at=data.as_of,
     )
-    bulletin.summary.extend(_summary(data, bulletin))
+    bulletin.summary.extend(_summary(data, bulletin, support))
     return bulletin

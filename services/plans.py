@@ -10,9 +10,11 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ledger.plans import default_code
+from ledger.timetable import AsOf
 from ledger.vocab import EntryStatus
 from models import Obligation, Plan, ProgressEntry, Section, Task, TaskUnit
 from services.audit import Actor, record
+from services.obligations import refresh
 
 
 class PlanError(ValueError):
@@ -73,6 +75,22 @@ async def set_plan_closed(
     record(session, actor, "plan.close" if closed else "plan.reopen", f"plan:{plan.id}",
            code=plan.code)  # fmt: skip
     return plan
+
+
+async def set_support_reports(
+    session: AsyncSession, *, code: str, on: bool, actor: Actor, as_of: AsOf
+) -> dict[str, dict[str, int]]:
+    """Turn a plan's supporting units' input (配合单位反馈) on or off; the open periods'
+    obligations follow at once (closed periods keep what they owed). Audited."""
+    plan = await session.scalar(select(Plan).where(Plan.code == code))
+    if plan is None:
+        raise PlanError(f"no plan with code {code}: see `ledgerbot plan list`")
+    if plan.support_reports == on:
+        raise PlanError(f"plan {code}: support reports are already {'on' if on else 'off'}")
+    plan.support_reports = on
+    record(session, actor, "plan.support_reports", f"plan:{plan.id}", code=code, on=on)
+    await session.flush()
+    return await refresh(session, reason=f"support reports of plan {code}", actor=actor, **as_of)
 
 
 @dataclass

@@ -39,6 +39,14 @@ texts = Catalog(
             "en": "⚪ {n} units have no bound contact (never prompted: send an invite code)",
         },
         "unbound": {"zh": "（未绑定）", "en": " (no contact)"},
+        "support_totals": {
+            "zh": "其中配合单位反馈：应报 {owed} · 已报 {submitted}",
+            "en": "of which supporting units' input: owed {owed} · submitted {submitted}",
+        },
+        "support": {
+            "zh": "，配合反馈{submitted}/{owed}",
+            "en": ", support input {submitted}/{owed}",
+        },
         "unit_line": {
             "zh": "{light} {unit}：{submitted}/{owed}{extra}",
             "en": "{light} {unit}: {submitted}/{owed}{extra}",
@@ -85,6 +93,8 @@ def _unit_lines(unit: UnitStatus, lang: str, light: Light, details: bool) -> lis
         extra += texts("awaiting", lang, n=unit.awaiting_approval)
     if unit.late:
         extra += texts("late", lang, n=unit.late)
+    if unit.support_owed:
+        extra += texts("support", lang, submitted=unit.support_submitted, owed=unit.support_owed)
     lines = [
         texts(
             "unit_line",
@@ -133,6 +143,10 @@ def render_status(
             overdue=t.overdue,
         )
     ]
+    if t.support_owed:
+        lines.append(
+            texts("support_totals", lang, owed=t.support_owed, submitted=t.support_submitted)
+        )
     if t.unbound_units:
         lines.append(texts("unbound_note", lang, n=t.unbound_units))
     pages = max((len(status.units) + PAGE_SIZE - 1) // PAGE_SIZE, 1)
