@@ -20,7 +20,7 @@ from telegram.ext import (
 
 from bot import commands, updates
 from bot.context import RUNTIME_KEY, BotApplication, BotContext
-from bot.handlers import admin, approval, basic, exports, milestones, reporting, status
+from bot.handlers import admin, approval, basic, duban_urge, exports, milestones, reporting, status
 from bot.runtime import Runtime
 from bot.serve import FRONT_KEY, FrontDoor, serve
 from bot.telegram_request import MAIN_POOL_SIZE, MeteredRequest
@@ -135,6 +135,7 @@ def register_handlers(application: BotApplication) -> None:
     exports.register(application)
     approval.register(application)
     milestones.register(application)
+    duban_urge.register(application)
     reporting.register(application)
     application.add_handler(
         MessageHandler(filters.ChatType.PRIVATE & filters.COMMAND, basic.unknown_command)

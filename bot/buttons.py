@@ -105,10 +105,23 @@ class StatusPage(Button):
             raise ValueError(self.period)
 
 
+@dataclass(frozen=True)
+class Urge(Button):
+    """[催办] beside a unit in /overdue and /status UNIT: chase it about `period`."""
+
+    PREFIX: ClassVar[str] = "ug"
+    unit_id: int
+    period: str
+
+    def __post_init__(self) -> None:
+        if not re.fullmatch(r"\d{4}-\d{2}", self.period):
+            raise ValueError(self.period)
+
+
 PAYLOADS: dict[str, type[Button]] = {
     cls.PREFIX: cls
     for cls in (PickTask, LegacyTask, PickPlan, PickStatus, SkipStep, Confirm, Approve, Return,
-                AnswerMilestone, StatusPage)
+                AnswerMilestone, StatusPage, Urge)
 }  # fmt: skip
 B = TypeVar("B", bound=Button)
 

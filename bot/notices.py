@@ -10,6 +10,7 @@ from typing import Any
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import buttons
+from bot.handlers.duban_texts import task_lines
 from bot.handlers.report_texts import task_keyboard
 from bot.i18n import Catalog
 from bot.render import esc, shorten, split_message
@@ -30,11 +31,6 @@ texts = Catalog(
             "Tap a task below to report{reply_hint}.",
         },
         "reply_hint": {"zh": "，或直接回复本消息", "en": ", or reply to this message"},
-        "task_due": {"zh": "（时限：{due}）", "en": " (due {due})"},
-        "support_of": {
-            "zh": "\n   配合任务（牵头单位：{lead}），请于 {by} 前报送配合单位反馈",
-            "en": "\n   supporting task (lead: {lead}): send your input by {by}",
-        },
         "reminder": {
             "zh": "<b>提醒</b>：{unit} {period} 台账尚未报送完整，截止 {deadline}。"
             "尚未报送：\n{tasks}",
@@ -133,18 +129,8 @@ def _payload(text: str, markup: InlineKeyboardMarkup | None = None, **meta: Any)
 
 def _task_lines(items: list[Item], lang: str = "zh") -> str:
     """Tasks grouped by plan (in the order given: plans as imported), each group under its
-    plan's code: 【工作要点】."""
-    lines: list[str] = []
-    plan = None
-    for item in items:
-        if item.plan != plan:
-            plan = item.plan
-            lines.append(f"【{esc(plan)}】")
-        due = texts("task_due", lang, due=esc(item.due)) if item.due else ""
-        if item.lead is not None:
-            due += texts("support_of", lang, lead=esc(item.lead), by=item.support_by or "")
-        lines.append(f"{item.number}. {esc(shorten(item.text, 80))}{due}")
-    return "\n".join(lines)
+    plan's code: 【工作要点】 (bot.handlers.duban_texts.task_lines)."""
+    return task_lines(items, lang)
 
 
 def _keyboard(items: list[Item]) -> Any:

@@ -2,6 +2,7 @@
 
 from models.audit import AuditLog
 from models.base import Base
+from models.duban import Urge
 from models.inbox import InboxUpdate
 from models.outbox import JobRun, OutboxMessage
 from models.people import Chat, Contact, ConversationState, Invite, Staff, TelegramUser
@@ -44,4 +45,5 @@ __all__ = [
     "UnitAlias",
     "UnitMember",
     "UnitPause",
+    "Urge",
 ]

@@ -202,7 +202,18 @@ def _support_line(support: list[Obligation]) -> list[str]:
     ]
 
 
-def _summary(data: QuarterData, b: Bulletin, support: list[Obligation]) -> list[str]:
+def _urge_line(urges: dict[UnitRef, int]) -> list[str]:
+    """How many 催办 each unit needed, most first."""
+    if not urges:
+        return []
+    ordered = sorted(urges.items(), key=lambda kv: (-kv[1], kv[0].name))
+    named = "、".join(f"{unit.name}{n}次" for unit, n in ordered)
+    return [f"本季度催办{sum(urges.values())}次：{named}。"]
+
+
+def _summary(
+    data: QuarterData, b: Bulletin, support: list[Obligation], urges: dict[UnitRef, int]
+) -> list[str]:
     totals, counts = b.totals(), b.outcome_counts()
     unreachable = sum(len(row.tasks) for row in b.unbound)
     missing = f"未报送{totals.missing}项" + (
@@ -214,6 +225,7 @@ def _summary(data: QuarterData, b: Bulletin, support: list[Obligation]) -> list[
         + "，".join(f"{label}{counts[key]}项" for key, label in OUTCOME_LABELS.items())
         + "。",
         *_support_line(support),
+        *_urge_line(urges),
     ]
     day = f"{data.as_of:%Y-%m-%d}"
     periods = data.periods()
@@ -234,6 +246,7 @@ def build(data: QuarterData, only: Collection[int] | None = None) -> Bulletin:
     owed = obligations(data.ledgers, support=False)
     support = [o for o in obligations(data.ledgers) if o.support]
     ranking = _rank(tally(owed))
+    urges = data.urges
     lapses, unbound = _lapses(owed, several)
     behind: dict[PlanInfo, dict[tuple[int, int], Entry]] = {}
     for ledger in data.ledgers:  # in period order: later periods replace earlier
@@ -252,6 +265,7 @@ def build(data: QuarterData, only: Collection[int] | None = None) -> Bulletin:
         ]  # fmt: skip
         ranking = [r for r in ranking if r.unit.id in keep]
         support = [o for o in support if o.unit.id in keep]
+        urges = {unit: n for unit, n in urges.items() if unit.id in keep}
         lapses = {p: [x for x in found if x.unit.id in keep] for p, found in lapses.items()}
         unbound = [x for x in unbound if x.unit.id in keep]
         behind = {
@@ -278,5 +292,5 @@ def build(data: QuarterData, only: Collection[int] | None = None) -> Bulletin:
         summary=[],
         made_at=data.as_of,
     )
-    bulletin.summary.extend(_summary(data, bulletin, support))
+    bulletin.summary.extend(_summary(data, bulletin, support, urges))
     return bulletin

@@ -155,6 +155,7 @@ class QuarterData:
     milestones: list[MilestoneCheck]
     as_of: datetime  # the moment the figures are taken at: the documents' "made at" stamp
     plans: list[PlanInfo] = field(default_factory=list)  # every plan the quarter owes under
+    urges: dict[UnitRef, int] = field(default_factory=dict)  # 催办 each unit needed
 
     def covered(self) -> list[PlanInfo]:
         """The plans the bulletin covers: those given, else those of its ledgers and checks."""

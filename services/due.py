@@ -132,6 +132,14 @@ async def ledger_recipients(
     missing: neither counted nor waiting for 审定)."""
     status = await period_status(session, period=period, now=now, rules=rules, tz=tz)
     owed = {u.unit_id: (u.missing_tasks() if only_missing else u.obligations) for u in status.units}
+    return await _recipients(session, await obligation_items(session, owed, tz))
+
+
+async def obligation_items(
+    session: AsyncSession, owed: dict[int, list[ObligationView]], tz: ZoneInfo
+) -> dict[int, list[Item]]:
+    """unit → its obligations as message items; a supported task names its leads and the day
+    the input is due."""
     ids = {o.task_id for found in owed.values() for o in found}
     texts, deadlines = await _texts(session, ids), await _deadlines(session, ids)
     leads = await lead_names(session, ids)
@@ -145,9 +153,13 @@ async def ledger_recipients(
         last_day = (o.due_at.astimezone(tz) - timedelta(days=1)).date().isoformat()
         return replace(found, lead="、".join(leads.get(o.task_id, [])), support_by=last_day)
 
-    return await _recipients(
-        session, {unit: [item(o) for o in found] for unit, found in owed.items()}
-    )
+    return {unit: [item(o) for o in found] for unit, found in owed.items()}
+
+
+async def unit_people(session: AsyncSession, items: dict[int, list[Item]]) -> list[Recipient]:
+    """Every reachable contact and principal of the units in `items`, with their unit's items."""
+    contacts = await _recipients(session, items)
+    return contacts + await _recipients(session, items, ContactRole.PRINCIPAL)
 
 
 async def lead_names(session: AsyncSession, task_ids: set[int]) -> dict[int, list[str]]:

@@ -43,6 +43,7 @@ from services.due import milestone_owing
 from services.obligations import open_ledger
 from services.report_entries import load_entries
 from services.status import PlanRef, period_plans, unit_names
+from services.urging import urge_counts
 
 __all__ = ["last_due_period", "ledgers", "load_entries", "quarter_data", "year_data"]
 
@@ -277,7 +278,9 @@ async def quarter_data(
     if not plans:
         return None
     titles = "；".join(plan.title for plan in plans)
-    return QuarterData(quarter, titles, months, checks, now, plans)
+    urged = await urge_counts(session, [p.key for p in quarter.periods()], now)
+    urges = {UnitRef(name, unit_id): n for (name, unit_id), n in urged.items()}
+    return QuarterData(quarter, titles, months, checks, now, plans, urges)
 
 
 async def year_data(

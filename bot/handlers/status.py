@@ -10,6 +10,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 from bot import buttons
 from bot.access import Caller, guarded, known, refuse, staff
 from bot.context import BotApplication, BotContext
+from bot.handlers.duban_urge import urge_keyboard
 from bot.i18n import Catalog
 from bot.render import esc, shorten, split_message
 from ledger.periods import Period
@@ -206,12 +207,14 @@ async def status_command(update: Update, context: BotContext, who: Caller) -> No
         elif not who.identity.is_staff:
             unit_ids = [b.unit_id for b in who.identity.bindings]
         status = await period_status(session, period=period, unit_ids=unit_ids, **runtime.as_of())
-    await _send_status(update, context, who, status, details=unit_ids is not None)
+    urge = urge_keyboard(status.units, period, who.lang) if argument else None  # staff: [催办]
+    await _send_status(update, context, who, status, details=unit_ids is not None, urge=urge)
 
 
 async def _send_status(
-    update: Update, context: BotContext, who: Caller, status: PeriodStatus, details: bool
-) -> None:
+    update: Update, context: BotContext, who: Caller, status: PeriodStatus, details: bool,
+    urge: InlineKeyboardMarkup | None = None,
+) -> None:  # fmt: skip
     assert update.effective_message
     if not status.covered:
         await update.effective_message.reply_text(
@@ -219,6 +222,7 @@ async def _send_status(
         )
         return
     text, keyboard = render_status(status, context, who.lang, 1, details)
+    keyboard = keyboard or (urge if urge is not None and urge.inline_keyboard else None)
     parts = split_message(text)
     for i, part in enumerate(parts):
         await update.effective_message.reply_text(
@@ -299,8 +303,13 @@ async def overdue_command(update: Update, context: BotContext, who: Caller) -> N
         lines.append(texts("unbound_note", who.lang, n=len(unbound)))
         for unit in unbound:
             lines += _unit_lines(unit, who.lang, Light.NONE, details=False)
-    for part in split_message("\n".join(lines)):
-        await message.reply_text(part, parse_mode=ParseMode.HTML)
+    parts = split_message("\n".join(lines))
+    urge = urge_keyboard(overdue, period, who.lang)  # [催办] beside each overdue unit
+    for i, part in enumerate(parts):
+        last = i == len(parts) - 1 and urge.inline_keyboard
+        await message.reply_text(
+            part, parse_mode=ParseMode.HTML, reply_markup=urge if last else None
+        )
 
 
 def register(application: BotApplication) -> None:

@@ -1,4 +1,4 @@
-"""督办: supporting units' input per plan (plans.support_reports)
+"""督办: supporting units' input per plan (plans.support_reports), 催办 (urges)
 
 Revision ID: 0200
 Revises: 0100
@@ -13,6 +13,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
+import models.base
+
 revision: str = "0200"
 down_revision: str | None = "0100"
 branch_labels: str | Sequence[str] | None = None
@@ -24,9 +26,28 @@ def upgrade() -> None:
         batch_op.add_column(
             sa.Column("support_reports", sa.Boolean(), nullable=False, server_default=sa.false())
         )
+    op.create_table(
+        "urges",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("unit_id", sa.Integer(), nullable=False),
+        sa.Column("period", sa.String(length=7), nullable=False),
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("sent_at", models.base.UTCDateTime(), nullable=False),
+        sa.Column("by_user_id", sa.BigInteger(), nullable=True),
+        sa.Column("chat_id", sa.BigInteger(), nullable=True),
+        sa.Column("tasks", sa.Integer(), nullable=False),
+        sa.Column("note", sa.Text(), nullable=True),
+        sa.ForeignKeyConstraint(["unit_id"], ["units.id"], name=op.f("fk_urges_unit_id_units"),
+                                ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_urges")),
+        sa.UniqueConstraint("unit_id", "day", name=op.f("uq_urges_unit_id_day")),
+    )  # fmt: skip
+    op.create_index("ix_urges_period", "urges", ["period"], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_index("ix_urges_period", table_name="urges")
+    op.drop_table("urges")
     op.execute("DELETE FROM obligations WHERE role <> 'lead'")
     with op.batch_alter_table("plans", schema=None) as batch_op:
         batch_op.drop_column("support_reports")
