@@ -20,7 +20,17 @@ from telegram.ext import (
 
 from bot import commands, updates
 from bot.context import RUNTIME_KEY, BotApplication, BotContext
-from bot.handlers import admin, approval, basic, duban_urge, exports, milestones, reporting, status
+from bot.handlers import (
+    admin,
+    approval,
+    basic,
+    duban_extend,
+    duban_urge,
+    exports,
+    milestones,
+    reporting,
+    status,
+)
 from bot.runtime import Runtime
 from bot.serve import FRONT_KEY, FrontDoor, serve
 from bot.telegram_request import MAIN_POOL_SIZE, MeteredRequest
@@ -136,6 +146,7 @@ def register_handlers(application: BotApplication) -> None:
     approval.register(application)
     milestones.register(application)
     duban_urge.register(application)
+    duban_extend.register(application)
     reporting.register(application)
     application.add_handler(
         MessageHandler(filters.ChatType.PRIVATE & filters.COMMAND, basic.unknown_command)

@@ -118,10 +118,23 @@ class Urge(Button):
             raise ValueError(self.period)
 
 
+@dataclass(frozen=True)
+class DecideExtension(Button):
+    """[同意] / [不同意] under a 延期申请 sent to staff."""
+
+    PREFIX: ClassVar[str] = "xd"
+    request_id: int
+    answer: str  # "y" approve, "n" decline
+
+    def __post_init__(self) -> None:
+        if self.answer not in ("y", "n"):
+            raise ValueError(self.answer)
+
+
 PAYLOADS: dict[str, type[Button]] = {
     cls.PREFIX: cls
     for cls in (PickTask, LegacyTask, PickPlan, PickStatus, SkipStep, Confirm, Approve, Return,
-                AnswerMilestone, StatusPage, Urge)
+                AnswerMilestone, StatusPage, Urge, DecideExtension)
 }  # fmt: skip
 B = TypeVar("B", bound=Button)
 

@@ -74,3 +74,11 @@ class InboxState(StrEnum):
     PROCESSING = "processing"  # claimed by a worker (a lease: reclaimed if the worker dies)
     DONE = "done"
     FAILED = "failed"  # its handler kept failing: parked for `ledgerbot inbox retry`
+
+
+class RequestState(StrEnum):
+    """Where a 督办 request (延期申请) stands."""
+
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"

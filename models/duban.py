@@ -8,7 +8,8 @@ from datetime import date, datetime
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from models.base import Base, TelegramId
+from ledger.vocab import RequestState
+from models.base import Base, TelegramId, str_enum
 
 
 class Urge(Base):
@@ -30,3 +31,26 @@ class Urge(Base):
     chat_id: Mapped[int | None] = mapped_column(TelegramId)
     tasks: Mapped[int] = mapped_column(default=0)  # how many missing tasks it named
     note: Mapped[str | None] = mapped_column(Text)
+
+
+class ExtensionRequest(Base):
+    """延期申请: a unit's contact asks for a later due date on one task of one period; staff
+    approve (the obligation's due instant moves, `previous_due_at` keeps the old one) or not."""
+
+    __tablename__ = "extension_requests"
+    __table_args__ = (Index("ix_extension_requests_period_unit", "period", "unit_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    period: Mapped[str] = mapped_column(String(7))
+    task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"))
+    until: Mapped[date]  # the new last day, included
+    reason: Mapped[str] = mapped_column(Text)
+    state: Mapped[RequestState] = mapped_column(str_enum(RequestState))
+    after_deadline: Mapped[bool] = mapped_column(default=False)
+    previous_due_at: Mapped[datetime]
+    requested_by: Mapped[int] = mapped_column(TelegramId)
+    chat_id: Mapped[int | None] = mapped_column(TelegramId)
+    requested_at: Mapped[datetime]
+    decided_by: Mapped[int | None] = mapped_column(TelegramId)
+    decided_at: Mapped[datetime | None]

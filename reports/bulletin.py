@@ -20,8 +20,17 @@ from datetime import datetime
 from ledger.entries import REVIEW_LABELS
 from ledger.scoring import Tally
 from ledger.vocab import EntryStatus, MilestoneOutcome
+from reports.bulletin_duban import extension_line, support_line, urge_line
 from reports.bulletin_words import LAPSE_HEADERS, brief, numbers
-from reports.data import NO_PLAN, Entry, MilestoneCheck, PlanInfo, QuarterData, UnitRef
+from reports.data import (
+    NO_PLAN,
+    Entry,
+    Extended,
+    MilestoneCheck,
+    PlanInfo,
+    QuarterData,
+    UnitRef,
+)
 from reports.tallies import OUTCOME_LABELS, Obligation, obligations, tally
 
 
@@ -190,30 +199,10 @@ def _lapses(owed: list[Obligation], several: bool) -> tuple[dict[PlanInfo, list[
     return per_plan, sorted(unbound.values(), key=lambda x: (x.period, x.unit.name))
 
 
-def _support_line(support: list[Obligation]) -> list[str]:
-    """Supporting units' inputs (配合单位反馈), counted apart from the lead reports."""
-    if not support:
-        return []
-    on_time = sum(1 for o in support if o.reported and not o.late)
-    late = sum(1 for o in support if o.reported and o.late)
-    return [
-        f"配合单位反馈应报{len(support)}项，按时报送{on_time}项，逾期报送{late}项，"
-        f"未报送{len(support) - on_time - late}项（不计入上述台账项数与排名）。"
-    ]
-
-
-def _urge_line(urges: dict[UnitRef, int]) -> list[str]:
-    """How many 催办 each unit needed, most first."""
-    if not urges:
-        return []
-    ordered = sorted(urges.items(), key=lambda kv: (-kv[1], kv[0].name))
-    named = "、".join(f"{unit.name}{n}次" for unit, n in ordered)
-    return [f"本季度催办{sum(urges.values())}次：{named}。"]
-
-
 def _summary(
-    data: QuarterData, b: Bulletin, support: list[Obligation], urges: dict[UnitRef, int]
-) -> list[str]:
+    data: QuarterData, b: Bulletin, support: list[Obligation], urges: dict[UnitRef, int],
+    extensions: list[Extended],
+) -> list[str]:  # fmt: skip
     totals, counts = b.totals(), b.outcome_counts()
     unreachable = sum(len(row.tasks) for row in b.unbound)
     missing = f"未报送{totals.missing}项" + (
@@ -224,8 +213,9 @@ def _summary(
         f"{missing}。节点目标应答复{sum(counts.values())}项，其中"
         + "，".join(f"{label}{counts[key]}项" for key, label in OUTCOME_LABELS.items())
         + "。",
-        *_support_line(support),
-        *_urge_line(urges),
+        *support_line(support),
+        *urge_line(urges),
+        *extension_line(extensions),
     ]
     day = f"{data.as_of:%Y-%m-%d}"
     periods = data.periods()
@@ -246,7 +236,7 @@ def build(data: QuarterData, only: Collection[int] | None = None) -> Bulletin:
     owed = obligations(data.ledgers, support=False)
     support = [o for o in obligations(data.ledgers) if o.support]
     ranking = _rank(tally(owed))
-    urges = data.urges
+    urges, extensions = data.urges, data.extensions
     lapses, unbound = _lapses(owed, several)
     behind: dict[PlanInfo, dict[tuple[int, int], Entry]] = {}
     for ledger in data.ledgers:  # in period order: later periods replace earlier
@@ -266,6 +256,7 @@ def build(data: QuarterData, only: Collection[int] | None = None) -> Bulletin:
         ranking = [r for r in ranking if r.unit.id in keep]
         support = [o for o in support if o.unit.id in keep]
         urges = {unit: n for unit, n in urges.items() if unit.id in keep}
+        extensions = [x for x in extensions if x.unit.id in keep]
         lapses = {p: [x for x in found if x.unit.id in keep] for p, found in lapses.items()}
         unbound = [x for x in unbound if x.unit.id in keep]
         behind = {
@@ -292,5 +283,5 @@ def build(data: QuarterData, only: Collection[int] | None = None) -> Bulletin:
         summary=[],
         made_at=data.as_of,
     )
-    bulletin.summary.extend(_summary(data, bulletin, support, urges))
+    bulletin.summary.extend(_summary(data, bulletin, support, urges, extensions))
     return bulletin

@@ -148,6 +148,16 @@ def plans_of(ledgers: Iterable[PeriodLedger], checks: Iterable[MilestoneCheck]) 
 
 
 @dataclass(frozen=True)
+class Extended:
+    """A granted 延期申请: the unit's report on task N of `period` is due when `until` ends."""
+
+    unit: UnitRef
+    task_number: int
+    period: str
+    until: date
+
+
+@dataclass(frozen=True)
 class QuarterData:
     quarter: Quarter
     plan_title: str  # the plans' titles, joined
@@ -156,6 +166,7 @@ class QuarterData:
     as_of: datetime  # the moment the figures are taken at: the documents' "made at" stamp
     plans: list[PlanInfo] = field(default_factory=list)  # every plan the quarter owes under
     urges: dict[UnitRef, int] = field(default_factory=dict)  # 催办 each unit needed
+    extensions: list[Extended] = field(default_factory=list)  # granted 延期申请
 
     def covered(self) -> list[PlanInfo]:
         """The plans the bulletin covers: those given, else those of its ledgers and checks."""

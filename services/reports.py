@@ -39,11 +39,11 @@ from reports.data import (
     UnitRef,
     YearData,
 )
+from services.duban_reports import duban_facts
 from services.due import milestone_owing
 from services.obligations import open_ledger
 from services.report_entries import load_entries
 from services.status import PlanRef, period_plans, unit_names
-from services.urging import urge_counts
 
 __all__ = ["last_due_period", "ledgers", "load_entries", "quarter_data", "year_data"]
 
@@ -278,9 +278,8 @@ async def quarter_data(
     if not plans:
         return None
     titles = "；".join(plan.title for plan in plans)
-    urged = await urge_counts(session, [p.key for p in quarter.periods()], now)
-    urges = {UnitRef(name, unit_id): n for (name, unit_id), n in urged.items()}
-    return QuarterData(quarter, titles, months, checks, now, plans, urges)
+    urges, extended = await duban_facts(session, quarter, now)
+    return QuarterData(quarter, titles, months, checks, now, plans, urges, extended)
 
 
 async def year_data(

@@ -1,4 +1,4 @@
-"""督办: supporting units' input per plan (plans.support_reports), 催办 (urges)
+"""督办: supporting units' input per plan (plans.support_reports), 催办 (urges), 延期申请
 
 Revision ID: 0200
 Revises: 0100
@@ -43,9 +43,38 @@ def upgrade() -> None:
         sa.UniqueConstraint("unit_id", "day", name=op.f("uq_urges_unit_id_day")),
     )  # fmt: skip
     op.create_index("ix_urges_period", "urges", ["period"], unique=False)
+    op.create_table(
+        "extension_requests",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("period", sa.String(length=7), nullable=False),
+        sa.Column("task_id", sa.Integer(), nullable=False),
+        sa.Column("unit_id", sa.Integer(), nullable=False),
+        sa.Column("until", sa.Date(), nullable=False),
+        sa.Column("reason", sa.Text(), nullable=False),
+        sa.Column("state", sa.Enum("pending", "approved", "rejected", name="requeststate",
+                                   native_enum=False, length=20), nullable=False),
+        sa.Column("after_deadline", sa.Boolean(), nullable=False),
+        sa.Column("previous_due_at", models.base.UTCDateTime(), nullable=False),
+        sa.Column("requested_by", sa.BigInteger(), nullable=False),
+        sa.Column("chat_id", sa.BigInteger(), nullable=True),
+        sa.Column("requested_at", models.base.UTCDateTime(), nullable=False),
+        sa.Column("decided_by", sa.BigInteger(), nullable=True),
+        sa.Column("decided_at", models.base.UTCDateTime(), nullable=True),
+        sa.ForeignKeyConstraint(["task_id"], ["tasks.id"],
+                                name=op.f("fk_extension_requests_task_id_tasks"),
+                                ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(["unit_id"], ["units.id"],
+                                name=op.f("fk_extension_requests_unit_id_units"),
+                                ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_extension_requests")),
+    )  # fmt: skip
+    op.create_index("ix_extension_requests_period_unit", "extension_requests",
+                    ["period", "unit_id"], unique=False)  # fmt: skip
 
 
 def downgrade() -> None:
+    op.drop_index("ix_extension_requests_period_unit", table_name="extension_requests")
+    op.drop_table("extension_requests")
     op.drop_index("ix_urges_period", table_name="urges")
     op.drop_table("urges")
     op.execute("DELETE FROM obligations WHERE role <> 'lead'")
