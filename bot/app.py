@@ -24,6 +24,7 @@ from bot.handlers import (
     admin,
     approval,
     basic,
+    duban_close,
     duban_extend,
     duban_urge,
     exports,
@@ -146,6 +147,7 @@ def register_handlers(application: BotApplication) -> None:
     approval.register(application)
     milestones.register(application)
     duban_urge.register(application)
+    duban_close.register(application)
     duban_extend.register(application)
     reporting.register(application)
     application.add_handler(

@@ -131,10 +131,24 @@ class DecideExtension(Button):
             raise ValueError(self.answer)
 
 
+@dataclass(frozen=True)
+class DecideClosure(Button):
+    """销号: the principal's [同意销号] / [退回] (step "p"), staff's [确认销号] / [退回] ("s")."""
+
+    PREFIX: ClassVar[str] = "cz"
+    closure_id: int
+    step: str
+    answer: str  # "y" approve / confirm, "n" send back
+
+    def __post_init__(self) -> None:
+        if self.step not in ("p", "s") or self.answer not in ("y", "n"):
+            raise ValueError(f"{self.step}:{self.answer}")
+
+
 PAYLOADS: dict[str, type[Button]] = {
     cls.PREFIX: cls
     for cls in (PickTask, LegacyTask, PickPlan, PickStatus, SkipStep, Confirm, Approve, Return,
-                AnswerMilestone, StatusPage, Urge, DecideExtension)
+                AnswerMilestone, StatusPage, Urge, DecideExtension, DecideClosure)
 }  # fmt: skip
 B = TypeVar("B", bound=Button)
 

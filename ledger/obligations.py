@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from ledger.closure import closed_before
 from ledger.periods import Period
 from ledger.timetable import BUREAU_TZ, DEFAULT_RULES, CalendarRules, at_local, ledger_schedule
 from ledger.vocab import UnitRole
@@ -62,6 +63,7 @@ def owed(
     *,
     opens_on: date | None = None,
     support: bool = False,
+    closed: Mapping[tuple[int, int], date] | None = None,
 ) -> list[Owed]:
     """The obligations of a period opening on `opens_on` (pauses apply only with a day).
 
@@ -72,6 +74,7 @@ def owed(
     unit that leads a task owes no support input on it.
     """
     roles = OWING_ROLES if support else {UnitRole.LEAD}
+    closed = closed or {}  # (task, unit) → the day it was closed (销号): ledger.closure
     pauses = pauses or {}
     found: dict[tuple[int, int, UnitRole], Owed] = {}
     for link in sorted(links, key=lambda k: (k.task_id, k.unit_id)):
@@ -81,6 +84,8 @@ def owed(
         targets = [(unit, link.unit_id) for unit in group] if group else [(link.unit_id, None)]
         for unit_id, via in targets:
             if opens_on is not None and is_paused(pauses.get(unit_id, ()), opens_on):
+                continue
+            if opens_on is not None and closed_before(closed, link.task_id, unit_id, opens_on):
                 continue
             key = (link.task_id, unit_id, link.role)
             if key not in found or via is None:  # named directly beats "through a collective"

@@ -82,3 +82,13 @@ class RequestState(StrEnum):
     PENDING = "pending"
     APPROVED = "approved"
     REJECTED = "rejected"
+
+
+class ClosureState(StrEnum):
+    """Where a 销号 (closing a finished task for a unit) stands."""
+
+    AWAITING_PRINCIPAL = "awaiting_principal"  # the lead unit asked; its principal approves
+    AWAITING_STAFF = "awaiting_staff"  # the bureau confirms 确认销号
+    CLOSED = "closed"  # 已销号: no longer owed from the next period on
+    RETURNED = "returned"  # sent back (by the principal or the bureau)
+    REOPENED = "reopened"  # closed, then reopened by staff

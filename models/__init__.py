@@ -2,7 +2,7 @@
 
 from models.audit import AuditLog
 from models.base import Base
-from models.duban import ExtensionRequest, Urge
+from models.duban import Closure, ExtensionRequest, Urge
 from models.inbox import InboxUpdate
 from models.outbox import JobRun, OutboxMessage
 from models.people import Chat, Contact, ConversationState, Invite, Staff, TelegramUser
@@ -23,6 +23,7 @@ __all__ = [
     "AuditLog",
     "Base",
     "Chat",
+    "Closure",
     "Contact",
     "ConversationState",
     "Evidence",

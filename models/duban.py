@@ -1,5 +1,5 @@
-"""The 督办 workflow's records: 催办 (a unit chased by the bureau) and 延期申请 (a unit asking
-for a later due date on one task of one period)."""
+"""The 督办 workflow's records: 催办 (a unit chased by the bureau), 延期申请 (a unit asking
+for a later due date on one task of one period) and 销号 (closing a finished task for a unit)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from datetime import date, datetime
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ledger.vocab import RequestState
+from ledger.vocab import ClosureState, RequestState
 from models.base import Base, TelegramId, str_enum
 
 
@@ -54,3 +54,24 @@ class ExtensionRequest(Base):
     requested_at: Mapped[datetime]
     decided_by: Mapped[int | None] = mapped_column(TelegramId)
     decided_at: Mapped[datetime | None]
+
+
+class Closure(Base):
+    """销号: the lead unit asks to close a finished task; its principal approves, staff confirm
+    (`closed_on`), or it is sent back; staff can reopen it. One row per request."""
+
+    __tablename__ = "closures"
+    __table_args__ = (Index("ix_closures_task_unit", "task_id", "unit_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"))
+    period: Mapped[str] = mapped_column(String(7))  # the period it was asked in
+    state: Mapped[ClosureState] = mapped_column(str_enum(ClosureState))
+    requested_by: Mapped[int] = mapped_column(TelegramId)
+    requested_at: Mapped[datetime]
+    approved_by: Mapped[int | None] = mapped_column(TelegramId)  # the unit's principal
+    decided_by: Mapped[int | None] = mapped_column(TelegramId)  # staff: confirmed or returned
+    decided_at: Mapped[datetime | None]
+    closed_on: Mapped[date | None]
+    reopened_by: Mapped[int | None] = mapped_column(TelegramId)

@@ -36,6 +36,7 @@ from models import (
 )
 from models.base import utcnow
 from services.audit import Actor, record
+from services.closed_tasks import closed_tasks
 
 Key = tuple[int, int, UnitRole]  # task, unit, role
 ROWS_PER_INSERT = 1_000  # 12 columns: 12,000 parameters, below every SQLite build's limit
@@ -128,7 +129,8 @@ async def _desired(
         select(UnitPause.unit_id, UnitPause.starts_on, UnitPause.ends_on)
     ):
         pauses[unit_id].append(Pause(starts, ends))
-    found = owed(links, members, pauses, opens_on=opens_on, support=True)  # support: as queried
+    closed = await closed_tasks(session)
+    found = owed(links, members, pauses, opens_on=opens_on, support=True, closed=closed)
     return {(o.task_id, o.unit_id, o.role): (o, plan_of[o.task_id]) for o in found}
 
 

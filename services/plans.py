@@ -14,6 +14,7 @@ from ledger.timetable import AsOf
 from ledger.vocab import EntryStatus
 from models import Obligation, Plan, ProgressEntry, Section, Task, TaskUnit
 from services.audit import Actor, record
+from services.closed_tasks import closed_tasks
 from services.obligations import refresh
 
 
@@ -102,7 +103,8 @@ class CarryOver:
 
 
 async def finished_tasks(session: AsyncSession, plan_id: int) -> set[int]:
-    """Tasks whose owing units all reported 已完成 in the last period that owed the task."""
+    """Tasks whose owing units all reported 已完成 in the last period that owed the task, or
+    had it closed (已销号)."""
     last = dict(
         (
             await session.execute(
@@ -129,6 +131,8 @@ async def finished_tasks(session: AsyncSession, plan_id: int) -> set[int]:
     ):  # fmt: skip
         if last.get(task_id) == period and status == EntryStatus.DONE:
             done.setdefault(task_id, set()).add(unit_id)
+    for task_id, unit_id in await closed_tasks(session):
+        done.setdefault(task_id, set()).add(unit_id)
     return {task for task, units in owing.items() if units and units <= done.get(task, set())}
 
 

@@ -1,4 +1,4 @@
-"""督办: supporting units' input per plan (plans.support_reports), 催办 (urges), 延期申请
+"""督办: supporting units' input per plan (plans.support_reports), 催办 (urges), 延期申请, 销号
 
 Revision ID: 0200
 Revises: 0100
@@ -70,9 +70,38 @@ def upgrade() -> None:
     )  # fmt: skip
     op.create_index("ix_extension_requests_period_unit", "extension_requests",
                     ["period", "unit_id"], unique=False)  # fmt: skip
+    _closures()
+
+
+def _closures() -> None:
+    op.create_table(
+        "closures",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("task_id", sa.Integer(), nullable=False),
+        sa.Column("unit_id", sa.Integer(), nullable=False),
+        sa.Column("period", sa.String(length=7), nullable=False),
+        sa.Column("state", sa.Enum("awaiting_principal", "awaiting_staff", "closed", "returned",
+                                   "reopened", name="closurestate", native_enum=False,
+                                   length=20), nullable=False),
+        sa.Column("requested_by", sa.BigInteger(), nullable=False),
+        sa.Column("requested_at", models.base.UTCDateTime(), nullable=False),
+        sa.Column("approved_by", sa.BigInteger(), nullable=True),
+        sa.Column("decided_by", sa.BigInteger(), nullable=True),
+        sa.Column("decided_at", models.base.UTCDateTime(), nullable=True),
+        sa.Column("closed_on", sa.Date(), nullable=True),
+        sa.Column("reopened_by", sa.BigInteger(), nullable=True),
+        sa.ForeignKeyConstraint(["task_id"], ["tasks.id"], name=op.f("fk_closures_task_id_tasks"),
+                                ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(["unit_id"], ["units.id"], name=op.f("fk_closures_unit_id_units"),
+                                ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_closures")),
+    )  # fmt: skip
+    op.create_index("ix_closures_task_unit", "closures", ["task_id", "unit_id"], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_index("ix_closures_task_unit", table_name="closures")
+    op.drop_table("closures")
     op.drop_index("ix_extension_requests_period_unit", table_name="extension_requests")
     op.drop_table("extension_requests")
     op.drop_index("ix_urges_period", table_name="urges")
