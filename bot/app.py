@@ -26,6 +26,7 @@ from bot.handlers import (
     basic,
     duban_close,
     duban_extend,
+    duban_pending,
     duban_urge,
     exports,
     milestones,
@@ -148,6 +149,7 @@ def register_handlers(application: BotApplication) -> None:
     milestones.register(application)
     duban_urge.register(application)
     duban_close.register(application)
+    duban_pending.register(application)
     duban_extend.register(application)
     reporting.register(application)
     application.add_handler(

@@ -145,10 +145,18 @@ class DecideClosure(Button):
             raise ValueError(f"{self.step}:{self.answer}")
 
 
+@dataclass(frozen=True)
+class ApproveAllPending(Button):
+    """[全部审定通过] under a principal's /pending."""
+
+    PREFIX: ClassVar[str] = "pa"
+
+
 PAYLOADS: dict[str, type[Button]] = {
     cls.PREFIX: cls
     for cls in (PickTask, LegacyTask, PickPlan, PickStatus, SkipStep, Confirm, Approve, Return,
-                AnswerMilestone, StatusPage, Urge, DecideExtension, DecideClosure)
+                AnswerMilestone, StatusPage, Urge, DecideExtension, DecideClosure,
+                ApproveAllPending)
 }  # fmt: skip
 B = TypeVar("B", bound=Button)
 
