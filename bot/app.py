@@ -24,6 +24,7 @@ from bot.handlers import (
     admin,
     approval,
     basic,
+    duban_assign,
     duban_close,
     duban_extend,
     duban_pending,
@@ -150,6 +151,7 @@ def register_handlers(application: BotApplication) -> None:
     duban_urge.register(application)
     duban_close.register(application)
     duban_pending.register(application)
+    duban_assign.register(application)
     duban_extend.register(application)
     reporting.register(application)
     application.add_handler(

@@ -152,11 +152,19 @@ class ApproveAllPending(Button):
     PREFIX: ClassVar[str] = "pa"
 
 
+@dataclass(frozen=True)
+class Acknowledge(Button):
+    """[签收] under a plan's assignment (交办) to a unit."""
+
+    PREFIX: ClassVar[str] = "ak"
+    assignment_id: int
+
+
 PAYLOADS: dict[str, type[Button]] = {
     cls.PREFIX: cls
     for cls in (PickTask, LegacyTask, PickPlan, PickStatus, SkipStep, Confirm, Approve, Return,
                 AnswerMilestone, StatusPage, Urge, DecideExtension, DecideClosure,
-                ApproveAllPending)
+                ApproveAllPending, Acknowledge)
 }  # fmt: skip
 B = TypeVar("B", bound=Button)
 

@@ -2,7 +2,7 @@
 
 from models.audit import AuditLog
 from models.base import Base
-from models.duban import Closure, ExtensionRequest, Urge
+from models.duban import Assignment, Closure, ExtensionRequest, Urge
 from models.inbox import InboxUpdate
 from models.outbox import JobRun, OutboxMessage
 from models.people import Chat, Contact, ConversationState, Invite, Staff, TelegramUser
@@ -20,6 +20,7 @@ from models.registry import (
 )
 
 __all__ = [
+    "Assignment",
     "AuditLog",
     "Base",
     "Chat",

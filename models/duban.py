@@ -1,5 +1,6 @@
-"""The 督办 workflow's records: 催办 (a unit chased by the bureau), 延期申请 (a unit asking
-for a later due date on one task of one period) and 销号 (closing a finished task for a unit)."""
+"""The 督办 workflow's records: 交办/签收 (a plan's assignment to a unit, acknowledged), 催办 (a
+unit chased by the bureau), 延期申请 (a unit asking for a later due date on one task of one
+period) and 销号 (closing a finished task for a unit)."""
 
 from __future__ import annotations
 
@@ -75,3 +76,17 @@ class Closure(Base):
     decided_at: Mapped[datetime | None]
     closed_on: Mapped[date | None]
     reopened_by: Mapped[int | None] = mapped_column(TelegramId)
+
+
+class Assignment(Base):
+    """交办: a plan's tasks handed to a unit (sent to its contacts), and its 签收 (who, when)."""
+
+    __tablename__ = "assignments"
+    __table_args__ = (UniqueConstraint("plan_id", "unit_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"), index=True)
+    sent_at: Mapped[datetime]
+    acknowledged_at: Mapped[datetime | None]
+    acknowledged_by: Mapped[int | None] = mapped_column(TelegramId)

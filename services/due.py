@@ -156,6 +156,11 @@ async def obligation_items(
     return {unit: [item(o) for o in found] for unit, found in owed.items()}
 
 
+async def contacts_of(session: AsyncSession, items: dict[int, list[Item]]) -> list[Recipient]:
+    """Every reachable contact (填报人) of the units in `items`, with their unit's items."""
+    return await _recipients(session, items)
+
+
 async def unit_people(session: AsyncSession, items: dict[int, list[Item]]) -> list[Recipient]:
     """Every reachable contact and principal of the units in `items`, with their unit's items."""
     contacts = await _recipients(session, items)

@@ -18,6 +18,10 @@ texts = Catalog(
             "zh": "\n   配合任务（牵头单位：{lead}），请于 {by} 前报送配合单位反馈",
             "en": "\n   supporting task (lead: {lead}): send your input by {by}",
         },
+        "support_plain": {
+            "zh": "\n   配合任务（牵头单位：{lead}），每月报送配合单位反馈",
+            "en": "\n   supporting task (lead: {lead}): a monthly input",
+        },
         "support_header": {"zh": "配合单位反馈：", "en": "Supporting units' input:"},
         "support_sent": {"zh": "· {unit}：{status}，{text}", "en": "· {unit}: {status}, {text}"},
         "support_missing": {
@@ -61,7 +65,9 @@ def task_lines(items: list[Item], lang: str) -> str:
             plan = item.plan
             lines.append(f"【{esc(plan)}】")
         extra = texts("task_due", lang, due=esc(item.due)) if item.due else ""
-        if item.lead is not None:
-            extra += texts("support_of", lang, lead=esc(item.lead), by=item.support_by or "")
+        if item.lead is not None and item.support_by:
+            extra += texts("support_of", lang, lead=esc(item.lead), by=item.support_by)
+        elif item.lead is not None:  # an assignment (交办): no period, no due day yet
+            extra += texts("support_plain", lang, lead=esc(item.lead))
         lines.append(f"{item.number}. {esc(shorten(item.text, 80))}{extra}")
     return "\n".join(lines)

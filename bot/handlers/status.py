@@ -10,6 +10,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 from bot import buttons
 from bot.access import Caller, guarded, known, refuse, staff
 from bot.context import BotApplication, BotContext
+from bot.handlers.duban_assign import unacknowledged_line
 from bot.handlers.duban_close import closed_line
 from bot.handlers.duban_urge import urge_keyboard
 from bot.i18n import Catalog
@@ -20,6 +21,7 @@ from ledger.reports import status_label
 from ledger.status import UnitStatus, totals
 from ledger.timetable import ledger_schedule
 from ledger.traffic_light import Light, unit_light
+from services.assignments import unacknowledged
 from services.closed_tasks import closed_numbers
 from services.due import overdue_units
 from services.periods import open_period
@@ -210,9 +212,11 @@ async def status_command(update: Update, context: BotContext, who: Caller) -> No
             unit_ids = [b.unit_id for b in who.identity.bindings]
         status = await period_status(session, period=period, unit_ids=unit_ids, **runtime.as_of())
         closed = closed_line(await closed_numbers(session, unit_ids), who.lang) if unit_ids else ""
+        if unit_ids is None:  # staff's overview: who has not acknowledged an assignment (签收)
+            closed = unacknowledged_line(await unacknowledged(session), who.lang)
     urge = urge_keyboard(status.units, period, who.lang) if argument else None  # staff: [催办]
     await _send_status(update, context, who, status, details=unit_ids is not None, urge=urge)
-    if closed:  # 已销号 tasks with their dates
+    if closed:  # 已销号 tasks with their dates, or the units yet to 签收
         await message.reply_text(closed)
 
 

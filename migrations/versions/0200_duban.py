@@ -1,4 +1,4 @@
-"""督办: supporting units' input per plan (plans.support_reports), 催办 (urges), 延期申请, 销号
+"""督办: support reports per plan, 催办 (urges), 延期申请, 销号 (closures), 交办/签收 (assignments)
 
 Revision ID: 0200
 Revises: 0100
@@ -71,6 +71,7 @@ def upgrade() -> None:
     op.create_index("ix_extension_requests_period_unit", "extension_requests",
                     ["period", "unit_id"], unique=False)  # fmt: skip
     _closures()
+    _assignments()
 
 
 def _closures() -> None:
@@ -99,7 +100,28 @@ def _closures() -> None:
     op.create_index("ix_closures_task_unit", "closures", ["task_id", "unit_id"], unique=False)
 
 
+def _assignments() -> None:
+    op.create_table(
+        "assignments",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("plan_id", sa.Integer(), nullable=False),
+        sa.Column("unit_id", sa.Integer(), nullable=False),
+        sa.Column("sent_at", models.base.UTCDateTime(), nullable=False),
+        sa.Column("acknowledged_at", models.base.UTCDateTime(), nullable=True),
+        sa.Column("acknowledged_by", sa.BigInteger(), nullable=True),
+        sa.ForeignKeyConstraint(["plan_id"], ["plans.id"],
+                                name=op.f("fk_assignments_plan_id_plans"), ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(["unit_id"], ["units.id"],
+                                name=op.f("fk_assignments_unit_id_units"), ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_assignments")),
+        sa.UniqueConstraint("plan_id", "unit_id", name=op.f("uq_assignments_plan_id_unit_id")),
+    )  # fmt: skip
+    op.create_index(op.f("ix_assignments_unit_id"), "assignments", ["unit_id"], unique=False)
+
+
 def downgrade() -> None:
+    op.drop_index(op.f("ix_assignments_unit_id"), table_name="assignments")
+    op.drop_table("assignments")
     op.drop_index("ix_closures_task_unit", table_name="closures")
     op.drop_table("closures")
     op.drop_index("ix_extension_requests_period_unit", table_name="extension_requests")
