@@ -89,6 +89,8 @@ class Settings(BaseSettings):
     digest_weekday: int = Field(default=0, ge=0, le=6)  # Monday
     # A period's obligations freeze this many working days after its escalation.
     close_workdays_after_escalation: int = Field(default=5, ge=0)
+    # Supporting units' input (配合单位反馈) is due this many working days before the lead's.
+    support_workdays_before: int = Field(default=2, ge=0)
 
     # Yearly scorecard (年考评): weights of the rates and the credit of a partly met milestone;
     # the formula is documented in ledger/scoring.py.
@@ -197,6 +199,7 @@ class Settings(BaseSettings):
             milestone_check_workdays_before=self.milestone_check_workdays_before,
             digest_weekday=self.digest_weekday,
             close_workdays_after_escalation=self.close_workdays_after_escalation,
+            support_workdays_before=self.support_workdays_before,
         )
 
 

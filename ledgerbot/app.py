@@ -27,6 +27,11 @@ from bot.handlers import (
     approval,
     audit,
     basic,
+    duban_assign,
+    duban_close,
+    duban_extend,
+    duban_pending,
+    duban_urge,
     evidence,
     exports,
     history,
@@ -164,6 +169,11 @@ def register_handlers(application: BotApplication) -> None:
     admin_chat.register(application)
     milestones_view.register(application)
     audit.register(application)
+    duban_urge.register(application)
+    duban_close.register(application)
+    duban_pending.register(application)
+    duban_assign.register(application)
+    duban_extend.register(application)
     reporting.register(application)
     application.add_handler(
         MessageHandler(filters.ChatType.PRIVATE & filters.COMMAND, basic.unknown_command)

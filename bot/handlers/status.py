@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from telegram import Message, Update
+from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 from telegram.ext import CallbackQueryHandler, CommandHandler
@@ -10,6 +10,9 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 from bot.access import Caller, guarded, known, refuse, staff
 from bot.context import BotApplication, BotContext
 from bot.handlers import unit_choice
+from bot.handlers.duban_assign import unacknowledged_line
+from bot.handlers.duban_close import closed_line
+from bot.handlers.duban_urge import urge_keyboard
 from bot.handlers.milestones_view import status_lines, targets_for
 from bot.handlers.status_texts import texts
 from bot.handlers.status_view import render_status, unit_lines
@@ -19,6 +22,8 @@ from ledger.timetable import ledger_schedule
 from ledger.traffic_light import Light
 from messages import buttons
 from messages.render import esc, shorten, split_message
+from services.assignments import unacknowledged
+from services.closed_tasks import closed_numbers
 from services.due import overdue_units
 from services.periods import open_period
 from services.status import PeriodStatus, TaskStatus, period_status, task_status
@@ -91,9 +96,17 @@ async def show_status(
             unit_ids = [b.unit_id for b in who.identity.bindings]
         status = await period_status(session, period=period, unit_ids=unit_ids, **runtime.as_of())
         targets = await targets_for(session, context, period, unit_ids=unit_ids) if unit_id else []
+        closed = closed_line(await closed_numbers(session, unit_ids), who.lang) if unit_ids else ""
+        if unit_ids is None:  # staff's overview: who has not acknowledged an assignment (签收)
+            closed = unacknowledged_line(await unacknowledged(session), who.lang)
+    staff_on_unit = unit_id is not None and who.identity.is_staff
+    urge = urge_keyboard(status.units, period, who.lang) if staff_on_unit else None  # [催办]
     await _send_status(
-        update, context, who, status, unit_ids is not None, status_lines(targets, who.lang)
+        update, context, who, status, unit_ids is not None, status_lines(targets, who.lang), urge
     )
+    if closed and status.covered:  # 已销号 tasks with their dates, or the units yet to 签收
+        assert update.effective_message is not None
+        await update.effective_message.reply_text(closed)
 
 
 async def _status_again(
@@ -113,6 +126,7 @@ async def _send_status(
     status: PeriodStatus,
     details: bool,
     milestones: list[str],
+    urge: InlineKeyboardMarkup | None = None,
 ) -> None:
     assert update.effective_message
     if not status.covered:
@@ -121,6 +135,7 @@ async def _send_status(
         )
         return
     text, keyboard = render_status(status, context, who.lang, 1, details)
+    keyboard = keyboard or (urge if urge is not None and urge.inline_keyboard else None)
     parts = split_message("\n".join([text, *milestones]))
     for i, part in enumerate(parts):
         await update.effective_message.reply_text(
@@ -210,8 +225,13 @@ async def overdue_command(update: Update, context: BotContext, who: Caller) -> N
         lines.append(texts("unbound_note", who.lang, n=len(unbound)))
         for unit in unbound:
             lines += unit_lines(unit, who.lang, Light.NONE, details=False)
-    for part in split_message("\n".join(lines)):
-        await message.reply_text(part, parse_mode=ParseMode.HTML)
+    parts = split_message("\n".join(lines))
+    urge = urge_keyboard(overdue, period, who.lang)  # [催办] beside each overdue unit
+    for i, part in enumerate(parts):
+        last = i == len(parts) - 1 and urge.inline_keyboard
+        await message.reply_text(
+            part, parse_mode=ParseMode.HTML, reply_markup=urge if last else None
+        )
 
 
 def register(application: BotApplication) -> None:

@@ -17,6 +17,14 @@ texts = Catalog(
             "en": "⚪ {n} units have no bound contact (never prompted: send an invite code)",
         },
         "unbound": {"zh": "（未绑定）", "en": " (no contact)"},
+        "support_totals": {
+            "zh": "其中配合单位反馈：应报 {owed} · 已报 {submitted}",
+            "en": "of which supporting units' input: owed {owed} · submitted {submitted}",
+        },
+        "support": {
+            "zh": "，配合反馈{submitted}/{owed}",
+            "en": ", support input {submitted}/{owed}",
+        },
         "unit_line": {
             "zh": "{light} {unit}：{submitted}/{owed}{extra}",
             "en": "{light} {unit}: {submitted}/{owed}{extra}",

@@ -32,6 +32,8 @@ def unit_lines(unit: UnitStatus, lang: str, light: Light, details: bool) -> list
         extra += texts("awaiting", lang, n=unit.awaiting_approval)
     if unit.late:
         extra += texts("late", lang, n=unit.late)
+    if unit.support_owed:
+        extra += texts("support", lang, submitted=unit.support_submitted, owed=unit.support_owed)
     lines = [
         texts(
             "unit_line",
@@ -80,6 +82,10 @@ def render_status(
             overdue=t.overdue,
         )
     ]
+    if t.support_owed:
+        lines.append(
+            texts("support_totals", lang, owed=t.support_owed, submitted=t.support_submitted)
+        )
     if t.unbound_units:
         lines.append(texts("unbound_note", lang, n=t.unbound_units))
     pages = max((len(status.units) + PAGE_SIZE - 1) // PAGE_SIZE, 1)

@@ -41,12 +41,12 @@ def test_ledger_layout() -> None:
     assert (ws.page_setup.orientation, ws.page_setup.paperSize) == ("landscape", 9)
     assert ws.column_dimensions["B"].width == 40 and ws["F4"].alignment.wrap_text
     merged = {str(r) for r in ws.merged_cells.ranges}
-    # title, two section headings, and task 5's two unit rows sharing 序号/任务内容/配合单位
-    assert merged == {"A1:M1", "A3:M3", "A4:A5", "B4:B5", "D4:D5", "A6:M6"}
+    # title, two section headings, and task 5's two unit rows sharing 序号/任务内容/配合单位(反馈)
+    assert merged == {"A1:N1", "A3:N3", "A4:A5", "B4:B5", "D4:D5", "N4:N5", "A6:N6"}
     assert ws["A3"].value == "二、基础设施" and ws["A6"].value == "三、生态环境"
     rows = [[c.value for c in row] for row in ws.iter_rows(min_row=4, max_row=7)]
     assert rows[0][:5] == [5, "协同畅通公路网体系。", "市交通运输局", "市发展改革委", "序时推进"]
-    assert rows[0][8:] == ["王五", "2023-06-05 10:30", "否", "已审定 2023-06-06", None]
+    assert rows[0][8:13] == ["王五", "2023-06-05 10:30", "否", "已审定 2023-06-06", None]
     assert rows[1][2:7] == [
         "雁江区",
         None,
