@@ -8,11 +8,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import ForceReply, Update
 from telegram.ext import CallbackQueryHandler
 
-from bot import buttons
 from bot.access import Caller, guarded, principal, refuse, save_flow
 from bot.context import BotApplication, BotContext
 from bot.handlers import entry_messages
 from bot.handlers.report_texts import texts
+from messages import buttons
 from models import ProgressEntry, Task
 from services import conversations
 from services.reporting import ReportRefused, review, reviewable

@@ -14,12 +14,12 @@ from telegram import InlineKeyboardMarkup
 
 from bot.access import Caller
 from bot.handlers.report_texts import approval_keyboard, or_none, status_text, texts
-from bot.render import esc, split_message
-from bot.runtime import Runtime
 from ledger.vocab import EntryState
+from messages.render import esc, split_message
 from services import change_notices
 from services.identity import language_of
 from services.reporting import Recorded, Reviewed
+from services.runtime import Runtime
 
 
 def _payload(

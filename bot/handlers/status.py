@@ -7,17 +7,17 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
-from bot import buttons
 from bot.access import Caller, guarded, known, refuse, staff
 from bot.context import BotApplication, BotContext
 from bot.i18n import Catalog
-from bot.render import esc, shorten, split_message
 from ledger.periods import Period
 from ledger.plans import parse_task_ref
 from ledger.reports import status_label
 from ledger.status import UnitStatus, totals
 from ledger.timetable import ledger_schedule
 from ledger.traffic_light import Light, unit_light
+from messages import buttons
+from messages.render import esc, shorten, split_message
 from services.due import overdue_units
 from services.periods import open_period
 from services.status import PeriodStatus, TaskStatus, period_status, task_status

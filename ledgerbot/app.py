@@ -1,4 +1,5 @@
-"""The one place that builds the Telegram application (handlers, runtime, lifecycle)."""
+"""The composition root: the engine, the runtime, the outbox dispatcher, the clockwork and the
+Telegram application with its handlers, built in one place."""
 
 from __future__ import annotations
 
@@ -21,7 +22,6 @@ from telegram.ext import (
 from bot import commands, updates
 from bot.context import RUNTIME_KEY, BotApplication, BotContext
 from bot.handlers import admin, approval, basic, exports, milestones, reporting, status
-from bot.runtime import Runtime
 from bot.serve import FRONT_KEY, FrontDoor, serve
 from bot.telegram_request import MAIN_POOL_SIZE, MeteredRequest
 from bot.updates import PerChatUpdateProcessor
@@ -33,6 +33,7 @@ from scheduler.dispatch_lock import DispatchLock
 from scheduler.dispatcher import Dispatcher, DispatchLimits
 from scheduler.pacing import Limits
 from services import outbox_chats
+from services.runtime import Runtime
 from services.staff import staff_who_wrote
 
 DISPATCHER_KEY = "dispatcher"
