@@ -25,7 +25,7 @@ test: $(STAMP)
 
 # The inner loop: lint, types and the tests that need neither the bot process nor PostgreSQL.
 check: lint
-	$(BIN)/pytest -n $(TEST_JOBS) -q -m "not e2e and not slow" -k "not postgres" $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(TEST_JOBS) -q -m "not e2e" -k "not postgres" $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -16,7 +16,18 @@ from ledger.periods import Period, Quarter
 from ledger.status import UnitStatus
 from ledger.timetable import CalendarRules
 from ledger.vocab import ContactRole
-from models import Contact, Milestone, MilestoneResult, Plan, Staff, Task, TelegramUser, Unit
+from models import (
+    Contact,
+    Milestone,
+    MilestoneResult,
+    Obligation,
+    Plan,
+    Staff,
+    Task,
+    TelegramUser,
+    Unit,
+)
+from services.obligations import open_ledger
 from services.status import PeriodStatus, period_status
 
 
@@ -165,10 +176,13 @@ async def milestone_owing(
 ) -> dict[int, list[Item]]:
     """unit → the quarter's milestone targets of the tasks it owes in the quarter's last period
     (the ledger of record), for plans of the quarter's year."""
-    status = await period_status(session, period=quarter.periods()[2], now=now, rules=rules, tz=tz)
+    last = quarter.periods()[2]
+    await open_ledger(session, last, now=now, rules=rules, tz=tz)
     owing: dict[int, set[int]] = defaultdict(set)
-    for unit in status.units:
-        owing[unit.unit_id] |= {o.task_id for o in unit.obligations}
+    for unit_id, task_id in await session.execute(  # the pairs only, not the whole status
+        select(Obligation.unit_id, Obligation.task_id).where(Obligation.period == last.key)
+    ):
+        owing[unit_id].add(task_id)
     rows = await session.execute(
         select(Milestone.id, Task.id, Task.number, Milestone.target, Plan.code)
         .join(Task, Task.id == Milestone.task_id)

@@ -66,7 +66,8 @@ async def period_status(
     tasks = None if task_ids is None else list(task_ids)
     owed, snaps = await _obligations(session, period, wanted, tasks)
     entries = await current_entries(session, period, wanted, tasks)
-    names = await unit_names(session, {o.unit_id for o in owed} | {e.unit_id for e in entries})
+    seen = {o.unit_id for o in owed} | {e.unit_id for e in entries}
+    names = await unit_names(session, seen if wanted is not None or tasks is not None else None)
     units = aggregate(owed, names, entries, now=now, snapshots=snaps)
     return PeriodStatus(period, await period_plans(session, period), units, ledger)
 
@@ -149,9 +150,12 @@ async def current_entries(
     ]
 
 
-async def unit_names(session: AsyncSession, unit_ids: Iterable[int]) -> dict[int, str]:
-    rows = await session.execute(select(Unit.id, Unit.name).where(Unit.id.in_(list(unit_ids))))
-    return {unit_id: name for unit_id, name in rows}
+async def unit_names(session: AsyncSession, unit_ids: Iterable[int] | None) -> dict[int, str]:
+    """Names of the units, or of every unit (None: cheaper than binding thousands of ids)."""
+    query = select(Unit.id, Unit.name)
+    if unit_ids is not None:
+        query = query.where(Unit.id.in_(list(unit_ids)))
+    return {unit_id: name for unit_id, name in await session.execute(query)}
 
 
 @dataclass(frozen=True)
