@@ -29,7 +29,13 @@ def register(application: BotApplication) -> None:
     application.add_handler(
         MessageHandler(private & (filters.PHOTO | filters.Document.ALL), evidence.evidence_received)
     )
-    # Note: order matters — commands are matched above, so only plain text reaches here.
+    # Note: order matters — commands are matched above, so only plain text reaches here;
+    # an edited message is an edit, never a new answer.
+    edited = filters.UpdateType.EDITED_MESSAGE
+    application.add_handler(MessageHandler(private & edited & filters.TEXT, router.edited_received))
     application.add_handler(
-        MessageHandler(private & filters.TEXT & ~filters.COMMAND, router.text_received)
+        MessageHandler(
+            private & filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND,
+            router.text_received,
+        )
     )

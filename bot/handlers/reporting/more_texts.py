@@ -28,6 +28,17 @@ texts = Catalog(
             "en": "The attachments were removed. Send new photos or files, then tap [Skip] to "
             "return to the summary.",
         },
+        "edit_applied": {
+            "zh": "已按修改后的消息更新“{field}”。",
+            "en": "“{field}” now reads as the edited message.",
+        },
+        "edit_not_recorded": {
+            "zh": "修改已发送的消息不会被记录。如需更正已提交的内容，请用 /tasks 选择该任务重新填报"
+            "（生成新版本）；正在填报时可在核对页点击[修改]。",
+            "en": "Edits to sent messages are not recorded. To correct a submitted report, "
+            "report the task again from /tasks (a new version); while reporting, use [Edit] "
+            "at the summary.",
+        },
         "field_status": {"zh": "完成状态", "en": "Status"},
         "field_progress": {"zh": "进展情况", "en": "Progress"},
         "field_problems": {"zh": "存在问题", "en": "Problems"},

@@ -71,7 +71,7 @@ async def task_chosen(update: Update, context: BotContext, who: Caller) -> None:
     await go_to(context, who, data, "confirm")
 
 
-@guarded(contact)
+@guarded(contact, private=True)
 async def field_chosen(update: Update, context: BotContext, who: Caller) -> None:
     """A field from the edit menu: ask for it again, then come back to the summary."""
     query = update.callback_query
@@ -88,7 +88,7 @@ async def field_chosen(update: Update, context: BotContext, who: Caller) -> None
     await go_to(context, who, data, button.field)
 
 
-@guarded(contact)
+@guarded(contact, private=True)
 async def status_chosen(update: Update, context: BotContext, who: Caller) -> None:
     query = update.callback_query
     assert query is not None
@@ -102,7 +102,7 @@ async def status_chosen(update: Update, context: BotContext, who: Caller) -> Non
     await advance(context, who, data)
 
 
-@guarded(contact)
+@guarded(contact, private=True)
 async def skip_step(update: Update, context: BotContext, who: Caller) -> None:
     query = update.callback_query
     assert query is not None
@@ -115,7 +115,7 @@ async def skip_step(update: Update, context: BotContext, who: Caller) -> None:
     await advance(context, who, data)
 
 
-@guarded(contact)
+@guarded(contact, private=True)
 async def confirm_chosen(update: Update, context: BotContext, who: Caller) -> None:
     query = update.callback_query
     assert query is not None and query.message is not None

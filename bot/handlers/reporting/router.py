@@ -8,7 +8,7 @@ from typing import Any
 
 from telegram import Message, Update
 
-from bot.access import Caller, guarded, known
+from bot.access import Caller, contact, guarded, known, load_flow, save_flow
 from bot.context import BotContext
 from bot.handlers import approval, milestones
 from bot.handlers.report_texts import texts
@@ -89,6 +89,7 @@ async def _answer_step(
             return
         field, value = correction
         data[field] = value
+        data.setdefault("answered", {})[str(message.message_id)] = field
         await go_to(context, who, data, "confirm")
         return
     if step.field is None:
@@ -98,7 +99,29 @@ async def _answer_step(
         await message.reply_text(texts("need_text", who.lang))
         return
     data[step.field] = text
+    data.setdefault("answered", {})[str(message.message_id)] = step.field
     await advance(context, who, data)
+
+
+@guarded(contact, private=True)
+async def edited_received(update: Update, context: BotContext, who: Caller) -> None:
+    """An answer edited while its report is still a draft replaces that answer; any other
+    edit is not recorded, and the sender is told how to correct instead."""
+    message = update.edited_message
+    assert message is not None
+    data = await load_flow(context, who, FLOW)
+    field = (data or {}).get("answered", {}).get(str(message.message_id))
+    text = clean_text(message.text or "")
+    if data is None or field is None or not text:
+        await context.bot.send_message(who.chat_id, more_texts("edit_not_recorded", who.lang))
+        return
+    data[field] = text
+    if data.get("step") == "confirm":
+        await go_to(context, who, data, "confirm")  # the summary again, with the new answer
+        return
+    await save_flow(context, who, FLOW, data)
+    label = more_texts(f"field_{field}", who.lang)
+    await context.bot.send_message(who.chat_id, more_texts("edit_applied", who.lang, field=label))
 
 
 async def _reply_to_prompt(
@@ -113,6 +136,7 @@ async def _reply_to_prompt(
         return False
     numbers, ids = prompt.task_numbers, prompt.task_ids
     data: dict[str, Any] = {"period": prompt.period}
+    data["answered"] = {str(message.message_id): "progress"}
     if len(numbers) == 1:
         data |= {"number": numbers[0], "progress": text}
         number = numbers[0]

@@ -23,7 +23,7 @@ from bot.handlers.report_texts import (
 from bot.handlers.reporting.more_texts import texts as more_texts
 from ledger.periods import Period
 from ledger.vocab import EntryStatus
-from messages.render import esc
+from messages.render import esc, split_message
 from services.reporting import Draft
 
 FLOW = "report"
@@ -85,8 +85,11 @@ async def ask(context: BotContext, who: Caller, data: dict[str, Any]) -> None:
             "pick_status", who.lang, number=data["number"], text=esc(data.get("title", ""))
         )
         await _send(context, who, text, status_keyboard(who.lang))
-    elif step == "confirm":
-        await _send(context, who, summary(who, data), confirm_keyboard(who.lang))
+    elif step == "confirm":  # three answers of 3,000 characters: split, nothing cut
+        parts = split_message(summary(who, data))
+        for part in parts[:-1]:
+            await _send(context, who, part, None)
+        await _send(context, who, parts[-1], confirm_keyboard(who.lang))
     elif step == "progress":
         status = status_text(data["status"], who.lang)
         text = texts("ask_progress", who.lang, number=data["number"], status=status)
