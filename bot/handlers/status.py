@@ -10,8 +10,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 from bot import buttons
 from bot.access import Caller, guarded, known, refuse, staff
 from bot.context import BotApplication, BotContext
-from bot.handlers.duban_assign import unacknowledged_line
-from bot.handlers.duban_close import closed_line
+from bot.handlers.duban_status import status_note, support_suffix, support_totals
 from bot.handlers.duban_urge import urge_keyboard
 from bot.i18n import Catalog
 from bot.render import esc, shorten, split_message
@@ -21,8 +20,6 @@ from ledger.reports import status_label
 from ledger.status import UnitStatus, totals
 from ledger.timetable import ledger_schedule
 from ledger.traffic_light import Light, unit_light
-from services.assignments import unacknowledged
-from services.closed_tasks import closed_numbers
 from services.due import overdue_units
 from services.periods import open_period
 from services.status import PeriodStatus, TaskStatus, period_status, task_status
@@ -44,14 +41,6 @@ texts = Catalog(
             "en": "⚪ {n} units have no bound contact (never prompted: send an invite code)",
         },
         "unbound": {"zh": "（未绑定）", "en": " (no contact)"},
-        "support_totals": {
-            "zh": "其中配合单位反馈：应报 {owed} · 已报 {submitted}",
-            "en": "of which supporting units' input: owed {owed} · submitted {submitted}",
-        },
-        "support": {
-            "zh": "，配合反馈{submitted}/{owed}",
-            "en": ", support input {submitted}/{owed}",
-        },
         "unit_line": {
             "zh": "{light} {unit}：{submitted}/{owed}{extra}",
             "en": "{light} {unit}: {submitted}/{owed}{extra}",
@@ -98,8 +87,7 @@ def _unit_lines(unit: UnitStatus, lang: str, light: Light, details: bool) -> lis
         extra += texts("awaiting", lang, n=unit.awaiting_approval)
     if unit.late:
         extra += texts("late", lang, n=unit.late)
-    if unit.support_owed:
-        extra += texts("support", lang, submitted=unit.support_submitted, owed=unit.support_owed)
+    extra += support_suffix(unit, lang)
     lines = [
         texts(
             "unit_line",
@@ -148,10 +136,7 @@ def render_status(
             overdue=t.overdue,
         )
     ]
-    if t.support_owed:
-        lines.append(
-            texts("support_totals", lang, owed=t.support_owed, submitted=t.support_submitted)
-        )
+    lines += support_totals(t, lang)
     if t.unbound_units:
         lines.append(texts("unbound_note", lang, n=t.unbound_units))
     pages = max((len(status.units) + PAGE_SIZE - 1) // PAGE_SIZE, 1)
@@ -211,13 +196,11 @@ async def status_command(update: Update, context: BotContext, who: Caller) -> No
         elif not who.identity.is_staff:
             unit_ids = [b.unit_id for b in who.identity.bindings]
         status = await period_status(session, period=period, unit_ids=unit_ids, **runtime.as_of())
-        closed = closed_line(await closed_numbers(session, unit_ids), who.lang) if unit_ids else ""
-        if unit_ids is None:  # staff's overview: who has not acknowledged an assignment (签收)
-            closed = unacknowledged_line(await unacknowledged(session), who.lang)
+        note = await status_note(session, unit_ids, who.lang)  # 已销号, or who has not 签收
     urge = urge_keyboard(status.units, period, who.lang) if argument else None  # staff: [催办]
     await _send_status(update, context, who, status, details=unit_ids is not None, urge=urge)
-    if closed:  # 已销号 tasks with their dates, or the units yet to 签收
-        await message.reply_text(closed)
+    if note:
+        await message.reply_text(note)
 
 
 async def _send_status(
