@@ -11,9 +11,7 @@ from typing import Annotated, Any
 import typer
 
 from bot.handlers.duban_assign import assignment_payload
-from config.settings import Settings
 from ledger.importing import ImportFormatError, ParsedPlan, parse_file, write_template
-from ledger.importing.limits import MB, Limits
 from ledger.importing.table import Progress
 from ledger.plans import Window
 from ledgerbot.cli_base import (
@@ -38,6 +36,7 @@ from services.importer import (
     plan_identity,
     window_for,
 )
+from services.plan_upload import import_limits
 from services.unit_admin import UnitAdminError, add_alias, set_group
 
 IMPORT_HELP = (
@@ -81,17 +80,6 @@ def busy(message: str) -> Iterator[None]:
     """A line a second on stderr while the database work runs, after the first second."""
     with progress_lines(message):
         yield
-
-
-def import_limits(settings: Settings) -> Limits:
-    """The LEDGERBOT_IMPORT_… settings as the importer's limits."""
-    return Limits(
-        max_file_bytes=int(settings.import_max_file_mb * MB),
-        max_unpacked_bytes=int(settings.import_max_unpacked_mb * MB),
-        max_ratio=settings.import_max_ratio,
-        max_cells=settings.import_max_cells,
-        time_budget_s=settings.import_time_budget_s,
-    )
 
 
 def parse(path: Path, year: int | None) -> ParsedPlan:

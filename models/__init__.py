@@ -1,5 +1,6 @@
 """SQLAlchemy tables of the registry, the ledger, the inbox, the outbox and the audit log."""
 
+from models.api_tokens import ApiToken
 from models.audit import AuditLog
 from models.base import Base
 from models.duban import Assignment, Closure, ExtensionRequest, Urge
@@ -20,6 +21,7 @@ from models.registry import (
 )
 
 __all__ = [
+    "ApiToken",
     "Assignment",
     "AuditLog",
     "Base",

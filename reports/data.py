@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from ledger.periods import Period, Quarter
 from ledger.vocab import EntryState, EntryStatus, MilestoneOutcome
@@ -45,6 +46,25 @@ class TaskInfo:
 
 
 @dataclass(frozen=True)
+class Attachment:
+    """A photo or document sent with an entry: what, who, when (listed in the documents)."""
+
+    kind: str  # photo, document
+    file_name: str | None
+    reporter: str | None
+    at: datetime | None
+
+    def describe(self, tz: ZoneInfo) -> str:
+        """`文件 方案.pdf（王五，2023-04-03 10:00）`, `照片（王五，…）`."""
+        what = "照片" if self.kind == "photo" else "文件"
+        if self.file_name:
+            what += f" {self.file_name}"
+        when = self.at.astimezone(tz).strftime("%Y-%m-%d %H:%M") if self.at else ""
+        who = "，".join(part for part in (self.reporter or "", when) if part)
+        return f"{what}（{who}）" if who else what
+
+
+@dataclass(frozen=True)
 class Entry:
     """One version of a unit's report on a task for a period."""
 
@@ -69,6 +89,7 @@ class Entry:
     review_note: str | None = None
     task_text: str = ""
     plan_code: str = ""
+    attachments: tuple[Attachment, ...] = ()
 
     @property
     def reported(self) -> bool:

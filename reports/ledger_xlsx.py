@@ -29,11 +29,11 @@ from reports.xlsx import GREEN, RED, YELLOW, Rows, new_workbook, to_bytes
 
 HEADERS = (
     "序号", "任务内容", "牵头单位", "配合单位", "完成状态", "进展情况",
-    "存在问题", "下步打算", "填报人", "填报时间", "是否逾期", "审定", "配合单位反馈",
+    "存在问题", "下步打算", "填报人", "填报时间", "是否逾期", "审定", "附件", "配合单位反馈",
 )  # fmt: skip
-WIDTHS = (6, 40, 16, 16, 10, 42, 28, 28, 10, 16, 8, 12, 40)
+WIDTHS = (6, 40, 16, 16, 10, 42, 28, 28, 10, 16, 8, 12, 30, 40)
 STATUS_COLUMN = HEADERS.index("完成状态") + 1
-MERGED_COLUMNS = (1, 2, 4, 13)  # 序号, 任务内容, 配合单位, 配合单位反馈 span a task's rows
+MERGED_COLUMNS = (1, 2, 4, 14)  # 序号, 任务内容, 配合单位, 配合单位反馈 span a task's rows
 MISSING, RETURNED, NOT_YET = "未报送", "退回修改", "待报送"
 SHEET_NAME_MAX = 31
 _FORBIDDEN = str.maketrans({sign: "_" for sign in "[]:*?/\\'"})
@@ -164,6 +164,7 @@ def _fill(ws: Rows, ledger: PeriodLedger, tz: ZoneInfo, now: datetime) -> None:
                 *details,
                 _late(entry, record, overdue),
                 _approval(entry, tz),
+                "\n".join(a.describe(tz) for a in entry.attachments) if entry else "",
                 None if continued else support_feedback(ledger, task.id, now),
             ),
             colour,

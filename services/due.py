@@ -20,6 +20,7 @@ from models import (
     Contact,
     Milestone,
     MilestoneResult,
+    Obligation,
     Plan,
     Staff,
     Task,
@@ -27,6 +28,7 @@ from models import (
     TelegramUser,
     Unit,
 )
+from services.obligations import open_ledger
 from services.status import PeriodStatus, period_status
 
 
@@ -214,10 +216,13 @@ async def milestone_owing(
 ) -> dict[int, list[Item]]:
     """unit → the quarter's milestone targets of the tasks it owes in the quarter's last period
     (the ledger of record), for plans of the quarter's year."""
-    status = await period_status(session, period=quarter.periods()[2], now=now, rules=rules, tz=tz)
+    last = quarter.periods()[2]
+    await open_ledger(session, last, now=now, rules=rules, tz=tz)
     owing: dict[int, set[int]] = defaultdict(set)
-    for unit in status.units:
-        owing[unit.unit_id] |= {o.task_id for o in unit.obligations}
+    for unit_id, task_id in await session.execute(  # the pairs only, not the whole status
+        select(Obligation.unit_id, Obligation.task_id).where(Obligation.period == last.key)
+    ):
+        owing[unit_id].add(task_id)
     rows = await session.execute(
         select(Milestone.id, Task.id, Task.number, Milestone.target, Plan.code)
         .join(Task, Task.id == Milestone.task_id)

@@ -44,6 +44,7 @@ from ledger.timetable import BUREAU_TZ, DEFAULT_RULES, CalendarRules
 from models import Plan, Section
 from models.base import utcnow
 from services.audit import Actor, record
+from services.import_checks import unit_warnings
 from services.import_sync import Sync
 from services.obligations import refresh
 from services.short_names import short_unit_names
@@ -173,6 +174,7 @@ async def import_plan(
     setting, a new one gets `new_plan_support`)."""
     plan_year, title = plan_identity(parsed, year=year, stem=PurePath(source).stem)
     parsed, short_names, suggestions = await short_unit_names(session, parsed)
+    checks = await unit_warnings(session, parsed)  # before the write creates the new units
     tasks, notes = numbered(parsed)
     plan, created, changed_meta = await _plan_row(
         session, parsed, plan_year, title, source, first, last, code
@@ -191,7 +193,7 @@ async def import_plan(
     report = ImportReport(plan=info | {"changed_sections": changed_sections})
     report.plan["changed_meta"] = changed_meta
     report.new_units = [{"name": n, "kind": k} for n, k in units.created]
-    report.warnings = [*parsed.warnings, *notes, *suggestions]
+    report.warnings = [*parsed.warnings, *notes, *suggestions, *checks]
     report.short_names = short_names
     await Sync(session, plan, sections, units, report).run(tasks)
     if report.changed:

@@ -11,12 +11,12 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
 from telegram.ext import CallbackQueryHandler
 
-from bot import buttons
 from bot.access import Caller, guarded
 from bot.context import BotApplication, BotContext
-from bot.handlers.duban_texts import task_lines
-from bot.i18n import Catalog
-from bot.render import esc, split_message
+from messages import buttons
+from messages.i18n import Catalog
+from messages.render import esc, split_message
+from messages.task_lines import task_lines
 from services.assignments import Assigned, AssignmentRefused, acknowledge
 from services.due import Recipient
 

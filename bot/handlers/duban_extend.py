@@ -10,13 +10,13 @@ from typing import Any
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
-from bot import buttons
 from bot.access import Caller, guarded, staff
 from bot.context import BotApplication, BotContext
 from bot.handlers.report_texts import texts as report_texts
-from bot.i18n import Catalog
-from bot.render import esc, shorten, split_message
 from ledger.plans import parse_task_ref
+from messages import buttons
+from messages.i18n import Catalog
+from messages.render import esc, shorten, split_message
 from services.audit import Actor
 from services.extensions import Extension, ExtensionRefused, decide, request_extension
 from services.outbox import NewMessage, enqueue_many

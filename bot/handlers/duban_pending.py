@@ -10,13 +10,13 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
-from bot import buttons
 from bot.access import Caller, guarded, known, principal
 from bot.context import BotApplication, BotContext
 from bot.handlers.report_texts import texts as report_texts
-from bot.i18n import Catalog
-from bot.render import esc, shorten, split_message
 from ledger.vocab import ContactRole
+from messages import buttons
+from messages.i18n import Catalog
+from messages.render import esc, shorten, split_message
 from services.identity import language_of
 from services.outbox import NewMessage, enqueue_many
 from services.pending import Queue, approve_all, principal_queue, staff_queue

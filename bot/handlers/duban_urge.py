@@ -10,14 +10,14 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
-from bot import buttons
 from bot.access import Caller, guarded, staff
 from bot.context import BotApplication, BotContext
-from bot.handlers.duban_texts import task_lines
-from bot.i18n import Catalog
-from bot.render import esc, split_message
 from ledger.periods import Period
 from ledger.status import UnitStatus
+from messages import buttons
+from messages.i18n import Catalog
+from messages.render import esc, split_message
+from messages.task_lines import task_lines
 from services.audit import Actor
 from services.periods import open_period
 from services.units import find_unit

@@ -106,6 +106,34 @@ class StatusPage(Button):
 
 
 @dataclass(frozen=True)
+class ChooseUnit(Button):
+    """After an ambiguous unit name: run `command` again for the chosen unit, with the rest of
+    what was typed (a task number, a period)."""
+
+    PREFIX: ClassVar[str] = "cu"
+    command: str
+    unit_id: int
+    rest: str
+
+    def __post_init__(self) -> None:
+        if not re.fullmatch(r"[a-z]{1,12}", self.command) or ":" in self.rest:
+            raise ValueError(self.command)
+
+
+@dataclass(frozen=True)
+class ImportUpload(Button):
+    """[导入] (import) or [取消] (cancel) under the dry run of a plan document an admin sent."""
+
+    PREFIX: ClassVar[str] = "iu"
+    upload_id: int
+    action: str  # "i" import, "c" cancel
+
+    def __post_init__(self) -> None:
+        if self.action not in ("i", "c"):
+            raise ValueError(self.action)
+
+
+@dataclass(frozen=True)
 class Urge(Button):
     """[催办] beside a unit in /overdue and /status UNIT: chase it about `period`."""
 
@@ -163,8 +191,8 @@ class Acknowledge(Button):
 PAYLOADS: dict[str, type[Button]] = {
     cls.PREFIX: cls
     for cls in (PickTask, LegacyTask, PickPlan, PickStatus, SkipStep, Confirm, Approve, Return,
-                AnswerMilestone, StatusPage, Urge, DecideExtension, DecideClosure,
-                ApproveAllPending, Acknowledge)
+                AnswerMilestone, StatusPage, ChooseUnit, ImportUpload, Urge, DecideExtension,
+                DecideClosure, ApproveAllPending, Acknowledge)
 }  # fmt: skip
 B = TypeVar("B", bound=Button)
 
