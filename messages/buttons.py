@@ -209,11 +209,20 @@ class Acknowledge(Button):
     assignment_id: int
 
 
+@dataclass(frozen=True)
+class RequestClosure(Button):
+    """[申请销号] under the confirmation of a 已完成 report: ask to close that task."""
+
+    PREFIX: ClassVar[str] = "cr"
+    task_id: int
+
+
 PAYLOADS: dict[str, type[Button]] = {
     cls.PREFIX: cls
     for cls in (PickTask, LegacyTask, PickPlan, PickStatus, SkipStep, Confirm, Approve, Return,
                 AnswerMilestone, StatusPage, ChooseUnit, ImportUpload, Urge, DecideExtension,
-                DecideClosure, ApproveAllPending, Acknowledge, EditField, SubmitAll)
+                DecideClosure, ApproveAllPending, Acknowledge, EditField, SubmitAll,
+                RequestClosure)
 }  # fmt: skip
 B = TypeVar("B", bound=Button)
 

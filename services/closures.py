@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ledger.closure import after_decision, close_refusal, first_state
 from ledger.periods import Period
 from ledger.timetable import CalendarRules
-from ledger.vocab import ClosureState, ContactRole
+from ledger.vocab import ClosureState, ContactRole, EntryStatus, UnitRole
 from models import Closure, Obligation, Plan, ProgressEntry, Task, Unit
 from services.audit import Actor, record
 from services.due import Item, Recipient, languages, staff_recipients, unit_people
@@ -56,15 +56,30 @@ async def latest(session: AsyncSession, task_id: int, unit_id: int) -> Closure |
     )  # fmt: skip
 
 
+async def may_ask_closure(session: AsyncSession, entry: ProgressEntry) -> bool:
+    """Whether a stored report could be followed by a closing request: it says 已完成 and its
+    unit leads the task that period (the [申请销号] button under its confirmation)."""
+    if entry.status != EntryStatus.DONE:
+        return False
+    role = await session.scalar(
+        select(Obligation.role).where(Obligation.period == entry.period,
+                                      Obligation.task_id == entry.task_id,
+                                      Obligation.unit_id == entry.unit_id)
+    )  # fmt: skip
+    return role == UnitRole.LEAD
+
+
 async def request_closure(
     session: AsyncSession, *, identity: Identity, number: int, plan_code: str | None,
     period: Period, source: Source, admin_ids: list[int], rules: CalendarRules, tz: ZoneInfo,
+    task_id: int | None = None,
 ) -> ClosureStep:  # fmt: skip
-    """The contact's unit asks to close task N (it leads it and its current report this period
-    says 已完成); its principal is asked, or staff when it has none."""
+    """The contact's unit asks to close task N (or the task `task_id`, from [申请销号]): it
+    leads it and its current report this period says 已完成; its principal is asked, or staff
+    when it has none."""
     binding, owed = await resolve_task(
-        session, identity, period, number=number, plan_code=plan_code, now=source.at,
-        rules=rules, tz=tz,
+        session, identity, period, number=number, plan_code=plan_code, task_id=task_id,
+        now=source.at, rules=rules, tz=tz,
     )  # fmt: skip
     task_id, unit_id = owed.task.id, binding.unit_id
     role = await session.scalar(

@@ -65,3 +65,17 @@ async def support_inputs(
         SupportInput(name, due, status, text or "", at, state)
         for name, due, status, text, at, state in rows
     ]
+
+
+async def inputs_for_lead(
+    session: AsyncSession, *, period: Period, task_id: int, unit_id: int
+) -> list[SupportInput]:
+    """The supporting units' inputs on `task_id` as `unit_id` sees them while reporting it:
+    all of them when it leads the task this period, none otherwise."""
+    role = await session.scalar(
+        select(Obligation.role).where(Obligation.period == period.key,
+                                      Obligation.task_id == task_id, Obligation.unit_id == unit_id)
+    )  # fmt: skip
+    if role != UnitRole.LEAD:
+        return []
+    return await support_inputs(session, period=period, task_id=task_id)

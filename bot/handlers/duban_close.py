@@ -35,6 +35,7 @@ from services.units import find_unit
 texts = Catalog(
     {
         "usage": {"zh": "用法：/close 任务序号", "en": "Usage: /close N"},
+        "btn_request": {"zh": "申请销号", "en": "Ask to close"},
         "reopen_usage": {"zh": "用法：/reopen 单位名称 任务序号", "en": "Usage: /reopen UNIT N"},
         "ambiguous": {
             "zh": "本期有多个计划都有任务 {number}，请写明计划，例如 /close 要点/{number}",
@@ -150,23 +151,49 @@ def _tell(step: ClosureStep, key: str, default: str, now: Any) -> list[NewMessag
 @guarded(private=True)
 async def close_command(update: Update, context: BotContext, who: Caller) -> None:
     message = update.effective_message
-    assert message is not None and update.effective_user is not None
+    assert message is not None
     args = list(context.args or [])
     ref = parse_task_ref(args[0]) if len(args) == 1 else None
     if ref is None:
         await message.reply_text(texts("usage", who.lang))
         return
+    await _request(update, context, who, ref.number, ref.plan_code, None, message.message_id)
+
+
+@guarded(private=True)
+async def request_pressed(update: Update, context: BotContext, who: Caller) -> None:
+    """[申请销号] under a 已完成 report's confirmation: the same request as `/close N`."""
+    query = update.callback_query
+    assert query is not None
+    button = buttons.as_(query.data, buttons.RequestClosure)
+    await query.answer()
+    if button is not None:
+        await _request(update, context, who, 0, None, button.task_id, None)
+
+
+def close_keyboard(task_id: int, lang: str) -> InlineKeyboardMarkup:
+    data = buttons.encode(buttons.RequestClosure(task_id))
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(texts("btn_request", lang), callback_data=data)]]
+    )
+
+
+async def _request(
+    update: Update, context: BotContext, who: Caller, number: int, plan_code: str | None,
+    task_id: int | None, message_id: int | None,
+) -> None:  # fmt: skip
+    assert update.effective_user is not None
     runtime, settings = context.runtime, context.runtime.settings
     now = runtime.clock.now()
     source = Source(who.identity.user_id, update.effective_user.full_name, who.chat_id,
-                    message.message_id, now)  # fmt: skip
+                    message_id, now)  # fmt: skip
     try:
         async with runtime.session() as session:
             period = await open_period(session, now=now, tz=settings.tz)
             step = await request_closure(
-                session, identity=who.identity, number=ref.number, plan_code=ref.plan_code,
+                session, identity=who.identity, number=number, plan_code=plan_code,
                 period=period, source=source, admin_ids=settings.admin_ids,
-                rules=settings.calendar_rules(), tz=settings.tz,
+                rules=settings.calendar_rules(), tz=settings.tz, task_id=task_id,
             )  # fmt: skip
             ack = texts("requested", who.lang, number=step.task_number)
             tag = f"z{step.closure.id}"
@@ -176,11 +203,18 @@ async def close_command(update: Update, context: BotContext, who: Caller) -> Non
                 *_asks(step, settings.locale, now),
             ])  # fmt: skip
     except AmbiguousTask as ambiguous:
-        await message.reply_text(texts("ambiguous", who.lang, number=ambiguous.number))
+        await _say(context, who, texts("ambiguous", who.lang, number=ambiguous.number))
     except ClosureRefused as refused:
-        await message.reply_text(texts(refused.key, who.lang, **refused.values))
+        await _say(context, who, texts(refused.key, who.lang, **refused.values))
     except ReportRefused as refused:
-        await message.reply_text(report_texts(refused.key, who.lang, **refused.values))
+        await _say(context, who, report_texts(refused.key, who.lang, **refused.values))
+    else:
+        runtime.wake_dispatcher()
+
+
+async def _say(context: BotContext, who: Caller, text: str) -> None:
+    """A refusal: stateless, sent directly."""
+    await context.bot.send_message(who.chat_id, text)
 
 
 @guarded(private=True)
@@ -254,4 +288,7 @@ def register(application: BotApplication) -> None:
     application.add_handler(CommandHandler("reopen", reopen_command))
     application.add_handler(
         CallbackQueryHandler(decision_pressed, pattern=buttons.pattern(buttons.DecideClosure))
+    )
+    application.add_handler(
+        CallbackQueryHandler(request_pressed, pattern=buttons.pattern(buttons.RequestClosure))
     )

@@ -13,10 +13,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardMarkup
 
 from bot.access import Caller
+from bot.handlers.duban_close import close_keyboard
 from bot.handlers.report_texts import approval_keyboard, or_none, status_text, texts
 from ledger.vocab import EntryState
 from messages.render import esc, split_message
 from services import change_notices
+from services.closures import may_ask_closure
 from services.identity import language_of
 from services.reporting import Recorded, Reviewed
 from services.runtime import Runtime
@@ -32,7 +34,9 @@ def _payload(
     }
 
 
-def _confirmation(recorded: Recorded, number: int, lang: str) -> dict[str, Any]:
+def _confirmation(
+    recorded: Recorded, number: int, lang: str, closable: bool = False
+) -> dict[str, Any]:
     entry = recorded.entry
     if entry.state == EntryState.SUBMITTED:
         tail = texts("tail_approval" if recorded.principals else "tail_approval_self", lang)
@@ -43,7 +47,7 @@ def _confirmation(recorded: Recorded, number: int, lang: str) -> dict[str, Any]:
     text = texts(
         "submitted", lang, number=number, period=entry.period, version=entry.version, tail=tail
     )
-    return _payload(text)
+    return _payload(text, markup=close_keyboard(entry.task_id, lang) if closable else None)
 
 
 async def queue_after_submit(
@@ -54,7 +58,8 @@ async def queue_after_submit(
     entry, now = recorded.entry, runtime.clock.now()
     if recorded.duplicate:
         return await change_notices.resend_confirmation(session, entry, who.chat_id, now)
-    confirmation = _confirmation(recorded, number, who.lang)
+    closable = await may_ask_closure(session, entry)  # a lead's 已完成: [申请销号]
+    confirmation = _confirmation(recorded, number, who.lang, closable)
     await change_notices.enqueue(
         session, change_notices.CONFIRMATION, entry, who.chat_id, confirmation, now
     )

@@ -33,6 +33,7 @@ PAYLOADS = [
     buttons.DecideClosure(1, "s", "n"),
     buttons.ApproveAllPending(),
     buttons.Acknowledge(BIGGEST),
+    buttons.RequestClosure(BIGGEST),
 ]
 
 
@@ -60,6 +61,7 @@ def test_stored_formats_stay_readable() -> None:
     assert buttons.decode("cz:5:s:n") == buttons.DecideClosure(5, "s", "n")
     assert buttons.decode("pa") == buttons.ApproveAllPending()
     assert buttons.decode("ak:6") == buttons.Acknowledge(6)
+    assert buttons.decode("cr:7") == buttons.RequestClosure(7)
 
 
 @pytest.mark.parametrize(
@@ -67,7 +69,7 @@ def test_stored_formats_stay_readable() -> None:
     [None, "", "ti", "ti:", "ti:abc", "ti:-1", "ti:2147483648", "ti:1:2", "rk:1", "rs:maybe",
      "mc:1:weird", "sp:2023/05:1", "rc:x", "zz:1", "ti:１２", "x" * 65,
      "ug:1:2023/03", "ug:1", "xd:1:maybe", "xd:-1:y", "cz:1:q:y", "cz:1:p", "cz:1:p:x",
-     "pa:1", "ak:x", "ak:2147483648"],
+     "pa:1", "ak:x", "ak:2147483648", "cr", "cr:x"],
 )  # fmt: skip
 def test_junk_decodes_to_nothing(data: str | None) -> None:
     assert buttons.decode(data) is None

@@ -10,6 +10,7 @@ from telegram import Update
 
 from bot.access import Caller, contact, guarded, load_flow, refuse
 from bot.context import BotContext
+from bot.handlers.duban_texts import render_support_inputs
 from bot.handlers.report_texts import texts
 from bot.handlers.reporting.more_texts import edit_keyboard
 from bot.handlers.reporting.more_texts import texts as more_texts
@@ -20,6 +21,7 @@ from messages.render import esc
 from services.contact_tasks import returned_version
 from services.periods import open_period
 from services.reporting import ReportRefused, resolve_task
+from services.support import inputs_for_lead
 
 
 @guarded(contact, private=True)
@@ -46,6 +48,9 @@ async def task_chosen(update: Update, context: BotContext, who: Caller) -> None:
             returned = await returned_version(
                 session, unit_id=binding.unit_id, task_id=owed.task.id, period=period
             )
+            inputs = await inputs_for_lead(
+                session, period=period, task_id=owed.task.id, unit_id=binding.unit_id
+            )
     except ReportRefused as refused:
         await query.answer(texts(refused.key, who.lang, **refused.values), show_alert=True)
         return
@@ -54,6 +59,7 @@ async def task_chosen(update: Update, context: BotContext, who: Caller) -> None:
     data: dict[str, Any] = {
         "number": task.number, "task_id": task.id, "plan": owed.plan_code,
         "period": period.key, "title": task.text,
+        "support": render_support_inputs(inputs, who.lang, runtime.settings.tz),
     }  # fmt: skip
     if returned is None:
         await go_to(context, who, data, "status")

@@ -84,6 +84,8 @@ async def ask(context: BotContext, who: Caller, data: dict[str, Any]) -> None:
         text = texts(
             "pick_status", who.lang, number=data["number"], text=esc(data.get("title", ""))
         )
+        if data.get("support"):  # a lead unit's task: the supporting units' inputs
+            text = f"{text}\n\n{data['support']}"
         await _send(context, who, text, status_keyboard(who.lang))
     elif step == "confirm":  # three answers of 3,000 characters: split, nothing cut
         parts = split_message(summary(who, data))
