@@ -44,6 +44,12 @@ texts = Catalog(
             "en": "<b>Overdue</b>: the {period} ledger was due {deadline}; these units have not "
             "reported:\n{units}",
         },
+        "overdue_unit": {
+            "zh": "<b>逾期通报</b>：{unit} {period} 台账已于 {deadline} 截止，以下任务逾期未报，"
+            "请尽快报送：\n{tasks}",
+            "en": "<b>Overdue</b>: {unit}'s ledger for {period} was due {deadline}; these tasks "
+            "are still missing, please report them now:\n{tasks}",
+        },
         "escalation_unbound": {
             "zh": "未绑定填报人（从未收到提醒，请发送邀请码）{n} 个：\n{units}",
             "en": "No bound contact (never prompted: send them an invite code), {n}:\n{units}",
@@ -130,6 +136,17 @@ def reminder(r: Recipient, period: str, deadline: date, default_lang: str) -> Pa
         tasks=_task_lines(r.items, lang),
     )
     return payload(text, _keyboard(r.items), **_meta(r, period))
+
+
+def overdue_notice(
+    r: Recipient, period: str, deadline: date, default_lang: str, *, buttons: bool
+) -> Payload:
+    """At escalation, to the overdue unit itself: its missing tasks (with task buttons for its
+    contacts; its principal gets the list only)."""
+    lang = _lang(r.language, default_lang)
+    text = texts("overdue_unit", lang, unit=esc(r.unit), period=period,
+                 deadline=deadline.isoformat(), tasks=_task_lines(r.items, lang))  # fmt: skip
+    return payload(text, _keyboard(r.items) if buttons else None, **_meta(r, period))
 
 
 def review_reminder(r: Recipient, period: str, deadline: date, default_lang: str) -> Payload:

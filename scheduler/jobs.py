@@ -37,6 +37,7 @@ from services.due import (
 from services.obligations import open_ledger, set_closed
 from services.outbox import NewMessage, enqueue_many
 from services.status import period_status
+from services.urging import overdue_people
 
 
 @dataclass(frozen=True)
@@ -121,7 +122,7 @@ async def _escalations(session: AsyncSession, f: Firing) -> list[NewMessage]:
     overdue, unbound = overdue_units(status)
     if not overdue and not unbound:
         return []
-    return [
+    staff = [
         NewMessage(
             "ledger-escalation",
             period.key,
@@ -132,6 +133,13 @@ async def _escalations(session: AsyncSession, f: Firing) -> list[NewMessage]:
         )
         for uid, lang in await staff_recipients(session, f.settings.admin_ids)
     ]
+    told = await overdue_people(session, overdue + unbound, f.settings.tz)
+    return staff + [
+        NewMessage("ledger-overdue", period.key, f"c{r.contact_id}", r.user_id,
+                   notices.overdue_notice(r, period.key, schedule.deadline, f.lang,
+                                          buttons=contact), f.now)
+        for r, contact in told
+    ]  # fmt: skip
 
 
 async def _milestone_checks(

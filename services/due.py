@@ -169,6 +169,13 @@ async def unit_people(session: AsyncSession, items: dict[int, list[Item]]) -> li
     return contacts + await _recipients(session, items, ContactRole.PRINCIPAL)
 
 
+async def principals_of_units(
+    session: AsyncSession, items: dict[int, list[Item]]
+) -> list[Recipient]:
+    """Every reachable principal (主要负责同志) of the units in `items`, with their unit's items."""
+    return await _recipients(session, items, ContactRole.PRINCIPAL)
+
+
 async def lead_names(session: AsyncSession, task_ids: set[int]) -> dict[int, list[str]]:
     """task → the names of its lead units, in the document's order."""
     rows = await session.execute(

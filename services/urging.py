@@ -20,13 +20,33 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ledger.periods import Period
+from ledger.status import UnitStatus
 from ledger.timetable import CalendarRules, ledger_schedule
 from ledger.urging import urge_day, urge_refusal
 from models import Unit, Urge
 from services.audit import Actor, record
-from services.due import Item, Recipient, obligation_items, unit_people
+from services.due import (
+    Item,
+    Recipient,
+    contacts_of,
+    obligation_items,
+    principals_of_units,
+    unit_people,
+)
 from services.outbox import NewMessage, enqueue_many
 from services.status import period_status
+
+
+async def overdue_people(
+    session: AsyncSession, units: list[UnitStatus], tz: ZoneInfo
+) -> list[tuple[Recipient, bool]]:
+    """At escalation, who in the overdue units themselves is told of their missing tasks:
+    (recipient, True) for each contact, (recipient, False) for each principal — an unbound
+    unit has no contact, but its principal is still told."""
+    missing = {u.unit_id: u.missing_tasks() for u in units}
+    items = await obligation_items(session, missing, tz)
+    contacts = [(r, True) for r in await contacts_of(session, items)]
+    return contacts + [(r, False) for r in await principals_of_units(session, items)]
 
 
 class UrgeRefused(Exception):

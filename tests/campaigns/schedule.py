@@ -186,10 +186,14 @@ def month_campaign(harness: Harness, units: int, seed: int = 5) -> MonthReport:
     expected = Counter({(user, "prompt"): 1 for user in users})
     expected.update({(user, "reminder"): 2 for user in users})  # 04-04 and 04-07
     expected.update({(admin, "escalation"): 1, (group, "digest"): 4, (group, "chart"): 4})
+    # At escalation every unit is overdue (nobody reports) and its one contact is told too
+    # (its own 逾期通报, counted as "escalation"); the units have no principals.
+    expected.update({(user, "escalation"): 1 for user in users})
     tally = Tally(expected)
     # Messages each fire time sends: prompts and the Monday digest (text, chart); reminders;
-    # reminders; the escalation and the digest; the digest; the digest.
-    sends = [units + 2, units, units, 3, 2, 2]
+    # reminders; the escalation to staff, one to each unit's contact, and the digest (text,
+    # chart): units + 3; the digest; the digest.
+    sends = [units + 2, units, units, units + 3, 2, 2]
     report = MonthReport()
     for n, (moment, count) in enumerate(zip(MONTH, sends, strict=True)):
         if n % 2 == 0:  # up across the fire time, SIGKILLed in the middle of its sends

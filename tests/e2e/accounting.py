@@ -31,6 +31,7 @@ ROW_KINDS = {
     "ledger-prompt": "prompt",
     "ledger-reminder": "reminder",
     "ledger-escalation": "escalation",
+    "ledger-overdue": "escalation",  # the overdue unit's own 逾期通报
     "digest": "digest",
     "digest-chart": "chart",
 }

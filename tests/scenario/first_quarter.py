@@ -112,8 +112,19 @@ async def march(y: Year) -> dict[str, Any]:
 
     # Mon 04-10: escalation and digest. Counted: 交通 1 (5) + 安岳 1 + 水务 2 + 乐至 2 = 6 of
     # 59; 交通's 6 was returned, so 53 are missing and all overdue. Complete: 安岳, 水务, 乐至.
-    [escalation] = await y.fire(EventKind.ESCALATIONS, "2023-03", "2023-04-10 09:00")
+    escalation, *told = await y.fire(EventKind.ESCALATIONS, "2023-03", "2023-04-10 09:00")
     assert escalation.chat_id == STAFF
+    # The overdue unit itself is told too: 市交通运输局's contact T1 (with the task button) and
+    # principal TP, each about task 6 (returned on 04-06). The 26 unbound units have neither a
+    # contact nor a principal bound, so 1 + 2 = 3 rows in all.
+    assert [(m.kind, m.chat_id, m.payload["meta"]["task_numbers"]) for m in told] == [
+        ("ledger-overdue", T1, [6]),
+        ("ledger-overdue", TP, [6]),
+    ]
+    assert str(told[0].payload["text"]).startswith(
+        "<b>逾期通报</b>：市交通运输局 2023-03 台账已于 2023-04-07 截止，以下任务逾期未报"
+    )
+    assert told[0].payload["reply_markup"] and not told[1].payload["reply_markup"]
     text = str(escalation.payload["text"])
     assert text.startswith(
         "<b>逾期通报</b>：2023-03 台账已于 2023-04-07 截止，以下单位逾期未报：\n"
