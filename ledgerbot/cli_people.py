@@ -6,7 +6,9 @@ import asyncio
 from typing import Annotated
 
 import typer
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.handlers.duban_bound import queue_unbound
 from config import Settings
 from ledger.vocab import ContactRole
 from ledgerbot.cli_base import (
@@ -20,7 +22,13 @@ from ledgerbot.cli_base import (
     with_session,
 )
 from services.audit import Actor
-from services.binding import create_invite, deep_link, list_invites, revoke_invite, unbind
+from services.binding import (
+    create_invite,
+    deep_link,
+    list_invites,
+    revoke_invite,
+    unbind_contacts,
+)
 from services.staff import add_staff, list_staff, remove_staff
 from services.units import UnknownUnit
 
@@ -188,13 +196,17 @@ def unbind_command(
 ) -> None:
     """Unbind a contact or principal from a unit; their past entries stay."""
     settings = load_settings()
-    try:
-        count = with_session(
-            settings,
-            lambda s: unbind(
-                s, user_id=telegram_id, unit_name=unit, now=now(settings), actor=Actor.cli()
-            ),
+
+    async def work(session: AsyncSession) -> int:
+        at = now(settings)
+        ended = await unbind_contacts(
+            session, user_id=telegram_id, unit_name=unit, now=at, actor=Actor.cli()
         )
+        await queue_unbound(session, ended, at, settings.locale)  # the person is told
+        return len(ended)
+
+    try:
+        count = with_session(settings, work)
     except UnknownUnit as unknown:
         raise fail(f"unknown unit {unknown.name!r}") from unknown
     if not count:

@@ -52,6 +52,7 @@ class BindResult:
     role: ContactRole | None = None
     already_bound: bool = False
     problem: InviteProblem | None = None
+    contact_id: int | None = None  # the new binding (None when already bound or refused)
 
 
 def hash_code(code: str) -> str:
@@ -157,21 +158,23 @@ async def redeem_invite(
             await _count_failure(session, user_id, user, now)
             record(session, actor, "invite.refused", None, reason=str(InviteProblem.USED))
             return BindResult(problem=InviteProblem.USED)
-        session.add(
-            Contact(
-                telegram_user_id=user_id,
-                unit_id=unit.id,
-                role=invite.role,
-                display_name=display_name,
-                bound_at=now,
-            )
+        contact = Contact(
+            telegram_user_id=user_id,
+            unit_id=unit.id,
+            role=invite.role,
+            display_name=display_name,
+            bound_at=now,
         )
+        session.add(contact)
         await session.flush()
         await refresh_contacts(session, [unit.id])  # open periods now show the new binding
     if user is not None:
         user.failed_invites, user.invites_locked_until = 0, None
     record(session, actor, "contact.bind", unit.name, role=invite.role.value, invite_id=invite.id)
-    return BindResult(unit.name, invite.role, already_bound=existing is not None)
+    return BindResult(
+        unit.name, invite.role, already_bound=existing is not None,
+        contact_id=contact.id if existing is None else None,
+    )  # fmt: skip
 
 
 def _problem(invite: Invite | None, now: datetime) -> InviteProblem | None:
@@ -201,6 +204,14 @@ async def unbind(
     session: AsyncSession, *, user_id: int, unit_name: str | None, now: datetime, actor: Actor
 ) -> int:
     """Deactivate a user's bindings (to one unit, or all); history stays. Returns how many."""
+    return len(await unbind_contacts(session, user_id=user_id, unit_name=unit_name, now=now,
+                                     actor=actor))  # fmt: skip
+
+
+async def unbind_contacts(
+    session: AsyncSession, *, user_id: int, unit_name: str | None, now: datetime, actor: Actor
+) -> list[Contact]:
+    """`unbind`, returning the bindings it ended (the person is told of each)."""
     query = select(Contact).where(Contact.telegram_user_id == user_id, Contact.active)
     if unit_name is not None:
         query = query.where(Contact.unit_id == (await get_unit(session, unit_name)).id)
@@ -210,4 +221,4 @@ async def unbind(
         record(session, actor, "contact.unbind", str(user_id), unit_id=contact.unit_id)
     await session.flush()
     await refresh_contacts(session, {c.unit_id for c in contacts})
-    return len(contacts)
+    return list(contacts)

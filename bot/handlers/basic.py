@@ -8,6 +8,7 @@ from telegram.ext import CommandHandler
 
 from bot.access import Caller, ask_private, guarded, refuse
 from bot.context import BotApplication, BotContext
+from bot.handlers import duban_bound
 from bot.i18n import SUPPORTED, Catalog
 from messages.render import esc
 from services.audit import Actor
@@ -156,6 +157,10 @@ async def _bind(update: Update, context: BotContext, who: Caller, code: str) -> 
             now=runtime.clock.now(),
             actor=Actor.telegram(update.effective_user.id, who.chat_id),
         )
+        if result.contact_id is not None:  # the open ledger's prompt, the unit's 交办
+            actor = Actor.telegram(update.effective_user.id, who.chat_id)
+            await duban_bound.queue_after_bind(session, runtime, result.contact_id, actor)
+    runtime.wake_dispatcher()
     if result.problem is not None:
         await update.effective_message.reply_text(texts(f"invite_{result.problem}", who.lang))
         return

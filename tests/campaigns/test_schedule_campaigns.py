@@ -25,8 +25,9 @@ def test_faults_on_ten_percent_of_sends(harness: Harness) -> None:
 def test_restart_across_every_fire_time_of_a_month(harness: Harness) -> None:
     report = month_campaign(harness, units=5)
     assert report.kills_mid_work == 3, report.kills
-    # 5 prompts, 10 reminders (04-04, 04-07), 1 escalation (04-10), 4 Monday digests x 2
-    assert report.expected == 5 + 10 + 1 + 8, report
+    # 5 prompts, 10 reminders (04-04, 04-07), 1 escalation to staff (04-10) and the 5 overdue
+    # units' own 逾期通报 (one contact each, no principals), 4 Monday digests x 2
+    assert report.expected == 5 + 10 + 1 + 5 + 8, report
     assert report.lost == {}, report
     assert report.unexcused == {}, report
     assert report.not_sent == 0, report
