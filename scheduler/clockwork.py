@@ -18,6 +18,7 @@ from telegram.ext import ContextTypes, JobQueue
 
 from ledger.timetable import Event, events_between, next_event
 from models import JobRun
+from scheduler.acknowledgements import remind_acknowledgements
 from scheduler.backups import schedule_nightly_backup
 from scheduler.jobs import fire, has_run, mark_run, run_key
 from services import log_context, metrics
@@ -77,6 +78,8 @@ class Clockwork:
             fired += 1
             if queued:
                 self.on_fired()
+        if await remind_acknowledgements(runtime.session_factory, settings, now):
+            self.on_fired()  # 签收 reminders: not calendar events, checked on every pass
         await self._beat(now)
         self.last_beat = time.monotonic()
         self._set_timer(now)

@@ -9,14 +9,16 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, time
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ledger.acknowledgement import reminder_at
 from ledger.obligations import Link, owed
 from ledger.vocab import UnitRole
 from models import Assignment, Milestone, Plan, Task, TaskUnit, Unit, UnitMember
@@ -145,3 +147,34 @@ async def unacknowledged(session: AsyncSession) -> list[str]:
         .where(Assignment.acknowledged_at.is_(None)).distinct().order_by(Unit.name)
     )  # fmt: skip
     return list(rows.all())
+
+
+@dataclass(frozen=True)
+class AcknowledgementDue:
+    """An assignment still without 签收 once its reminder is due, and its unit's contacts."""
+
+    assignment_id: int
+    plan_title: str
+    unit: str
+    sent_at: datetime
+    recipients: list[Recipient]
+
+
+async def acknowledgements_due(
+    session: AsyncSession, *, now: datetime, send_time: time, tz: ZoneInfo
+) -> list[AcknowledgementDue]:
+    """Unacknowledged assignments whose reminder time (ledger.acknowledgement) has come, with
+    the reachable contacts of their units; the outbox key keeps it to one per assignment."""
+    rows = await session.execute(
+        select(Assignment.id, Assignment.unit_id, Assignment.sent_at, Plan.title, Plan.code)
+        .join(Plan, Plan.id == Assignment.plan_id)
+        .where(Assignment.acknowledged_at.is_(None)).order_by(Assignment.id)
+    )  # fmt: skip
+    found = []
+    for assignment_id, unit_id, sent_at, title, code in rows.all():
+        if reminder_at(sent_at, send_time, tz) > now:
+            continue
+        people = await contacts_of(session, {unit_id: [Item(code, 0, title, assignment_id)]})
+        if people:
+            found.append(AcknowledgementDue(assignment_id, title, people[0].unit, sent_at, people))
+    return found

@@ -43,3 +43,34 @@ def test_bound_mid_period_is_prompted_and_assigned_and_unbinding_is_told(
     assert told.startswith(f"您已不再是{WATER}的填报人，今后不会再收到该单位的填报提醒。")
     harness.wait_drained()
     assert len(texts(harness, NEWCOMER, "2023-03 推进台账")) == 1  # once, never again
+
+
+def test_acknowledgement_reminder_after_two_working_days_once(harness: Harness) -> None:
+    """Bound Monday 04-03, the 交办 goes to both bound units; 市交通运输局 acknowledges. The
+    reminder is due at 09:00 on the second working day after: Tue 04-04 is the first, Wed 04-05
+    is 清明, so Thu 04-06. Before then nothing; then 市水务局's contact gets one, once."""
+    seed(harness.db_url)
+    bind_contacts(harness.db_url, {TRANSPORT: OLD_HAND})
+    harness.control.create_user("老填报人", user_id=OLD_HAND)
+    harness.control.create_user("新填报人", user_id=NEWCOMER)
+    harness.start(LEDGERBOT_FAKE_NOW="2023-04-03T09:30:00+08:00")
+    invite = harness.cli_json("invite", WATER)
+    harness.say(NEWCOMER, f"/start {invite['code']}")
+    wait_for(harness, NEWCOMER, "交办")
+    wait_for(harness, OLD_HAND, "交办")
+    theirs = next(m for m in harness.bot_messages(OLD_HAND) if "交办" in (m.get("text") or ""))
+    harness.press_for_answer(OLD_HAND, theirs, buttons(theirs)[0][1])
+
+    for moment in ("2023-04-05T18:00:00+08:00", "2023-04-06T09:01:00+08:00",
+                   "2023-04-07T10:00:00+08:00"):  # fmt: skip
+        harness.bot.stop()
+        harness.start(LEDGERBOT_FAKE_NOW=moment)
+        harness.wait_drained()
+        if moment.startswith("2023-04-05"):
+            assert texts(harness, NEWCOMER, "签收提醒") == []
+    [reminder] = texts(harness, NEWCOMER, "签收提醒")
+    assert reminder == (
+        f"签收提醒：{WATER}尚未签收 2023-04-03 交办的《成资同城化发展2023年工作要点》任务，"
+        "请点击“签收”确认。"
+    )
+    assert texts(harness, OLD_HAND, "签收提醒") == []  # acknowledged: not reminded
