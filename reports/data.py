@@ -129,6 +129,8 @@ class PeriodLedger:
     records: dict[tuple[int, int], Record] = field(default_factory=dict)
     plan_id: int = 0
     supporting: dict[int, list[UnitRef]] = field(default_factory=dict)  # task → 配合 units owing
+    # (task id, unit id) → (period closed in, day): rows marked 已销号 (closures in force)
+    closed: dict[tuple[int, int], tuple[str, date]] = field(default_factory=dict)
 
     def support_inputs(self, task_id: int) -> list[tuple[UnitRef, Entry | None]]:
         """The supporting units owing an input on the task, with their current entry or None."""

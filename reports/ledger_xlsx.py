@@ -8,7 +8,8 @@ each supporting unit's input for the period (plans with support reports on), or 
 完成状态 is green (已完成, 序时推进), yellow (滞后,
 未启动) or red (未报送, 退回修改) — the three colours of 三色预警; before its deadline a report not
 yet in is 待报送, uncoloured (nothing is overdue before it is due). 审定 reads 已审定 only when a
-principal approved; an entry counted without one reads 未经审定（无审定人）.
+principal approved; an entry counted without one reads 未经审定（无审定人）. A unit's task
+closed off (销号) adds 已销号 and the day to its 完成状态 from the closing report's period on.
 
 A sheet is named after its period ('2023-05'); when several plans owe that period, each plan's
 sheet adds its code ('2023-05 十件大事'), within Excel's 31 characters and its forbidden signs.
@@ -34,7 +35,7 @@ HEADERS = (
 WIDTHS = (6, 40, 16, 16, 10, 42, 28, 28, 10, 16, 8, 12, 30, 40)
 STATUS_COLUMN = HEADERS.index("完成状态") + 1
 MERGED_COLUMNS = (1, 2, 4, 14)  # 序号, 任务内容, 配合单位, 配合单位反馈 span a task's rows
-MISSING, RETURNED, NOT_YET = "未报送", "退回修改", "待报送"
+MISSING, RETURNED, NOT_YET, CLOSED = "未报送", "退回修改", "待报送", "已销号"
 SHEET_NAME_MAX = 31
 _FORBIDDEN = str.maketrans({sign: "_" for sign in "[]:*?/\\'"})
 
@@ -143,6 +144,8 @@ def _fill(ws: Rows, ledger: PeriodLedger, tz: ZoneInfo, now: datetime) -> None:
         record = ledger.records.get((task.id, unit.id))
         overdue = _overdue(ledger, record, now)
         text, colour = status_cell(entry, overdue)
+        if (task.id, unit.id) in ledger.closed:  # the unit's task closed off (销号)
+            text = f"{text}\n{CLOSED}（{ledger.closed[task.id, unit.id][1].isoformat()}）"
         details = (
             (
                 entry.progress,

@@ -34,3 +34,14 @@ async def closed_numbers(session: AsyncSession, unit_ids: Iterable[int]) -> list
         .order_by(Task.number)
     )
     return [(number, day) for number, day in rows if day is not None]
+
+
+async def closures_in_force(session: AsyncSession) -> dict[tuple[int, int], tuple[str, date]]:
+    """(task, unit) → (the period whose report closed it, the day closed): the ledgers mark
+    that unit's row 已销号 from that period on."""
+    rows = await session.execute(
+        select(Closure.task_id, Closure.unit_id, Closure.period, Closure.closed_on).where(
+            Closure.state == ClosureState.CLOSED, Closure.closed_on.is_not(None)
+        )
+    )
+    return {(task, unit): (period, day) for task, unit, period, day in rows if day}

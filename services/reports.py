@@ -39,6 +39,7 @@ from reports.data import (
     UnitRef,
     YearData,
 )
+from services.closed_tasks import closures_in_force
 from services.duban_reports import duban_facts
 from services.due import milestone_owing
 from services.obligations import open_ledger
@@ -158,6 +159,9 @@ async def ledgers(
         if wanted is not None and any(ledger.tasks for ledger in month):
             month = [ledger for ledger in month if ledger.tasks]
         found += month
+    closed = await closures_in_force(session)  # 已销号 rows (reports.ledger_xlsx)
+    for ledger in found:
+        ledger.closed.update({k: v for k, v in closed.items() if v[0] <= ledger.period.key})
     return found
 
 

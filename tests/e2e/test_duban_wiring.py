@@ -5,11 +5,14 @@ supporting unit's 已完成 gets no such button, and a second press is refused."
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+from openpyxl import load_workbook
 
 from tests.e2e.harness import Harness, buttons, task_button
 from tests.e2e.seed import TRANSPORT, bind_contacts, seed
-from tests.e2e.test_reminders_and_escalations import wait_message
+from tests.e2e.test_reminders_and_escalations import wait_for, wait_message
 
 pytestmark = pytest.mark.e2e
 
@@ -18,7 +21,7 @@ CONTACTS = {TRANSPORT: 660_000_001, YANJIANG: 660_000_002}
 
 
 def test_lead_sees_support_inputs_and_asks_to_close_from_the_confirmation(
-    harness: Harness,
+    harness: Harness, tmp_path: Path
 ) -> None:
     """Seed plan: 市交通运输局 leads tasks 5 and 6, 各县(区) (雁江区) supports both; with support
     reports on 雁江区's input is due Tuesday 4 April (two working days before the 7th, 清明 on
@@ -53,6 +56,20 @@ def test_lead_sees_support_inputs_and_asks_to_close_from_the_confirmation(
     assert f"{TRANSPORT} 任务 5" in confirm["text"]
     [again] = harness.press(lead, done, request)
     assert again["text"] == "任务 5 已有待审核的销号申请。"
+    yes = next(data for text, data in buttons(confirm) if text == "确认销号")
+    harness.press_for_answer(admin, confirm, yes)
+    wait_for(harness, lead, "已销号")
+
+    # The 台账 marks 市交通运输局's row of task 5 已销号 with the day; task 6 stays as it was.
+    harness.cli("export", "ledger", "--period", "2023-03", "-o", str(tmp_path / "ledger.xlsx"))
+    sheet = load_workbook(tmp_path / "ledger.xlsx").active
+    assert sheet is not None
+    statuses, number = {}, None
+    for row in sheet.iter_rows(min_row=3, values_only=True):
+        number = row[0] or number  # 序号 is merged over a task's rows
+        if row[2] == TRANSPORT:
+            statuses[number] = row[4]
+    assert statuses == {5: "已完成\n已销号（2023-04-03）", 6: "待报送"}
 
     [supported] = harness.say(support, "/report 6 已完成 配合工作已完成")
     assert buttons(supported) == []  # a supporting unit cannot ask to close
