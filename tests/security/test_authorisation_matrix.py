@@ -75,6 +75,19 @@ ACTIONS = [
     Action("/invite", text(f"/invite {WATER}"), False, only({"admin"}), pointer_for({"admin"})),
     Action("/subscribe", text("/subscribe"), False, only({"admin"}, PRIVATE), only({"admin"})),
     Action("/unsubscribe", text("/unsubscribe"), False, only({"admin"}, PRIVATE), only({"admin"})),
+    # 督办 commands, asked so that a served answer changes nothing (an unknown unit, a date not
+    # after the deadline, a report not 已完成): the matrix checks who is let in.
+    Action("/urge", text("/urge 矩阵单位"), False, only(STAFF), pointer_for(STAFF)),
+    Action("/reopen", text("/reopen 矩阵单位 5"), False, only(STAFF), pointer_for(STAFF)),
+    Action(
+        "/extend",
+        text("/extend 5 2023-03-01 矩阵"),
+        False,
+        only({"contact_a"}),
+        pointer_for(CONTACTS),
+    ),
+    Action("/close", text("/close 5"), False, only({"contact_a"}), pointer_for(CONTACTS)),
+    Action("/pending", text("/pending"), False, only(KNOWN), pointer_for(KNOWN)),
     Action("free text", text("你好"), False, only(KNOWN), everyone(SILENT)),
     Action("photo", text(""), False, only(CONTACTS), everyone(SILENT)),
     # buttons outside their flow: a stale-button alert for everybody
@@ -111,6 +124,11 @@ SERVES = {
     "/invite": "t.me/ledger_test_bot?start=",
     "/subscribe": "订阅每周台账简报",
     "/unsubscribe": "取消订阅",
+    "/urge": "没有找到单位：矩阵单位",
+    "/reopen": "没有找到单位：矩阵单位",
+    "/extend": "任务 5 的延期日期须晚于现有截止日期",
+    "/close": "任务 5 本期报送的完成状态须为“已完成”才能申请销号",
+    "/pending": "待",  # the queue (待审定 …) or 没有待办事项
     "free text": "没有理解您的消息",
     "photo": "附件",
     "sp:2023-03:1": "2023-03 台账",
