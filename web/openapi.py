@@ -95,6 +95,20 @@ DOCUMENT: dict[str, Any] = {
             ),
         },
         "/api/v1/reviews": _get("entries waiting for the caller's 审定 (principals)"),
+        "/api/v1/documents/ledger.xlsx": _get(
+            "台账 of a period (a unit's people: their lines)", PERIOD
+        ),
+        "/api/v1/documents/bulletin.{suffix}": _get(
+            "季通报 as docx or xlsx",
+            _query("quarter"),
+            {
+                "name": "suffix",
+                "in": "path",
+                "required": True,
+                "schema": {"enum": ["docx", "xlsx"]},
+            },
+        ),
+        "/api/v1/documents/scorecard.xlsx": _get("年考评 (staff)", _query("year", "integer")),
         "/api/v1/entries/{entry_id}/approve": _post("审定通过"),
         "/api/v1/entries/{entry_id}/return": _post(
             "退回修改",
