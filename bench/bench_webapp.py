@@ -35,7 +35,6 @@ from sqlalchemy.engine import make_url
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench._common import machine, percentile
-from bot.runtime import Runtime
 from config import Settings
 from ledger.clock import Clock
 from ledger.vocab import ContactRole, EntryState, EntryStatus, UnitKind, UnitRole
@@ -43,6 +42,7 @@ from models import Contact, Plan, ProgressEntry, Task, TaskUnit, Unit, schema
 from models.db import make_engine, make_session_factory, transaction
 from services import api_tokens
 from services.audit import Actor
+from services.runtime import Runtime
 from web.app import WebDeps, build_web_app
 
 UNITS, TASKS = 2000, 42

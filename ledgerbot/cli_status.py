@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 import typer
 
-from ledger.periods import Period
+from ledger.periods import ledger_period
 from ledgerbot.cli_base import JsonFlag, app, fail, load_settings, now, print_json, with_session
 from services.periods import open_period
 from services.status import PeriodStatus, period_status
@@ -23,7 +23,7 @@ def status(
     """What each unit owes and has submitted for a period."""
     settings = load_settings()
     try:
-        wanted = Period.parse(period) if period else None
+        wanted = ledger_period(period) if period else None
     except ValueError as bad:
         raise fail(str(bad)) from bad
 

@@ -49,6 +49,18 @@ class Obligation(Base):
             "due_at",
             "contacts",
         ),
+        # every column the per-unit summary counts: it reads the index alone, in unit order
+        Index(
+            "ix_obligations_period_unit_counts",
+            "period",
+            "unit_id",
+            "task_id",
+            "plan_id",
+            "due_at",
+            "counted_at",
+            "contacts",
+            "has_principal",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -106,6 +118,8 @@ class ProgressEntry(CreatedAt, Base):
             sqlite_where=text("is_current"),
             postgresql_where=text("is_current"),
         ),
+        # the current entries waiting for 审定: few, found without reading the others
+        Index("ix_progress_entries_waiting", "period", "state", "is_current", "unit_id", "task_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

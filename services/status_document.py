@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ledger.status import EntryView, UnitStatus
+from ledger.vocab import UnitRole
 from services.status import PeriodStatus
 
 
@@ -20,6 +21,8 @@ def status_json(result: PeriodStatus) -> dict[str, Any]:
                 "unit": u.unit,
                 "owed": u.owed,
                 "submitted": u.submitted,
+                "support_owed": u.support_owed,
+                "support_submitted": u.support_submitted,
                 "contacts": u.contacts,
                 "principal": u.principal,
                 "entries": [_entry(e, u) for e in u.entries],
@@ -40,4 +43,5 @@ def _entry(e: EntryView, unit: UnitStatus) -> dict[str, Any]:
         "submitted_at": e.submitted_at.isoformat() if e.submitted_at else "",
         "late": late,
         "approved": e.approved,
+        "role": (owed.role if owed is not None else UnitRole.LEAD).value,
     }

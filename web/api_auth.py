@@ -15,11 +15,11 @@ from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import pick_language
-from bot.runtime import Runtime
 from ledger.initdata import InitDataRefused, WebAppUser, validate
 from services import api_tokens, permissions
 from services.audit import MINI_APP
 from services.identity import Identity, identify
+from services.runtime import Runtime
 from web.app import DEPS
 
 

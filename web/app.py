@@ -14,7 +14,7 @@ from typing import Any, Protocol
 
 from aiohttp import web
 
-from bot.runtime import Runtime
+from services.runtime import Runtime
 
 log = logging.getLogger(__name__)
 MAX_BODY = 1024 * 1024  # Telegram's updates are a few KB; nothing here needs more

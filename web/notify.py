@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from telegram.constants import ParseMode
 
 from bot.handlers.report_texts import approval_keyboard, or_none, status_text, texts
-from bot.render import esc
+from messages.render import esc
 from services import outbox
 from services.identity import language_of
 from services.reporting import Recorded, Reviewed

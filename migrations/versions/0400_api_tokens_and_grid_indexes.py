@@ -14,7 +14,7 @@ from alembic import op
 import models.base
 
 revision: str = "0400"
-down_revision: str | None = "0100"
+down_revision: str | None = "0300"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

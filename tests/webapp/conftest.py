@@ -11,10 +11,10 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from bot.runtime import Runtime
 from config import Settings
 from ledger.clock import Clock
 from models.db import make_session_factory, transaction
+from services.runtime import Runtime
 from tests.webapp.world import ADMIN, BEFORE_DUE, TOKEN, init_data
 from web.app import WebDeps, build_web_app
 
