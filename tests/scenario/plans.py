@@ -52,8 +52,7 @@ TEN_CHANGED = _table([*_ROWS, _ADDED], lead4="市住房城乡建设局")
 
 # Units in the order /status and the digest list them for the points alone: by the first task
 # each leads in the document (责任单位 lines, before the comma), then by its place in that
-# list. Read off the
-# document by hand; 雁江区 owes task 3 through 各县(区).
+# list. Read off the document by hand; 雁江区 owes task 3 through 各县(区).
 UNBOUND_IN_ORDER = [
     "临空经济区",  # 1
     "高新区",  # 2
