@@ -61,6 +61,9 @@ class Settings(BaseSettings):
         le=65535,
         validation_alias=AliasChoices("LEDGERBOT_WEB_PORT", "LEDGERBOT_WEBHOOK_PORT"),
     )
+    # The Mini App (/app/) and the HTTP API (/api/v1/) on that server.
+    public_url: str | None = None  # the HTTPS address users reach the server at
+    webapp_auth_max_age_h: float = Field(default=24, gt=0)  # oldest init data accepted
 
     # Storage
     database_url: str = f"sqlite+aiosqlite:///{DEFAULT_SQLITE_PATH}"
@@ -98,6 +101,9 @@ class Settings(BaseSettings):
     import_max_ratio: float = Field(default=100, gt=1)
     import_max_cells: int = Field(default=200_000, gt=0)
     import_time_budget_s: float = Field(default=120, gt=0)
+
+    # Sending: the bot-wide pace of outbox messages, a margin under Telegram's 30/s
+    send_per_second: float = Field(default=28.0, gt=0, le=30)
 
     # Operations (logging, backups, start-up checks)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 import typer
 
-from ledger.periods import Period
+from ledger.periods import Period, ledger_period
 from ledgerbot.cli_base import JsonFlag, app, fail, load_settings, now, print_json, with_session
 from services.audit import Actor
 from services.obligations import set_closed
@@ -91,7 +91,7 @@ def resume_command(unit: Annotated[str, typer.Argument(help="The unit (name or a
 
 def _period(key: str) -> Period:
     try:
-        return Period.parse(key)
+        return ledger_period(key)
     except ValueError as bad:
         raise fail(str(bad)) from bad
 

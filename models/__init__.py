@@ -1,5 +1,6 @@
 """SQLAlchemy tables of the registry, the ledger, the inbox, the outbox and the audit log."""
 
+from models.api_tokens import ApiToken
 from models.audit import AuditLog
 from models.base import Base
 from models.inbox import InboxUpdate
@@ -19,6 +20,7 @@ from models.registry import (
 )
 
 __all__ = [
+    "ApiToken",
     "AuditLog",
     "Base",
     "Chat",

@@ -38,6 +38,17 @@ class Obligation(Base):
         UniqueConstraint("period", "task_id", "unit_id", "role"),
         Index("ix_obligations_period_unit", "period", "unit_id"),
         Index("ix_obligations_period_plan", "period", "plan_id"),
+        # Covers the ledger grid's read (services/ledger_grid.py): no table lookups.
+        Index(
+            "ix_obligations_grid",
+            "period",
+            "unit_id",
+            "plan_id",
+            "task_id",
+            "counted_at",
+            "due_at",
+            "contacts",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -85,6 +96,16 @@ class ProgressEntry(CreatedAt, Base):
         Index("ix_progress_entries_period_unit", "period", "unit_id", "is_current"),
         Index("ix_progress_entries_unit_period", "unit_id", "period"),
         Index("ix_progress_entries_task_period", "task_id", "period"),
+        # The grid's "waiting for 审定" per unit, and the review queue.
+        Index(
+            "ix_progress_entries_current_state",
+            "period",
+            "state",
+            "unit_id",
+            "task_id",
+            sqlite_where=text("is_current"),
+            postgresql_where=text("is_current"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

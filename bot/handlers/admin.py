@@ -9,8 +9,8 @@ from telegram.ext import CommandHandler
 from bot.access import Caller, admin, guarded
 from bot.context import BotApplication, BotContext
 from bot.i18n import Catalog
-from bot.render import esc
 from ledger.vocab import ContactRole
+from messages.render import esc
 from services.audit import Actor
 from services.binding import create_invite, deep_link
 from services.chats import set_subscription

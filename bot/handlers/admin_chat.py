@@ -10,7 +10,7 @@ from bot.access import Caller, admin, guarded
 from bot.context import BotApplication, BotContext
 from bot.handlers import unit_choice
 from bot.handlers.admin_chat_texts import changes_text, roster_lines, texts
-from bot.render import split_message
+from messages.render import split_message
 from services.audit import Actor
 from services.pauses import PauseError, pause, resume
 from services.staff import add_staff, remove_staff

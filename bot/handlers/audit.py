@@ -12,8 +12,8 @@ from bot.context import BotApplication, BotContext
 from bot.handlers import unit_choice
 from bot.handlers.history_texts import when
 from bot.i18n import Catalog
-from bot.render import shorten, split_message
 from ledger.plans import parse_task_ref
+from messages.render import shorten, split_message
 from services.audit_reader import AuditEntry, latest
 from services.status import unit_names
 

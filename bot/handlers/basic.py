@@ -9,7 +9,7 @@ from telegram.ext import CommandHandler
 from bot.access import Caller, ask_private, guarded, refuse
 from bot.context import BotApplication, BotContext
 from bot.i18n import SUPPORTED, Catalog
-from bot.render import esc
+from messages.render import esc
 from services.audit import Actor
 from services.binding import redeem_invite
 from services.identity import set_language

@@ -12,8 +12,8 @@ from bot.handlers import unit_choice
 from bot.handlers.history import may_see, period_of, reply
 from bot.handlers.history_texts import attachment_line
 from bot.i18n import Catalog
-from bot.render import esc
 from ledger.queries import Query, QueryError, parse_query
+from messages.render import esc
 from services.history import Attachment, evidence_of, tasks_of_unit
 from services.status import unit_names
 

@@ -10,9 +10,9 @@ from bot.access import Caller, guarded, known, refuse
 from bot.context import BotApplication, BotContext
 from bot.handlers import unit_choice
 from bot.handlers.history_texts import texts, version_lines
-from bot.render import esc, split_message
 from ledger.periods import Period
 from ledger.queries import Query, QueryError, parse_query
+from messages.render import esc, split_message
 from services.history import task_history, tasks_of_unit
 from services.periods import open_period
 from services.status import unit_names

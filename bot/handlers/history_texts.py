@@ -6,11 +6,11 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.i18n import Catalog
-from bot.render import esc, shorten
 from ledger.entries import REVIEW_LABELS
 from ledger.history import Change
 from ledger.reports import status_label
 from ledger.vocab import EntryState, EntryStatus
+from messages.render import esc, shorten
 from services.history import Attachment, Version
 
 TEXT_WIDTH = 120

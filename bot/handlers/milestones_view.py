@@ -11,10 +11,10 @@ from telegram.ext import CommandHandler
 from bot.access import Caller, guarded, known
 from bot.context import BotApplication, BotContext
 from bot.i18n import Catalog
-from bot.render import esc, shorten, split_message
 from ledger.periods import Period, Quarter
 from ledger.queries import QueryError, parse_quarter
 from ledger.vocab import MilestoneOutcome
+from messages.render import esc, shorten, split_message
 from services.milestone_board import Target, quarter_targets, tally
 from services.periods import open_period
 

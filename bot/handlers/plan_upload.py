@@ -11,11 +11,11 @@ from typing import Any
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import ApplicationHandlerStop, CallbackQueryHandler, MessageHandler, filters
 
-from bot import buttons
 from bot.access import Caller, admin, caller, guarded, load_flow, save_flow
 from bot.context import BotApplication, BotContext
 from bot.handlers.plan_upload_texts import dry_run_text, report_text, texts
 from ledger.importing import ImportFormatError, ParsedPlan
+from messages import buttons
 from services import conversations
 from services.audit import Actor
 from services.importer import ImportRefused, import_plan

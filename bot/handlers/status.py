@@ -7,18 +7,18 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
-from bot import buttons
 from bot.access import Caller, guarded, known, refuse, staff
 from bot.context import BotApplication, BotContext
 from bot.handlers import unit_choice
 from bot.handlers.milestones_view import status_lines, targets_for
 from bot.handlers.status_texts import texts
 from bot.handlers.status_view import render_status, unit_lines
-from bot.render import esc, shorten, split_message
 from ledger.periods import Period
 from ledger.queries import Query, QueryError, parse_query
 from ledger.timetable import ledger_schedule
 from ledger.traffic_light import Light
+from messages import buttons
+from messages.render import esc, shorten, split_message
 from services.due import overdue_units
 from services.periods import open_period
 from services.status import PeriodStatus, TaskStatus, period_status, task_status

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot import buttons
 from bot.context import BotContext
 from bot.handlers.status_texts import texts
-from bot.render import esc, shorten
 from ledger.periods import Period
 from ledger.reports import status_label
 from ledger.status import UnitStatus, totals
 from ledger.timetable import ledger_schedule
 from ledger.traffic_light import Light, unit_light
+from messages import buttons
+from messages.render import esc, shorten
 from services.status import PeriodStatus
 
 PAGE_SIZE = 15

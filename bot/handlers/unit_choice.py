@@ -10,10 +10,10 @@ from typing import Any
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler
 
-from bot import buttons
 from bot.access import Caller, guarded, known, refuse
 from bot.context import BotApplication, BotContext
 from bot.i18n import Catalog
+from messages import buttons
 from services.identity import Identity
 from services.units import match_units
 

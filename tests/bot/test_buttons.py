@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot import buttons
 from ledger.vocab import EntryStatus, MilestoneOutcome
+from messages import buttons
 
 BIGGEST = buttons.MAX_ID
 PAYLOADS = [

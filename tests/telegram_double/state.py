@@ -116,6 +116,7 @@ class State:
         self.files: dict[str, StoredFile] = {}
         self.callback_queries: dict[str, dict[str, Any]] = {}
         self.commands: dict[tuple[str, str], list[dict[str, Any]]] = {}
+        self.menu_buttons: dict[int | None, dict[str, Any]] = {}  # None: the default
         self.chat_actions: list[dict[str, Any]] = []
         self.changed = Notifier()
         self.updates = UpdateQueue(parent=self.changed)
