@@ -13,10 +13,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardMarkup
 
 from bot.access import Caller
+from bot.handlers.history_texts import since_approved
 from bot.handlers.report_texts import approval_keyboard, or_none, status_text, texts
 from ledger.vocab import EntryState
 from messages.render import esc, split_message
 from services import change_notices
+from services.history import changes_since_approved
 from services.identity import language_of
 from services.reporting import Recorded, Reviewed
 from services.runtime import Runtime
@@ -67,6 +69,7 @@ async def queue_approval_requests(
 ) -> None:
     """The 审定 request (with its buttons) to each principal of the entry's unit."""
     entry, now = recorded.entry, runtime.clock.now()
+    changed = await changes_since_approved(session, entry.id) if recorded.principals else None
     for reviewer in recorded.principals:
         lang = await language_of(session, reviewer, runtime.settings.locale)
         text = texts(
@@ -82,6 +85,8 @@ async def queue_approval_requests(
             next_steps=or_none(entry.next_steps, lang),
             reporter=esc(entry.reporter_name or entry.reporter_user_id),
         )
+        if changed is not None:  # a version was approved before: what this one changes
+            text += "\n" + since_approved(changed, lang)
         request = _payload(text, "HTML", approval_keyboard(entry.id, lang))
         await change_notices.enqueue(
             session, change_notices.APPROVAL_REQUEST, entry, reviewer, request, now
