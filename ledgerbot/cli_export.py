@@ -11,8 +11,9 @@ from typing import Annotated, Any
 
 import typer
 
-from ledger.periods import Period, Quarter
+from ledger.periods import Period, Quarter, ledger_period, ledger_quarter
 from ledgerbot.cli_base import app, fail, load_settings, now, with_session
+from ledgerbot.cli_output import check_target, write_output
 from messages.documents import DOCUMENTS, Ask, Loaded, digest_caption, scored_through
 
 export_app = typer.Typer(
@@ -22,20 +23,14 @@ export_app = typer.Typer(
 app.add_typer(export_app, name="export")
 
 Output = Annotated[Path | None, typer.Option("-o", "--output", help="File to write.")]
+Force = Annotated[bool, typer.Option("--force", help="Replace the output file if it exists.")]
 
 
 def _parse(kind: type[Period] | type[Quarter], text: str) -> Any:
     try:
-        return kind.parse(text)
+        return ledger_period(text) if kind is Period else ledger_quarter(text)
     except ValueError as bad:
         raise fail(str(bad)) from bad
-
-
-def _write(path: Path, data: bytes | str) -> None:
-    if isinstance(data, str):
-        data = data.encode("utf-8-sig" if path.suffix == ".csv" else "utf-8")
-    path.write_bytes(data)
-    typer.echo(f"wrote {path} ({len(data):,} bytes)")
 
 
 def _ask(settings: Any, **asked: Any) -> Ask:
@@ -56,14 +51,18 @@ def _load(settings: Any, kind: str, ask: Ask, refusal: str | None = None) -> Loa
 
 
 def _export(
-    kind: str, ask: Ask, output: Path | None, suffix: str | None = None, **why: Any
+    kind: str, ask: Ask, output: Path | None, force: bool, suffix: str | None = None, **why: Any
 ) -> None:
-    """Load, write and save one document; the file name from the table unless given."""
+    """Load, write and save one document; the file name from the table unless given. A given
+    target is checked before anything is built (see ledgerbot.cli_output)."""
+    if output is not None:
+        check_target(output, force=force)
     settings = load_settings()
     document = DOCUMENTS[kind]
     loaded = _load(settings, kind, ask, **why)
     suffix = suffix or (output.suffix.lstrip(".") if output else next(iter(document.writers)))
-    _write(output or Path(document.file_name(loaded, suffix)), document.write(loaded, ask, suffix))
+    path = output or Path(document.file_name(loaded, suffix))
+    write_output(path, document.write(loaded, ask, suffix), force=force)
 
 
 @export_app.command("ledger")
@@ -73,25 +72,29 @@ def export_ledger(
     ] = None,
     year: Annotated[int | None, typer.Option(help="All twelve periods of a year.")] = None,
     output: Output = None,
+    force: Force = False,
 ) -> None:
     """The monthly 推进台账 workbook: one sheet per period and plan."""
     if not period and year is None:
         raise fail("give --period YYYY-MM (repeatable) or --year YYYY")
     periods = [_parse(Period, p) for p in period or []]
-    periods += [Period(year, m) for m in range(1, 13)] if year is not None else []
-    _export("ledger", _ask(load_settings(), periods=tuple(periods)), output, suffix="xlsx")
+    periods += (
+        [_parse(Period, f"{year:04d}-{m:02d}") for m in range(1, 13)] if year is not None else []
+    )
+    _export("ledger", _ask(load_settings(), periods=tuple(periods)), output, force, "xlsx")
 
 
 @export_app.command("bulletin")
 def export_bulletin(
     quarter: Annotated[str, typer.Option(help="YYYYQn, e.g. 2023Q2.")],
     output: Output = None,
+    force: Force = False,
 ) -> None:
     """The quarterly 季通报; .docx or .xlsx by the output's extension (default: .docx)."""
     q: Quarter = _parse(Quarter, quarter)
     if output is not None and output.suffix not in (".docx", ".xlsx"):
         raise fail("the bulletin is written as .docx or .xlsx")
-    _export("bulletin", _ask(load_settings(), quarter=q), output)
+    _export("bulletin", _ask(load_settings(), quarter=q), output, force)
 
 
 @export_app.command("scorecard")
@@ -101,12 +104,14 @@ def export_scorecard(
         str | None, typer.Option(help="Last period counted (default: last one past its deadline).")
     ] = None,
     output: Output = None,
+    force: Force = False,
 ) -> None:
     """The yearly 年考评 scorecard (weights: LEDGERBOT_SCORE_WEIGHTS)."""
+    _parse(Period, f"{year:04d}-01")  # the year is one a ledger can have
     settings = load_settings()
     ask = _ask(settings, year=year, through=_parse(Period, through) if through else None)
     last = scored_through(ask)
-    _export("scorecard", ask, output, suffix="xlsx",
+    _export("scorecard", ask, output, force, "xlsx",
             refusal=f"nothing to score for {year} through {last.key}")  # fmt: skip
 
 
@@ -115,12 +120,14 @@ def export_entries(
     year: Annotated[int, typer.Option(help="Periods of this year.")],
     format: Annotated[str, typer.Option("--format", help="csv or json.")] = "csv",
     output: Annotated[Path | None, typer.Option("-o", "--output", help="Default: stdout.")] = None,
+    force: Force = False,
 ) -> None:
     """Every progress entry of a year, all versions (is_current marks the one that counts)."""
     if format not in ("csv", "json"):
         raise fail("--format is csv or json")
+    _parse(Period, f"{year:04d}-01")
     if output is not None:
-        _export("entries", _ask(load_settings(), year=year), output, suffix=format)
+        _export("entries", _ask(load_settings(), year=year), output, force, format)
         return
     settings = load_settings()
     ask = _ask(settings, year=year)
@@ -133,8 +140,11 @@ def digest(
     chat: Annotated[int | None, typer.Option(help="Send it to this Telegram chat id.")] = None,
     out: Annotated[Path | None, typer.Option("--out", help="Write the chart PNG here.")] = None,
     lang: Annotated[str, typer.Option(help="zh or en.")] = "zh",
+    force: Force = False,
 ) -> None:
     """Render the weekly digest (text to stdout), write its chart, or send both to a chat."""
+    if out is not None:
+        check_target(out, force=force)
     settings = load_settings()
     wanted = (_parse(Period, period),) if period else ()
     ask = _ask(settings, periods=wanted, lang=lang)
@@ -143,7 +153,7 @@ def digest(
     text, chart = str(document.write(loaded, ask, "html")), document.write(loaded, ask, "png")
     assert isinstance(chart, bytes)
     if out is not None:
-        _write(out, chart)
+        write_output(out, chart, force=force)
     if chat is not None:
         if settings.telegram_token is None:
             raise fail("LEDGERBOT_TELEGRAM_TOKEN is needed to send")

@@ -20,11 +20,6 @@ from ledger.timetable import CalendarRules
 from messages.digest import chart_title, digest_chart, digest_message
 from messages.render import esc
 from reports.bulletin import build
-from reports.bulletin_docx import bulletin_docx
-from reports.bulletin_xlsx import bulletin_xlsx
-from reports.entries import entries_csv, entries_json
-from reports.ledger_xlsx import ledger_workbook
-from reports.scorecard import scorecard_xlsx
 from services import reports
 from services.digest import digest_data
 from services.periods import open_period
@@ -110,7 +105,40 @@ async def _scorecard(session: AsyncSession, ask: Ask) -> Loaded | None:
     return None if data is None else Loaded(str(ask.year), data)
 
 
+# The writers (openpyxl, python-docx) are imported when a document is written, not when the
+# bot starts: an idle bot never loads them.
+
+
+def _write_ledger(loaded: Loaded, ask: Ask) -> bytes:
+    from reports.ledger_xlsx import ledger_workbook
+
+    return ledger_workbook(loaded.data, ask.tz, ask.now)
+
+
+def _write_bulletin_docx(loaded: Loaded, _ask: Ask) -> bytes:
+    from reports.bulletin_docx import bulletin_docx
+
+    return bulletin_docx(loaded.data)
+
+
+def _write_bulletin_xlsx(loaded: Loaded, _ask: Ask) -> bytes:
+    from reports.bulletin_xlsx import bulletin_xlsx
+
+    return bulletin_xlsx(loaded.data)
+
+
+def _write_entries(suffix: str) -> Callable[[Loaded, Ask], str | bytes]:
+    def write(loaded: Loaded, ask: Ask) -> str | bytes:
+        from reports.entries import entries_csv, entries_json
+
+        return (entries_csv if suffix == "csv" else entries_json)(loaded.data, ask.tz)
+
+    return write
+
+
 def _write_scorecard(loaded: Loaded, ask: Ask) -> bytes:
+    from reports.scorecard import scorecard_xlsx
+
     assert ask.weights is not None
     made_at = ask.now.astimezone(ask.tz)
     return scorecard_xlsx(loaded.data, ask.weights, ask.tz, scored_through(ask).key, made_at)
@@ -144,16 +172,13 @@ DOCUMENTS: dict[str, Document] = {
         Document(
             "ledger",
             _ledger,
-            {"xlsx": lambda loaded, ask: ledger_workbook(loaded.data, ask.tz, ask.now)},
+            {"xlsx": _write_ledger},
             stem="ledger",
         ),
         Document(
             "bulletin",
             _bulletin,
-            {
-                "docx": lambda loaded, _ask: bulletin_docx(loaded.data),
-                "xlsx": lambda loaded, _ask: bulletin_xlsx(loaded.data),
-            },
+            {"docx": _write_bulletin_docx, "xlsx": _write_bulletin_xlsx},
             stem="bulletin",
             refusal="no plan covers that quarter: import one with `ledgerbot import`",
         ),
@@ -168,10 +193,7 @@ DOCUMENTS: dict[str, Document] = {
         Document(
             "entries",
             _entries,
-            {
-                "csv": lambda loaded, ask: entries_csv(loaded.data, ask.tz),
-                "json": lambda loaded, ask: entries_json(loaded.data, ask.tz),
-            },
+            {"csv": _write_entries("csv"), "json": _write_entries("json")},
             stem="entries",
             audience=Audience.STAFF,
         ),

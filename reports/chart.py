@@ -3,18 +3,14 @@
 Rendered with matplotlib's Agg canvas on a bare `Figure` (no pyplot, so no global state shared
 between the bot's threads), in the project's CJK font so that unit names never become boxes.
 Units with something missing come first; beyond `limit` bars the rest are summarised in a note,
-keeping the picture readable on a phone. matplotlib is imported with this module, at process
-start, so the first scheduled digest does not pay for it.
+keeping the picture readable on a phone. matplotlib (with numpy and PIL, ~45 MiB) is imported
+on the first chart, not with this module: a bot that never draws one never loads it.
 """
 
 from __future__ import annotations
 
 import io
 from dataclasses import dataclass
-
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator
 
 from reports import fonts
 
@@ -53,6 +49,10 @@ def _pick(rows: list[ChartRow], limit: int) -> tuple[list[ChartRow], int, bool]:
 
 def submission_chart(title: str, rows: list[ChartRow], lang: str = "zh", limit: int = 15) -> bytes:
     """A PNG of submission status by unit."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
+
     family = fonts.register()
     shown, hidden, hidden_done = _pick(rows, limit)
     labels = LABELS.get(lang, LABELS["zh"])

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -26,6 +26,9 @@ class Runtime:
     session_factory: async_sessionmaker[AsyncSession]
     clock: Clock
     staff_menus: set[int] = field(default_factory=set)  # staff whose command menu is set
+    app_menus: set[int] = field(default_factory=set)  # users whose Mini App menu button is set
+    # Called after a commit that queued outbox rows: the dispatcher claims them at once.
+    wake_dispatcher: Callable[[], None] = field(default=lambda: None)
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:

@@ -19,7 +19,7 @@ from telegram.ext import CommandHandler
 from bot.access import Caller, ask_private, caller, refuse
 from bot.context import BotApplication, BotContext
 from bot.i18n import Catalog
-from ledger.periods import Period, Quarter
+from ledger.periods import LEDGER_YEARS, YearOutOfRange, ledger_period, ledger_quarter
 from messages.documents import DOCUMENTS, Ask, Audience, Document, Loaded, digest_caption
 
 texts = Catalog(
@@ -35,6 +35,10 @@ texts = Catalog(
         "bulletin_usage": {
             "zh": "用法：/bulletin 2023Q2（默认为当前季度）",
             "en": "Usage: /bulletin 2023Q2 (default: the current quarter)",
+        },
+        "year_out_of_range": {
+            "zh": "年份超出范围：台账年份应在 {first}–{last} 之间。",
+            "en": "Year out of range: ledgers cover {first}–{last}.",
         },
         "no_plan": {"zh": "尚未导入工作计划。", "en": "No plan has been imported yet."},
         "ledger_caption": {
@@ -59,11 +63,11 @@ class Command:
 
 
 COMMANDS = (
-    Command("export", "ledger", lambda a: {"periods": (Period.parse(a),)}, "export_usage",
+    Command("export", "ledger", lambda a: {"periods": (ledger_period(a),)}, "export_usage",
             "ledger_caption"),
-    Command("bulletin", "bulletin", lambda a: {"quarter": Quarter.parse(a.upper())},
+    Command("bulletin", "bulletin", lambda a: {"quarter": ledger_quarter(a.upper())},
             "bulletin_usage", "bulletin_caption"),
-    Command("digest", "digest", lambda a: {"periods": (Period.parse(a),)}, "digest_usage"),
+    Command("digest", "digest", lambda a: {"periods": (ledger_period(a),)}, "digest_usage"),
 )  # fmt: skip
 
 
@@ -107,6 +111,10 @@ def handler(command: Command) -> Callable[[Update, BotContext], Coroutine[Any, A
         runtime, argument = context.runtime, " ".join(context.args or []).strip()
         try:
             asked = command.asked(argument) if argument else {}
+        except YearOutOfRange:
+            first, last = LEDGER_YEARS
+            await message.reply_text(texts("year_out_of_range", who.lang, first=first, last=last))
+            return
         except ValueError:
             await message.reply_text(texts(command.usage, who.lang))
             return

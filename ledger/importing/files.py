@@ -8,9 +8,6 @@ import io
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
-import docx
-import openpyxl
-
 from ledger.importing.encoding import decode
 from ledger.importing.limits import (
     Limits,
@@ -89,6 +86,8 @@ def parse_file(
 
 def _parse_docx(path: Path, year: int | None, progress: Progress | None) -> ParsedPlan:
     """Tables with a task header are read as rows; otherwise all text as prose."""
+    import docx  # the readers load with the first file of their kind, not with the bot
+
     try:
         document = docx.Document(str(path))
         blocks = list(document.iter_inner_content())
@@ -124,6 +123,8 @@ def _cell(value: object) -> str:
 
 def _parse_xlsx(path: Path, year: int | None, progress: Progress | None) -> ParsedPlan:
     """Stream the first sheet that has a task header, reporting progress per row."""
+    import openpyxl
+
     try:
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types on corrupt archives
@@ -177,13 +178,16 @@ def write_template(path: Path) -> None:
         with path.open("w", encoding="utf-8-sig", newline="") as handle:
             csv.writer(handle).writerows([TEMPLATE_COLUMNS, TEMPLATE_EXAMPLE])
         return
+    import openpyxl
+    from openpyxl.styles import Font
+
     workbook = openpyxl.Workbook()
     sheet = workbook.active
     sheet.title = "任务"
     sheet.append(list(TEMPLATE_COLUMNS))
     sheet.append(list(TEMPLATE_EXAMPLE))
     for cell in sheet[1]:
-        cell.font = openpyxl.styles.Font(bold=True)
+        cell.font = Font(bold=True)
     widths = (22, 6, 50, 20, 28, 16, 24, 24, 24, 24, 12)
     for letter, width in zip("ABCDEFGHIJK", widths, strict=True):
         sheet.column_dimensions[letter].width = width
@@ -195,6 +199,8 @@ def rows_of(path: Path) -> Sequence[Sequence[str]]:
     """All rows of an .xlsx or .csv file as text (used by tests and tools)."""
     if path.suffix.lower() == ".csv":
         return read_csv(path)
+    import openpyxl
+
     workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
     try:
         return list(_rows(workbook.worksheets[0]))

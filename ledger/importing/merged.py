@@ -10,7 +10,6 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from defusedxml.ElementTree import iterparse
-from openpyxl.utils.cell import range_boundaries
 
 from ledger.importing.limits import check_time
 
@@ -24,6 +23,8 @@ def merged_ranges(path: Path, part: str | None) -> list[Range]:
     """The merged ranges of sheet part `part` (e.g. "xl/worksheets/sheet1.xml")."""
     if not part:
         return []
+    from openpyxl.utils.cell import range_boundaries  # loads openpyxl: only for an .xlsx
+
     ranges: list[Range] = []
     with zipfile.ZipFile(path) as archive, archive.open(part.lstrip("/")) as handle:
         for count, (_, element) in enumerate(iterparse(handle, events=("end",))):

@@ -22,6 +22,10 @@ PAYLOADS = [
     buttons.Return(7),
     *(buttons.AnswerMilestone(BIGGEST, o) for o in MilestoneOutcome),
     buttons.StatusPage("2023-05", 999),
+    buttons.ChooseUnit("history", BIGGEST, "要点/12 2023-05"),
+    buttons.ChooseUnit("status", 1, ""),
+    buttons.ImportUpload(BIGGEST, "i"),
+    buttons.ImportUpload(1, "c"),
 ]
 
 

@@ -1,6 +1,6 @@
 """One message reporting several tasks, a numbered line each ("5. 序时推进 …\n6. 已完成 …"):
 read, checked against the unit's owed tasks, shown once, and submitted together with
-[提交全部] — every entry or none."""
+[提交全部] — every entry or none, each confirmed through the outbox."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from telegram.constants import ParseMode
 
 from bot.access import Caller, contact, guarded, load_flow, save_flow
 from bot.context import BotContext
-from bot.handlers import approval
+from bot.handlers import entry_messages
 from bot.handlers.report_texts import status_text, texts
 from bot.handlers.reporting.more_texts import submit_all_keyboard
 from bot.handlers.reporting.more_texts import texts as more_texts
@@ -24,7 +24,7 @@ from messages import buttons
 from messages.render import esc, shorten
 from services import conversations
 from services.periods import open_period
-from services.reporting import Draft, Recorded, ReportRefused, Source, resolve_task, submit
+from services.reporting import Draft, ReportRefused, Source, resolve_task, submit
 
 STEP = "several"
 
@@ -87,7 +87,6 @@ async def submit_all(update: Update, context: BotContext, who: Caller) -> None:
     runtime, user = context.runtime, update.effective_user
     assert user is not None
     period, now = Period.parse(data["period"]), runtime.clock.now()
-    recorded: list[tuple[int, Recorded]] = []
     try:
         async with runtime.session() as session:
             for i, item in enumerate(data["items"]):
@@ -95,19 +94,16 @@ async def submit_all(update: Update, context: BotContext, who: Caller) -> None:
                               str(item["progress"]), task_id=int(item["task_id"]))  # fmt: skip
                 message_id = query.message.message_id if i == 0 else None  # a double tap: once
                 source = Source(user.id, user.full_name, who.chat_id, message_id, now)
-                recorded.append((draft.task_number, await submit(
+                recorded = await submit(
                     session, identity=who.identity, draft=draft, period=period, source=source,
                     rules=runtime.settings.calendar_rules(), tz=runtime.settings.tz,
-                )))  # fmt: skip
+                )  # fmt: skip
+                # each entry's confirmation and 审定 requests: outbox rows of this transaction
+                await entry_messages.queue_after_submit(
+                    session, runtime, who, recorded, draft.task_number
+                )
             await conversations.clear(session, user.id)
     except ReportRefused as refused:
         await context.bot.send_message(who.chat_id, texts(refused.key, who.lang, **refused.values))
         return
-    numbers = "、".join(str(number) for number, _ in recorded)
-    await context.bot.send_message(
-        who.chat_id,
-        more_texts("several_done", who.lang, n=len(recorded), numbers=numbers, period=period.key),
-    )
-    for number, entry in recorded:
-        if not entry.duplicate:
-            await approval.request(context, entry, number, who.lang)
+    runtime.wake_dispatcher()

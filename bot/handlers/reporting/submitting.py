@@ -7,12 +7,12 @@ from telegram import Update
 
 from bot.access import Caller, contact, guarded, known, load_flow, save_flow
 from bot.context import BotContext
-from bot.handlers import approval
+from bot.handlers import entry_messages
 from bot.handlers.report_texts import plan_choice_keyboard, texts
 from bot.handlers.reporting.steps import FLOW, period_of
 from ledger.periods import Period
 from ledger.reports import ReportSyntaxError, parse_report
-from ledger.vocab import EntryState, EntryStatus
+from ledger.vocab import EntryStatus
 from messages import buttons
 from services import conversations
 from services.periods import open_period
@@ -62,33 +62,18 @@ async def submit_draft(
                 tz=runtime.settings.tz,
             )
             await conversations.clear(session, user.id)
+            queued = await entry_messages.queue_after_submit(
+                session, runtime, who, recorded, draft.task_number
+            )
     except AmbiguousTask as ambiguous:
         await _ask_plan(update, context, who, draft, message_id, period, ambiguous)
         return None
     except ReportRefused as refused:
         await update.effective_message.reply_text(texts(refused.key, who.lang, **refused.values))
         return None
-    if recorded.duplicate:
+    runtime.wake_dispatcher()  # the confirmation and the 审定 requests are outbox rows
+    if not queued:
         await update.effective_message.reply_text(texts("duplicate", who.lang))
-        return recorded
-    entry = recorded.entry
-    if entry.state == EntryState.SUBMITTED:
-        tail = texts("tail_approval" if recorded.principals else "tail_approval_self", who.lang)
-    else:
-        tail = texts("tail_counted", who.lang)
-    if entry.late:
-        tail += texts("tail_late", who.lang)
-    await update.effective_message.reply_text(
-        texts(
-            "submitted",
-            who.lang,
-            number=draft.task_number,
-            period=entry.period,
-            version=entry.version,
-            tail=tail,
-        )
-    )
-    await approval.request(context, recorded, draft.task_number, who.lang)
     return recorded
 
 
