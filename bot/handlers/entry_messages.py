@@ -58,6 +58,15 @@ async def queue_after_submit(
     await change_notices.enqueue(
         session, change_notices.CONFIRMATION, entry, who.chat_id, confirmation, now
     )
+    await queue_approval_requests(session, runtime, recorded, number)
+    return True
+
+
+async def queue_approval_requests(
+    session: AsyncSession, runtime: Runtime, recorded: Recorded, number: int
+) -> None:
+    """The 审定 request (with its buttons) to each principal of the entry's unit."""
+    entry, now = recorded.entry, runtime.clock.now()
     for reviewer in recorded.principals:
         lang = await language_of(session, reviewer, runtime.settings.locale)
         text = texts(
@@ -77,7 +86,16 @@ async def queue_after_submit(
         await change_notices.enqueue(
             session, change_notices.APPROVAL_REQUEST, entry, reviewer, request, now
         )
-    return True
+
+
+async def queue_confirmation(
+    session: AsyncSession, runtime: Runtime, who: Caller, recorded: Recorded, text: str
+) -> None:
+    """One confirmation for several entries stored together, tied to the first of them."""
+    await change_notices.enqueue(
+        session, change_notices.CONFIRMATION, recorded.entry, who.chat_id, _payload(text),
+        runtime.clock.now(),
+    )  # fmt: skip
 
 
 async def queue_after_review(

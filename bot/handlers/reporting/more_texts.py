@@ -66,6 +66,10 @@ texts = Catalog(
             "en": "Task {number} has no status (done, on_track, behind, not_started); add it and "
             "send again.",
         },
+        "several_done": {
+            "zh": "已提交 {n} 项：任务 {numbers}（{period}）。",
+            "en": "Submitted {n} tasks: {numbers} ({period}).",
+        },
         "btn_submit_all": {"zh": "提交全部", "en": "Submit all"},
     }
 )

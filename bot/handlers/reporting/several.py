@@ -1,6 +1,6 @@
 """One message reporting several tasks, a numbered line each ("5. 序时推进 …\n6. 已完成 …"):
 read, checked against the unit's owed tasks, shown once, and submitted together with
-[提交全部] — every entry or none, each confirmed through the outbox."""
+[提交全部] — every entry or none."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ from messages import buttons
 from messages.render import esc, shorten
 from services import conversations
 from services.periods import open_period
-from services.reporting import Draft, ReportRefused, Source, resolve_task, submit
+from services.reporting import Draft, Recorded, ReportRefused, Source, resolve_task, submit
 
 STEP = "several"
 
@@ -87,6 +87,7 @@ async def submit_all(update: Update, context: BotContext, who: Caller) -> None:
     runtime, user = context.runtime, update.effective_user
     assert user is not None
     period, now = Period.parse(data["period"]), runtime.clock.now()
+    recorded: list[tuple[int, Recorded]] = []
     try:
         async with runtime.session() as session:
             for i, item in enumerate(data["items"]):
@@ -94,16 +95,22 @@ async def submit_all(update: Update, context: BotContext, who: Caller) -> None:
                               str(item["progress"]), task_id=int(item["task_id"]))  # fmt: skip
                 message_id = query.message.message_id if i == 0 else None  # a double tap: once
                 source = Source(user.id, user.full_name, who.chat_id, message_id, now)
-                recorded = await submit(
+                recorded.append((draft.task_number, await submit(
                     session, identity=who.identity, draft=draft, period=period, source=source,
                     rules=runtime.settings.calendar_rules(), tz=runtime.settings.tz,
-                )  # fmt: skip
-                # each entry's confirmation and 审定 requests: outbox rows of this transaction
-                await entry_messages.queue_after_submit(
-                    session, runtime, who, recorded, draft.task_number
-                )
+                )))  # fmt: skip
             await conversations.clear(session, user.id)
+            numbers = "、".join(str(number) for number, _ in recorded)
+            done = more_texts("several_done", who.lang, n=len(recorded), numbers=numbers,
+                              period=period.key)  # fmt: skip
+            fresh = [(number, entry) for number, entry in recorded if not entry.duplicate]
+            for number, entry in fresh:  # the 审定 requests, as outbox rows with the entries
+                await entry_messages.queue_approval_requests(session, runtime, entry, number)
+            if fresh:
+                await entry_messages.queue_confirmation(session, runtime, who, fresh[0][1], done)
     except ReportRefused as refused:
         await context.bot.send_message(who.chat_id, texts(refused.key, who.lang, **refused.values))
         return
     runtime.wake_dispatcher()
+    if not fresh:  # a redelivered press: everything was stored the first time
+        await context.bot.send_message(who.chat_id, done)
