@@ -53,7 +53,12 @@ def test_history_and_evidence(harness: Harness) -> None:
     bind(world, principal, TRANSPORT, "principal")
     before = len(world.bot_messages(principal))
     world.press(contact, report_with_files(world, contact), "rc:s")
-    [request] = world.control.wait_for_messages(principal, before + 1)[before:]
+    # The 审定 request, then the three attachments (as outbox rows queued with the entry).
+    request, *files = world.control.wait_for_messages(principal, before + 4)[before:]
+    assert request["text"].startswith("待审定 市交通运输局 2023-03 任务 5（第1版）")
+    assert [m.get("caption") for m in files] == [f"任务 5 附件 {i}/3" for i in (1, 2, 3)]
+    assert "photo" in files[0] and "photo" in files[1]
+    assert files[2]["document"]["file_name"] == "实施方案.pdf"
     [ask_reason] = world.press(principal, request, buttons(request)[1][1])
     world.say(principal, "请补充投资数据", reply_to=ask_reason["message_id"])
     before = len(world.bot_messages(principal))
