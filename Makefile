@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint install clean settings-docs lock try
+.PHONY: run test check lint install clean settings-docs lock try
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -17,8 +17,15 @@ install: $(STAMP)
 run: $(STAMP)
 	$(BIN)/ledgerbot run
 
+# The whole suite, one worker per core (pytest-xdist): every worker has its own databases, files
+# and ports. TEST_JOBS=0 runs it in this process (for a debugger, or -x on the first failure).
+TEST_JOBS ?= auto
 test: $(STAMP)
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(TEST_JOBS) $(PYTEST_ARGS)
+
+# The inner loop: lint, types and the tests that need neither the bot process nor PostgreSQL.
+check: lint
+	$(BIN)/pytest -n $(TEST_JOBS) -q -m "not e2e" -k "not postgres" $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -56,8 +56,9 @@ from models import Plan, ProgressEntry, Task, TaskUnit, Unit, schema
 from models.db import make_engine, make_session_factory
 from reports.ledger_xlsx import ledger_workbook
 from services.digest import digest_data
+from services.obligations import open_ledger
 from services.reports import ledgers
-from services.status import period_status, task_status
+from services.status import period_status, period_summary, task_status
 
 UNITS, TASKS, YEARS = 2_000, 10_000, (2019, 2020, 2021, 2022, 2023)
 STEPS = (10_000, 100_000, 1_000_000)
@@ -262,6 +263,9 @@ def queries(settings: Settings) -> dict[str, Query]:
     async def status_all(s: AsyncSession) -> object:
         return await period_status(s, period=PERIOD, **as_of)
 
+    async def status_summary(s: AsyncSession) -> object:
+        return await period_summary(s, period=PERIOD, **as_of)
+
     async def status_unit(s: AsyncSession) -> object:
         unit_id = await s.scalar(
             text("SELECT id FROM units WHERE name = :n"), {"n": f"测试单位{28:04d}"}
@@ -279,6 +283,7 @@ def queries(settings: Settings) -> dict[str, Query]:
 
     return {
         "/status (all units)": status_all,
+        "/status summary (all)": status_summary,
         "/status (one unit)": status_unit,
         "/status N (one task)": status_task,
         "digest data": digest,
@@ -333,6 +338,9 @@ async def run_dialect(url: str, repeat: int, xlsx_tasks: bool) -> dict[str, list
         started = time.perf_counter()
         loaded += await insert_chunks(engine, ProgressEntry.__table__, take(rows, step - loaded))
         load = time.perf_counter() - started
+        async with factory() as session, session.begin():  # as the prompt does, once
+            await open_ledger(session, PERIOD, now=NOW, rules=settings.calendar_rules(),
+                              tz=settings.tz)  # fmt: skip
         if name == "postgresql":
             async with engine.connect() as conn:
                 await conn.execute(text("ANALYZE"))

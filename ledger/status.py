@@ -64,9 +64,21 @@ class EntryView:
         return self.state == EntryState.SUBMITTED
 
 
+@dataclass(frozen=True)
+class Counts:
+    """A unit's figures counted by the database (services.status.period_summary) by the same
+    rules as the properties below, for views that show counts and no lists."""
+
+    owed: int
+    submitted: int
+    awaiting_approval: int
+    late: int
+
+
 @dataclass
 class UnitStatus:
-    """One unit's standing for a period, from its obligations and current entries."""
+    """One unit's standing for a period, from its obligations and current entries (or, for a
+    summary, from `counts`: then it has no lists, and asking for them is an error)."""
 
     unit_id: int
     unit: str
@@ -75,21 +87,30 @@ class UnitStatus:
     contacts: int = 0  # bound contacts when the period opened (kept current while it is open)
     principal: bool = False
     overdue: int = 0  # owed, nothing counted or waiting, past due (at the aggregate's `now`)
+    counts: Counts | None = None
 
     def _entry(self, task_id: int) -> EntryView | None:
         return next((e for e in self.entries if e.task_id == task_id), None)
 
+    def _lists(self) -> None:
+        if self.counts is not None:
+            raise ValueError("a status summary has counts, not lists: use period_status")
+
     @property
     def owed(self) -> int:
-        return len(self.obligations)
+        return self.counts.owed if self.counts else len(self.obligations)
 
     @property
     def submitted(self) -> int:
         """Owed reports that count (approved, or accepted without a principal)."""
+        if self.counts:
+            return self.counts.submitted
         return sum(1 for o in self.obligations if o.counted)
 
     @property
     def awaiting_approval(self) -> int:
+        if self.counts:
+            return self.counts.awaiting_approval
         waiting = 0
         for o in self.obligations:
             entry = self._entry(o.task_id)
@@ -98,6 +119,8 @@ class UnitStatus:
 
     @property
     def late(self) -> int:
+        if self.counts:
+            return self.counts.late
         return sum(1 for o in self.obligations if o.late)
 
     @property
@@ -113,8 +136,22 @@ class UnitStatus:
         """Nobody could be prompted: no bound contact."""
         return self.contacts == 0
 
+    @property
+    def support_owed(self) -> int:
+        """Supporting units' inputs (配合单位反馈) among what the unit owes: counted apart."""
+        return sum(1 for o in self.obligations if o.role == UnitRole.SUPPORT)
+
+    @property
+    def support_submitted(self) -> int:
+        return sum(1 for o in self.obligations if o.role == UnitRole.SUPPORT and o.counted)
+
+    def role_of(self, task_id: int) -> UnitRole | None:
+        """The unit's role on a task it owes (None: it does not owe it)."""
+        return next((o.role for o in self.obligations if o.task_id == task_id), None)
+
     def missing_tasks(self) -> list[ObligationView]:
         """Owed, not counted and not waiting for 审定: what a reminder lists."""
+        self._lists()
         return [
             o
             for o in self.obligations
@@ -122,6 +159,7 @@ class UnitStatus:
         ]
 
     def waiting_entries(self) -> list[EntryView]:
+        self._lists()
         owed = {o.task_id for o in self.obligations if not o.counted}
         return [e for e in self.entries if e.awaiting_approval and e.task_id in owed]
 
@@ -138,12 +176,17 @@ class Totals:
     complete_units: int
     overdue_units: int
     unbound_units: int
+    support_owed: int = 0  # of `owed`, supporting units' inputs (配合单位反馈)
+    support_submitted: int = 0
 
 
 @dataclass(frozen=True)
 class Snapshot:
     contacts: int
     principal: bool
+
+
+UNORDERED = (1 << 30,)  # the place of a unit that owes nothing: after every owing unit
 
 
 def aggregate(
@@ -182,9 +225,16 @@ def aggregate(
             overdue(o.counted_at, o.task_id in waiting, now, o.due_at) for o in status.obligations
         )
     first = {
-        u: min((o.order for o in s.obligations), default=(1 << 30,)) for u, s in by_unit.items()
+        u: min((o.order for o in s.obligations), default=UNORDERED) for u, s in by_unit.items()
     }
-    return sorted(by_unit.values(), key=lambda s: (s.complete, first[s.unit_id], s.unit))
+    return in_status_order(by_unit.values(), first)
+
+
+def in_status_order(
+    units: Iterable[UnitStatus], first: Mapping[int, tuple[int, ...]]
+) -> list[UnitStatus]:
+    """Units in the document's order (the first task they owe, `first`), complete ones last."""
+    return sorted(units, key=lambda s: (s.complete, first[s.unit_id], s.unit))
 
 
 def totals(statuses: Iterable[UnitStatus]) -> Totals:
@@ -200,4 +250,6 @@ def totals(statuses: Iterable[UnitStatus]) -> Totals:
         complete_units=sum(1 for s in rows if s.complete),
         overdue_units=sum(1 for s in rows if s.overdue),
         unbound_units=sum(1 for s in rows if s.unbound),
+        support_owed=sum(s.support_owed for s in rows),
+        support_submitted=sum(s.support_submitted for s in rows),
     )

@@ -21,7 +21,27 @@ from telegram.ext import (
 
 from bot import commands, updates
 from bot.context import RUNTIME_KEY, BotApplication, BotContext
-from bot.handlers import admin, approval, basic, exports, milestones, reporting, status
+from bot.handlers import (
+    admin,
+    admin_chat,
+    approval,
+    audit,
+    basic,
+    duban_assign,
+    duban_close,
+    duban_extend,
+    duban_pending,
+    duban_urge,
+    evidence,
+    exports,
+    history,
+    milestones,
+    milestones_view,
+    plan_upload,
+    reporting,
+    status,
+    unit_choice,
+)
 from bot.serve import FRONT_KEY, FrontDoor, serve
 from bot.telegram_request import MAIN_POOL_SIZE, MeteredRequest
 from bot.updates import PerChatUpdateProcessor
@@ -142,6 +162,18 @@ def register_handlers(application: BotApplication) -> None:
     exports.register(application)
     approval.register(application)
     milestones.register(application)
+    unit_choice.register(application)
+    history.register(application)
+    evidence.register(application)
+    plan_upload.register(application)
+    admin_chat.register(application)
+    milestones_view.register(application)
+    audit.register(application)
+    duban_urge.register(application)
+    duban_close.register(application)
+    duban_pending.register(application)
+    duban_assign.register(application)
+    duban_extend.register(application)
     reporting.register(application)
     application.add_handler(
         MessageHandler(filters.ChatType.PRIVATE & filters.COMMAND, basic.unknown_command)

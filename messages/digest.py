@@ -37,6 +37,10 @@ texts = Catalog(
             "en": "⚪ no bound contact (send an invite code): {units}",
         },
         "digest_behind": {"zh": "滞后任务：", "en": "Tasks behind schedule:"},
+        "digest_support": {
+            "zh": "其中配合单位反馈：应报 {owed} · 已报 {submitted}",
+            "en": "of which supporting units' input: owed {owed} · submitted {submitted}",
+        },
         "digest_units": {
             "zh": "单位：应报 {owing} · 已报齐 {complete} · 逾期 {red} · 临近截止 {yellow}"
             " · 未绑定 {unbound}",
@@ -76,6 +80,9 @@ def digest_message(data: DigestData, lang: str) -> Payload:
         texts("digest_units", lang, owing=t.units, complete=t.complete_units, red=len(red),
               yellow=len(yellow), unbound=len(unbound)),
     ]  # fmt: skip
+    if t.support_owed:
+        lines.insert(1, texts("digest_support", lang, owed=t.support_owed,
+                              submitted=t.support_submitted))  # fmt: skip
     if data.opened_today:
         lines.append(texts("digest_opened", lang, deadline=data.deadline.isoformat()))
     for key, units in (("digest_red", red), ("digest_yellow", yellow), ("digest_unbound", unbound)):

@@ -13,7 +13,8 @@ from ledger.vocab import MilestoneOutcome
 from messages import buttons
 from messages.i18n import Catalog
 from messages.keyboards import task_keyboard
-from messages.render import esc, shorten, split_message
+from messages.render import esc, split_message
+from messages.task_lines import task_lines
 from services.due import Item, Recipient
 
 texts = Catalog(
@@ -26,7 +27,6 @@ texts = Catalog(
             "Tap a task below to report{reply_hint}.",
         },
         "reply_hint": {"zh": "，或直接回复本消息", "en": ", or reply to this message"},
-        "task_due": {"zh": "（时限：{due}）", "en": " (due {due})"},
         "reminder": {
             "zh": "<b>提醒</b>：{unit} {period} 台账尚未报送完整，截止 {deadline}。"
             "尚未报送：\n{tasks}",
@@ -83,16 +83,8 @@ def payload(text: str, markup: InlineKeyboardMarkup | None = None, **meta: Any) 
 
 def _task_lines(items: list[Item], lang: str = "zh") -> str:
     """Tasks grouped by plan (in the order given: plans as imported), each group under its
-    plan's code: 【工作要点】."""
-    lines: list[str] = []
-    plan = None
-    for item in items:
-        if item.plan != plan:
-            plan = item.plan
-            lines.append(f"【{esc(plan)}】")
-        due = texts("task_due", lang, due=esc(item.due)) if item.due else ""
-        lines.append(f"{item.number}. {esc(shorten(item.text, 80))}{due}")
-    return "\n".join(lines)
+    plan's code: 【工作要点】 (messages.task_lines)."""
+    return task_lines(items, lang)
 
 
 def _keyboard(items: list[Item]) -> Any:

@@ -79,7 +79,7 @@ class Clockwork:
                 self.on_fired()
         await self._beat(now)
         self.last_beat = time.monotonic()
-        self._set_timer()
+        self._set_timer(now)
         return fired
 
     async def _done(self, event: Event) -> bool:
@@ -103,10 +103,12 @@ class Clockwork:
             else:
                 row.scheduled_for = row.fired_at = now
 
-    def _set_timer(self) -> None:
+    def _set_timer(self, caught_up_to: datetime) -> None:
+        """A timer for the first event after the window just caught up (one that fell due while
+        catching up fires at once, not a minute later at the tick)."""
         settings, clock = self.runtime.settings, self.runtime.clock
         upcoming = next_event(
-            clock.now() + timedelta(seconds=1), settings.calendar_rules(), settings.tz
+            caught_up_to + timedelta(seconds=1), settings.calendar_rules(), settings.tz
         )
         delay = max((upcoming.fire_at_utc - clock.now()).total_seconds(), 0.0)
         for job in self.job_queue.get_jobs_by_name("scheduler-next"):

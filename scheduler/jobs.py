@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -194,10 +195,16 @@ async def _digests(session: AsyncSession, f: Firing) -> list[NewMessage]:
     text = digest_message(data, f.lang)
     chart = digest_chart(data, f.day, f.lang)
     return [
-        NewMessage(kind, f.key, f"g{chat.telegram_chat_id}", chat.telegram_chat_id, payload, f.now)
+        NewMessage(kind, f.key, f"g{chat.telegram_chat_id}", chat.telegram_chat_id,
+                   in_topic(payload, chat.digest_thread_id), f.now)
         for chat in chats
         for kind, payload in (("digest", text), ("digest-chart", chart))
-    ]
+    ]  # fmt: skip
+
+
+def in_topic(payload: dict[str, Any], thread_id: int | None) -> dict[str, Any]:
+    """A forum supergroup's digest goes to the topic it was subscribed from."""
+    return payload if thread_id is None else {**payload, "message_thread_id": thread_id}
 
 
 async def _period_close(session: AsyncSession, f: Firing) -> list[NewMessage]:

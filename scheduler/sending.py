@@ -50,6 +50,7 @@ async def send_payload(bot: Bot, chat_id: int, payload: dict[str, Any], seconds:
         "parse_mode": payload.get("parse_mode"),
         "reply_markup": InlineKeyboardMarkup.de_json(markup, bot) if markup else None,
         "disable_notification": payload.get("disable_notification"),
+        "message_thread_id": payload.get("message_thread_id"),  # a forum topic
         "read_timeout": seconds,
         "write_timeout": seconds,
         "connect_timeout": seconds,

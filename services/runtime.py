@@ -26,6 +26,7 @@ class Runtime:
     session_factory: async_sessionmaker[AsyncSession]
     clock: Clock
     staff_menus: set[int] = field(default_factory=set)  # staff whose command menu is set
+    app_menus: set[int] = field(default_factory=set)  # users whose Mini App menu button is set
     # Called after a commit that queued outbox rows: the dispatcher claims them at once.
     wake_dispatcher: Callable[[], None] = field(default=lambda: None)
 

@@ -7,14 +7,26 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import case, func, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ledger.periods import Period
-from ledger.status import EntryView, ObligationView, Snapshot, UnitStatus, aggregate
+from ledger.status import (
+    UNORDERED,
+    Counts,
+    EntryView,
+    ObligationView,
+    Snapshot,
+    UnitStatus,
+    aggregate,
+    in_status_order,
+)
 from ledger.timetable import CalendarRules
-from models import LedgerPeriod, Obligation, Plan, ProgressEntry, Task, Unit
+from ledger.vocab import EntryState, UnitRole
+from models import LedgerPeriod, Obligation, Plan, ProgressEntry, Task, TaskUnit, Unit
 from services.obligations import covering, open_ledger
+
+ROLE_ORDER = (UnitRole.LEAD, UnitRole.SUPPORT, UnitRole.DATA)
 
 
 @dataclass(frozen=True)
@@ -56,7 +68,8 @@ async def period_status(
     tasks = None if task_ids is None else list(task_ids)
     owed, snaps = await _obligations(session, period, wanted, tasks)
     entries = await current_entries(session, period, wanted, tasks)
-    names = await unit_names(session, {o.unit_id for o in owed} | {e.unit_id for e in entries})
+    seen = {o.unit_id for o in owed} | {e.unit_id for e in entries}
+    names = await unit_names(session, seen if wanted is not None or tasks is not None else None)
     units = aggregate(owed, names, entries, now=now, snapshots=snaps)
     return PeriodStatus(period, await period_plans(session, period), units, ledger)
 
@@ -79,11 +92,19 @@ async def _obligations(
     session: AsyncSession, period: Period, unit_ids: list[int] | None, task_ids: list[int] | None
 ) -> tuple[list[ObligationView], dict[int, Snapshot]]:
     o = Obligation
+    # The document's order: plan, task, leads before supports, then the unit's place in its
+    # list (a collective's members take the collective's place).
+    listed = (
+        (TaskUnit.task_id == o.task_id)
+        & (TaskUnit.role == o.role)
+        & (TaskUnit.unit_id == func.coalesce(o.via_unit_id, o.unit_id))
+    )
     query = (
         select(o.task_id, Task.number, Plan.code, o.unit_id, o.role, o.due_at, o.counted_at,
-               o.contacts, o.has_principal, o.plan_id)
+               o.contacts, o.has_principal, o.plan_id, TaskUnit.position)
         .join(Task, Task.id == o.task_id)
         .join(Plan, Plan.id == o.plan_id)
+        .outerjoin(TaskUnit, listed)
         .where(o.period == period.key)
     )  # fmt: skip
     if unit_ids is not None:
@@ -102,11 +123,12 @@ async def _obligations(
         contacts,
         principal,
         plan_id,
+        position,
     ) in await session.execute(query):
+        order = (plan_id, number, ROLE_ORDER.index(role), position or 0)
         views.append(
-            ObligationView(task_id, number, code, unit_id, due_at, counted_at, role,
-                           (plan_id, number))
-        )  # fmt: skip
+            ObligationView(task_id, number, code, unit_id, due_at, counted_at, role, order)
+        )
         snaps[unit_id] = Snapshot(contacts, principal)
     return views, snaps
 
@@ -139,9 +161,12 @@ async def current_entries(
     ]
 
 
-async def unit_names(session: AsyncSession, unit_ids: Iterable[int]) -> dict[int, str]:
-    rows = await session.execute(select(Unit.id, Unit.name).where(Unit.id.in_(list(unit_ids))))
-    return {unit_id: name for unit_id, name in rows}
+async def unit_names(session: AsyncSession, unit_ids: Iterable[int] | None) -> dict[int, str]:
+    """Names of the units, or of every unit (None: cheaper than binding thousands of ids)."""
+    query = select(Unit.id, Unit.name)
+    if unit_ids is not None:
+        query = query.where(Unit.id.in_(list(unit_ids)))
+    return {unit_id: name for unit_id, name in await session.execute(query)}
 
 
 @dataclass(frozen=True)
@@ -179,3 +204,71 @@ async def task_status(
         )
         found.append(TaskStatus(task.number, task.text, plan.code, status.units))
     return found
+
+
+PLACE = 10_000_000  # first task's place as one integer: plan id × PLACE + task number
+
+
+async def period_summary(
+    session: AsyncSession,
+    *,
+    period: Period,
+    now: datetime,
+    rules: CalendarRules,
+    tz: ZoneInfo,
+) -> PeriodStatus:
+    """`period_status` of every unit as counts only, counted by the database: what the staff
+    /status and /overdue show, in milliseconds at 2,000 units (issue #17). The counting follows
+    ledger.entries (counted, late at or after the due instant, waiting for 审定, overdue), and a
+    test holds it to `ledger.status.aggregate` on the same rows. Its units have no lists."""
+    ledger = await open_ledger(session, period, now=now, rules=rules, tz=tz)
+    o, e = Obligation, ProgressEntry
+    owed = (
+        select(
+            o.unit_id, func.count().label("owed"), func.count(o.counted_at).label("counted"),
+            func.sum(case((o.counted_at >= o.due_at, 1), else_=0)).label("late"),
+            func.sum(case((o.counted_at.is_(None) & (o.due_at <= now), 1), else_=0)).label("due"),
+            func.max(o.contacts).label("contacts"),
+            func.max(case((o.has_principal, 1), else_=0)).label("principal"),
+            func.min(o.plan_id * PLACE + Task.number).label("place"),
+        )
+        .join(Task, Task.id == o.task_id)
+        .where(o.period == period.key)
+        .group_by(o.unit_id)
+        .subquery()
+    )  # fmt: skip
+    submitted = select(e.task_id, e.unit_id).where(  # few rows, found by index
+        e.period == period.key, e.state == EntryState.SUBMITTED, e.is_current
+    )
+    waiting = {  # owed, not counted, its current entry waiting for 审定
+        unit: (int(count), int(past_due or 0))
+        for unit, count, past_due in await session.execute(
+            select(o.unit_id, func.count(), func.sum(case((o.due_at <= now, 1), else_=0)))
+            .where(o.period == period.key, o.counted_at.is_(None),
+                   tuple_(o.task_id, o.unit_id).in_(submitted))
+            .group_by(o.unit_id)
+        )
+    }  # fmt: skip
+    units: list[UnitStatus] = []
+    first: dict[int, tuple[int, ...]] = {}
+    for row in await session.execute(select(owed, Unit.name).join(Unit, Unit.id == owed.c.unit_id)):
+        waits, waits_due = waiting.get(row.unit_id, (0, 0))
+        counts = Counts(row.owed, row.counted, waits, int(row.late))
+        units.append(
+            UnitStatus(row.unit_id, row.name, contacts=int(row.contacts),
+                       principal=bool(row.principal), overdue=int(row.due) - waits_due,
+                       counts=counts)
+        )  # fmt: skip
+        first[row.unit_id] = divmod(int(row.place), PLACE)
+    owing = select(o.unit_id).where(o.period == period.key)
+    reported = await session.execute(  # a report is never hidden, even on a task not owed
+        select(e.unit_id, Unit.name)
+        .join(Unit, Unit.id == e.unit_id)
+        .where(e.period == period.key, e.is_current, e.unit_id.not_in(owing))
+        .distinct()
+    )
+    for unit_id, name in reported:
+        units.append(UnitStatus(unit_id, name, counts=Counts(0, 0, 0, 0)))
+        first[unit_id] = UNORDERED
+    ordered = in_status_order(units, first)
+    return PeriodStatus(period, await period_plans(session, period), ordered, ledger)

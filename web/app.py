@@ -40,9 +40,9 @@ Feature = Callable[[web.Application, WebDeps], None]
 
 
 def features() -> list[Feature]:
-    from web import health, metrics, webhook
+    from web import api, health, metrics, webhook
 
-    return [health.register, metrics.register, webhook.register]
+    return [health.register, metrics.register, webhook.register, api.register]
 
 
 def build_web_app(deps: WebDeps, extra: Sequence[Feature] = ()) -> web.Application:

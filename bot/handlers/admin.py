@@ -99,6 +99,7 @@ async def _subscription(update: Update, context: BotContext, who: Caller, subscr
             subscribed=subscribed,
             now=runtime.clock.now(),
             actor=Actor.telegram(who.identity.user_id, chat.id),
+            thread_id=message.message_thread_id if message.is_topic_message else None,
         )
     await message.reply_text(texts("subscribed" if subscribed else "unsubscribed", who.lang))
 
