@@ -3,12 +3,15 @@
 The same code as the small in-suite campaigns (tests/campaigns/), at the sizes of issue #7:
 50 SIGKILLs during a fan-out and during inbound bursts (polling; and webhook, issue #11),
 10% faults, a month of restarts, 1,000 prompts from two webhook replicas, concurrent SQLite
-writers. Prints one line per campaign; figures go in bench/README.md.
+writers; two replicas draining 1,000 rows under the double's flood limits with the dispatching
+one SIGKILLed (one rate limit per bot, issue #11). Prints one line per campaign; figures go in
+bench/README.md.
 
     .venv/bin/python bench/bench_campaigns.py                       # SQLite (replicas skipped)
     .venv/bin/python bench/bench_campaigns.py --postgres postgresql+asyncpg://postgres@127.0.0.1:5432/postgres
     .venv/bin/python bench/bench_campaigns.py --only fanout,inbound
     .venv/bin/python bench/bench_campaigns.py --only webhook   # 50 kills mid-burst, webhook mode
+    .venv/bin/python bench/bench_campaigns.py --only drain     # two replicas, one rate limit
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from models.db import make_engine
 from tests.campaigns.concurrency import replicas_campaign, writers_campaign
 from tests.campaigns.crash import fanout_campaign, inbound_campaign
 from tests.campaigns.intake import webhook_kill_campaign
+from tests.campaigns.replicas import replica_campaign
 from tests.campaigns.schedule import faults_campaign, month_campaign
 from tests.conftest import PostgresServer
 from tests.e2e.conftest import ADMIN_ID
@@ -70,6 +74,7 @@ def campaigns(postgres: str | None) -> dict[str, Callable[[Harness], Any]]:
         "webhook": lambda h: webhook_kill_campaign(h, senders=20, messages=1000, kills=50),
         "faults": lambda h: faults_campaign(h, units=300),
         "month": lambda h: month_campaign(h, units=20),
+        "drain": lambda h: replica_campaign(h, rows=1000, kill_after=300),
     }
     if postgres:
         found["replicas"] = lambda h: replicas_campaign(h, 1000, h.workdir / "replica2")

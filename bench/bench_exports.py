@@ -32,10 +32,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import notices
 from ledger.periods import Period, Quarter
 from ledger.scoring import Weights
 from ledger.timetable import DEFAULT_RULES, ledger_schedule
+from messages.digest import digest_chart, digest_message
 from models import (
     Milestone,
     MilestoneResult,
@@ -263,8 +263,8 @@ async def bench(url: str, units: int) -> None:
         data = await digest_data(
             s, now=datetime(YEAR, 6, 12, 2, tzinfo=UTC), rules=rules, tz=TZ, period=Period(YEAR, 5)
         )
-        chart = notices.digest_chart(data, date(YEAR, 6, 12), "zh")
-        return str(notices.digest(data, "zh")["text"]) + chart["photo_b64"]
+        chart = digest_chart(data, date(YEAR, 6, 12), "zh")
+        return str(digest_message(data, "zh")["text"]) + chart["photo_b64"]
 
     await timed("ledger, one month (1 sheet)", factory, ledger_month)
     await timed("ledger, whole year (12 sheets)", factory, ledger)

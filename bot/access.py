@@ -10,10 +10,10 @@ from typing import Any
 from telegram import Update
 from telegram.constants import ChatType
 
-from bot import commands
+from bot import commands, webapp_links
 from bot.context import BotContext
 from bot.i18n import Catalog, pick_language
-from services import conversations
+from services import conversations, permissions
 from services.identity import Identity, identify, mark_reachable, touch_user
 
 texts = Catalog(
@@ -61,6 +61,10 @@ async def caller(update: Update, context: BotContext) -> Caller | None:
     if identity.is_staff and private and user.id not in runtime.staff_menus:
         runtime.staff_menus.add(user.id)  # their chat exists now: give them the staff menu
         await commands.publish_staff(context.bot, user.id)
+    public_url = runtime.settings.public_url
+    if public_url and private and identity.known and user.id not in runtime.app_menus:
+        runtime.app_menus.add(user.id)  # once per process: the button opens the user's screen
+        await webapp_links.publish_menu(context.bot, chat.id, identity, public_url, lang)
     return Caller(identity, lang, chat.id, private)
 
 
@@ -82,37 +86,15 @@ GuardedHandler = Callable[[Update, BotContext, Caller], Coroutine[Any, Any, None
 Handler = Callable[[Update, BotContext], Coroutine[Any, Any, None]]
 
 
-# Who may use a handler: one predicate per row of README's "Who can do what".
-def anyone(_identity: Identity) -> bool:
-    return True
-
-
-def known(identity: Identity) -> bool:
-    return identity.known
-
-
-def bound(identity: Identity) -> bool:
-    return bool(identity.bindings)
-
-
-def contact(identity: Identity) -> bool:
-    return identity.is_contact
-
-
-def principal(identity: Identity) -> bool:
-    return identity.is_principal
-
-
-def staff(identity: Identity) -> bool:
-    return identity.is_staff
-
-
-def admin(identity: Identity) -> bool:
-    return identity.is_admin
+# Who may use a handler: the one permission model, shared with the web.
+Permission = permissions.Permission
+anyone, known, bound = permissions.anyone, permissions.known, permissions.bound
+contact, principal = permissions.contact, permissions.principal
+staff, admin = permissions.staff, permissions.admin
 
 
 def guarded(
-    allowed: Callable[[Identity], bool] = anyone, *, private: bool = False
+    allowed: Permission = anyone, *, private: bool = False
 ) -> Callable[[GuardedHandler], Handler]:
     """Identify the caller, refuse whoever `allowed` rejects, and (with `private`) send group
     chats to a private chat: the one preamble every handler shares."""

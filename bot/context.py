@@ -6,7 +6,7 @@ from typing import Any
 
 from telegram.ext import Application, CallbackContext, ExtBot
 
-from bot.runtime import Runtime
+from services.runtime import Runtime
 
 RUNTIME_KEY = "runtime"
 

@@ -25,9 +25,9 @@ from telegram import Update
 from bot import updates
 from bot.context import BotApplication
 from bot.intake import Unsaved
-from bot.runtime import Runtime
 from ledger.vocab import InboxState
 from services import inbox
+from services.runtime import Runtime
 
 log = logging.getLogger(__name__)
 IDLE_POLL = 5.0  # seconds between looks at the table when nothing woke the worker
@@ -166,7 +166,9 @@ class InboxWorker:
         outcome: list[BaseException | None] = [None]
 
         async def run() -> None:
-            outcome[0] = await updates.handle(self.application, update)
+            # The one seam: every unit of work of this update's handlers shares one session.
+            async with self.runtime.shared_session():
+                outcome[0] = await updates.handle(self.application, update)
 
         await self.application.update_processor.process_update(update, run())
         return outcome[0]

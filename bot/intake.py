@@ -19,8 +19,8 @@ from telegram import Bot, Update
 from telegram.error import TelegramError, TimedOut
 
 from bot.i18n import Catalog, pick_language
-from bot.runtime import Runtime
 from services import inbox
+from services.runtime import Runtime
 
 log = logging.getLogger(__name__)
 REMEMBERED = 10_000  # update ids whose trouble was already reported

@@ -18,7 +18,7 @@ from telegram import Update
 from bot.context import BotApplication
 from bot.inbox import InboxWorker
 from bot.intake import Intake, Poller, Unsaved
-from bot.runtime import Runtime
+from services.runtime import Runtime
 from web.app import WebDeps, WebServer, build_web_app
 from web.webhook import webhook_path
 

@@ -61,6 +61,9 @@ class Settings(BaseSettings):
         le=65535,
         validation_alias=AliasChoices("LEDGERBOT_WEB_PORT", "LEDGERBOT_WEBHOOK_PORT"),
     )
+    # The Mini App (/app/) and the HTTP API (/api/v1/) on that server.
+    public_url: str | None = None  # the HTTPS address users reach the server at
+    webapp_auth_max_age_h: float = Field(default=24, gt=0)  # oldest init data accepted
 
     # Storage
     database_url: str = f"sqlite+aiosqlite:///{DEFAULT_SQLITE_PATH}"
@@ -86,6 +89,8 @@ class Settings(BaseSettings):
     digest_weekday: int = Field(default=0, ge=0, le=6)  # Monday
     # A period's obligations freeze this many working days after its escalation.
     close_workdays_after_escalation: int = Field(default=5, ge=0)
+    # Supporting units' input (配合单位反馈) is due this many working days before the lead's.
+    support_workdays_before: int = Field(default=2, ge=0)
 
     # Yearly scorecard (年考评): weights of the rates and the credit of a partly met milestone;
     # the formula is documented in ledger/scoring.py.
@@ -98,6 +103,9 @@ class Settings(BaseSettings):
     import_max_ratio: float = Field(default=100, gt=1)
     import_max_cells: int = Field(default=200_000, gt=0)
     import_time_budget_s: float = Field(default=120, gt=0)
+
+    # Sending: the bot-wide pace of outbox messages, a margin under Telegram's 30/s
+    send_per_second: float = Field(default=28.0, gt=0, le=30)
 
     # Operations (logging, backups, start-up checks)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
@@ -191,6 +199,7 @@ class Settings(BaseSettings):
             milestone_check_workdays_before=self.milestone_check_workdays_before,
             digest_weekday=self.digest_weekday,
             close_workdays_after_escalation=self.close_workdays_after_escalation,
+            support_workdays_before=self.support_workdays_before,
         )
 
 

@@ -8,16 +8,18 @@
   never their own report.
 * An obligation is late when its first *counted* submission came after its due instant; a later
   correction keeps that timing. A milestone answer is late against its own quarter's deadline.
+* An approved extension (延期申请) moves one obligation's due instant to the end of the day it
+  names; it can only move it later, and a request made after the deadline is allowed (it says so).
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from ledger.periods import Quarter
-from ledger.timetable import CalendarRules, milestone_schedule, to_utc
+from ledger.timetable import CalendarRules, at_local, milestone_schedule, to_utc
 from ledger.vocab import EntryState
 
 COUNTED = frozenset({EntryState.APPROVED, EntryState.ACCEPTED})
@@ -93,3 +95,21 @@ def milestone_late(
     """A quarter-end milestone answer is late after *its own* quarter's check deadline, whatever
     quarter it is answered in (a 2023Q1 answer on 2023-04-10 is late)."""
     return is_late(answered_at, milestone_schedule(quarter, rules, tz).due_at)
+
+
+def extended_due_at(until: date, tz: ZoneInfo) -> datetime:
+    """The due instant an extension to `until` (that day included) gives: midnight after it."""
+    return at_local(until + timedelta(days=1), time(0), tz)
+
+
+def extension_refusal(until: date, due_at: datetime, tz: ZoneInfo) -> str | None:
+    """Why an extension to `until` cannot be asked for (a message key): it must end after the
+    obligation's current due instant."""
+    if to_utc(extended_due_at(until, tz)) <= to_utc(due_at):
+        return "extend_not_later"
+    return None
+
+
+def after_deadline(at: datetime, due_at: datetime) -> bool:
+    """A request made once the due instant has passed (allowed, but it says so)."""
+    return is_late(at, due_at)

@@ -128,6 +128,39 @@ class Quarter:
         return self.periods()[2].last_day
 
 
+# Years a ledger can name: the bureau's plans start in the 2020s, and every computation a
+# period needs (its collection month, deadlines, the next quarter) stays inside `date`'s range.
+LEDGER_YEARS = (2000, 2999)
+
+
+class YearOutOfRange(ValueError):
+    """A well-formed period or quarter whose year no ledger can have (e.g. 9999-12)."""
+
+    def __init__(self, year: int) -> None:
+        first, last = LEDGER_YEARS
+        super().__init__(f"year {year} is out of range: ledgers cover {first}..{last}")
+        self.year = year
+
+
+def _ledger_year(year: int) -> None:
+    if not LEDGER_YEARS[0] <= year <= LEDGER_YEARS[1]:
+        raise YearOutOfRange(year)
+
+
+def ledger_period(key: str) -> Period:
+    """`Period.parse` for what people type: also refuses years outside LEDGER_YEARS."""
+    period = Period.parse(key)
+    _ledger_year(period.year)
+    return period
+
+
+def ledger_quarter(key: str) -> Quarter:
+    """`Quarter.parse` for what people type: also refuses years outside LEDGER_YEARS."""
+    quarter = Quarter.parse(key)
+    _ledger_year(quarter.year)
+    return quarter
+
+
 def previous_period(today: date) -> Period:
     """The period whose ledger is being collected on `today`: last month's."""
     return Period.of(today).prev()

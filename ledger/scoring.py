@@ -19,7 +19,9 @@ Counted per unit over the periods of the year whose deadline has passed:
 
 so a unit with nothing reported is not punished twice through the approval rate, and a unit that
 owes no milestone is scored on the rest. Weights come from LEDGERBOT_SCORE_WEIGHTS, e.g.
-"on_time=0.4,completeness=0.3,approval=0.1,milestones=0.2,partly=0.5" (the defaults).
+"on_time=0.4,completeness=0.3,approval=0.1,milestones=0.2,partly=0.5,support=0.5" (the
+defaults). A support obligation (配合单位反馈) counts `support` of a lead one in owed, reported, on
+time and approved; the counts are kept apart too (`support_owed`, `support_reported`).
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ class Weights:
     approval: float = 0.1
     milestones: float = 0.2
     partly: float = 0.5
+    support: float = 0.5  # a supporting unit's input counts this much of a lead report
 
     def __post_init__(self) -> None:
         if min(self.on_time, self.completeness, self.approval, self.milestones) < 0:
@@ -48,6 +51,8 @@ class Weights:
             raise ValueError("at least one score weight must be positive")
         if not 0 <= self.partly <= 1:
             raise ValueError("partly (the credit of a partly met milestone) must be in 0..1")
+        if not 0 <= self.support <= 1:
+            raise ValueError("support (the weight of a support obligation) must be in 0..1")
 
     @classmethod
     def parse(cls, text: str) -> Weights:
@@ -78,30 +83,38 @@ class Weights:
 class Tally:
     """What one unit owed and did over the counted periods and quarters."""
 
-    owed: int = 0
-    reported: int = 0
-    on_time: int = 0
-    approved: int = 0
+    owed: float = 0
+    reported: float = 0
+    on_time: float = 0
+    approved: float = 0
     outcomes: dict[MilestoneOutcome | None, int] = field(default_factory=dict)
+    support_owed: int = 0  # the support obligations among the above, counted one each
+    support_reported: int = 0
 
-    def add_report(self, *, reported: bool, late: bool, approved: bool) -> None:
-        """One owed report: `reported` means a current submitted or approved entry exists."""
-        self.owed += 1
+    def add_report(
+        self, *, reported: bool, late: bool, approved: bool, weight: float = 1,
+        support: bool = False,
+    ) -> None:  # fmt: skip
+        """One owed report (`weight` of one: a support obligation weighs less); `reported` means
+        a current submitted or approved entry exists."""
+        self.owed += weight
+        self.support_owed += support
         if reported:
-            self.reported += 1
-            self.on_time += not late
-            self.approved += approved
+            self.reported += weight
+            self.on_time += weight * (not late)
+            self.approved += weight * approved
+            self.support_reported += support
 
     def add_milestone(self, outcome: MilestoneOutcome | None) -> None:
         """One milestone due; None means it was not answered."""
         self.outcomes[outcome] = self.outcomes.get(outcome, 0) + 1
 
     @property
-    def late(self) -> int:
+    def late(self) -> float:
         return self.reported - self.on_time
 
     @property
-    def missing(self) -> int:
+    def missing(self) -> float:
         return self.owed - self.reported
 
     @property
@@ -112,7 +125,7 @@ class Tally:
         return self.outcomes.get(outcome, 0)
 
 
-def _rate(part: float, whole: int) -> float | None:
+def _rate(part: float, whole: float) -> float | None:
     return part / whole if whole else None
 
 

@@ -136,6 +136,19 @@ class UnitStatus:
         """Nobody could be prompted: no bound contact."""
         return self.contacts == 0
 
+    @property
+    def support_owed(self) -> int:
+        """Supporting units' inputs (配合单位反馈) among what the unit owes: counted apart."""
+        return sum(1 for o in self.obligations if o.role == UnitRole.SUPPORT)
+
+    @property
+    def support_submitted(self) -> int:
+        return sum(1 for o in self.obligations if o.role == UnitRole.SUPPORT and o.counted)
+
+    def role_of(self, task_id: int) -> UnitRole | None:
+        """The unit's role on a task it owes (None: it does not owe it)."""
+        return next((o.role for o in self.obligations if o.task_id == task_id), None)
+
     def missing_tasks(self) -> list[ObligationView]:
         """Owed, not counted and not waiting for 审定: what a reminder lists."""
         self._lists()
@@ -163,6 +176,8 @@ class Totals:
     complete_units: int
     overdue_units: int
     unbound_units: int
+    support_owed: int = 0  # of `owed`, supporting units' inputs (配合单位反馈)
+    support_submitted: int = 0
 
 
 @dataclass(frozen=True)
@@ -235,4 +250,6 @@ def totals(statuses: Iterable[UnitStatus]) -> Totals:
         complete_units=sum(1 for s in rows if s.complete),
         overdue_units=sum(1 for s in rows if s.overdue),
         unbound_units=sum(1 for s in rows if s.unbound),
+        support_owed=sum(s.support_owed for s in rows),
+        support_submitted=sum(s.support_submitted for s in rows),
     )

@@ -45,6 +45,7 @@ class CalendarRules:
     milestone_escalation_workdays_after: int = 1
     digest_weekday: int = 0
     close_workdays_after_escalation: int = 5
+    support_workdays_before: int = 2  # 配合单位反馈 is due this many working days before the lead's
 
     def __post_init__(self) -> None:
         # Settings hands over lists; tuples keep the rules hashable (schedules are cached on them).
@@ -60,8 +61,8 @@ class CalendarRules:
             raise ValueError("send_time is a naive wall-clock time; deadline_shift a DeadlineShift")
         if self.yellow_workdays < 0 or not 0 <= self.digest_weekday <= 6:
             raise ValueError("need yellow_workdays >= 0 and digest_weekday 0 (Monday) .. 6")
-        if self.close_workdays_after_escalation < 0:
-            raise ValueError("close_workdays_after_escalation must be >= 0")
+        if min(self.close_workdays_after_escalation, self.support_workdays_before) < 0:
+            raise ValueError("close_ and support_workdays_before must be >= 0")
 
 
 DEFAULT_RULES = CalendarRules()

@@ -74,3 +74,21 @@ class InboxState(StrEnum):
     PROCESSING = "processing"  # claimed by a worker (a lease: reclaimed if the worker dies)
     DONE = "done"
     FAILED = "failed"  # its handler kept failing: parked for `ledgerbot inbox retry`
+
+
+class RequestState(StrEnum):
+    """Where a 督办 request (延期申请) stands."""
+
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+class ClosureState(StrEnum):
+    """Where a 销号 (closing a finished task for a unit) stands."""
+
+    AWAITING_PRINCIPAL = "awaiting_principal"  # the lead unit asked; its principal approves
+    AWAITING_STAFF = "awaiting_staff"  # the bureau confirms 确认销号
+    CLOSED = "closed"  # 已销号: no longer owed from the next period on
+    RETURNED = "returned"  # sent back (by the principal or the bureau)
+    REOPENED = "reopened"  # closed, then reopened by staff

@@ -12,6 +12,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from telegram.error import InvalidToken
 
 from ledgerbot import (  # noqa: F401  (their commands join `app`)
+    cli_api_token,
     cli_backup,
     cli_doctor,
     cli_export,

@@ -7,7 +7,7 @@ import json
 import logging
 import sys
 from collections.abc import Awaitable, Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any, TypeVar
 
 import typer
@@ -32,6 +32,11 @@ units_app = typer.Typer(help="Units of the registry.", invoke_without_command=Tr
 app.add_typer(units_app, name="units")
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+
+
+def local(at: datetime, settings: Settings) -> datetime:
+    """A stored instant in the bureau's time zone (stored naive values are UTC)."""
+    return (at if at.tzinfo else at.replace(tzinfo=UTC)).astimezone(settings.tz)
 
 
 def fail(message: str, code: int = 2) -> typer.Exit:

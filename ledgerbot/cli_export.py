@@ -1,9 +1,9 @@
-"""`ledgerbot export …` and `ledgerbot digest`: the four documents and the digest, for terminals."""
+"""`ledgerbot export …` and `ledgerbot digest`: the documents of messages.documents, for
+terminals (a shell on the server is staff: every unit, every document)."""
 
 from __future__ import annotations
 
 import asyncio
-import base64
 import re
 import sys
 from pathlib import Path
@@ -11,11 +11,10 @@ from typing import Annotated, Any
 
 import typer
 
-from bot import notices
-from ledger.periods import Period, Quarter
+from ledger.periods import Period, Quarter, ledger_period, ledger_quarter
 from ledgerbot.cli_base import app, fail, load_settings, now, with_session
-from services import reports
-from services.digest import DigestData, digest_data
+from ledgerbot.cli_output import check_target, write_output
+from messages.documents import DOCUMENTS, Ask, Loaded, digest_caption, scored_through
 
 export_app = typer.Typer(
     help="Export the ledger (推进台账), bulletin (季通报), scorecard (年考评) or raw entries.",
@@ -24,20 +23,46 @@ export_app = typer.Typer(
 app.add_typer(export_app, name="export")
 
 Output = Annotated[Path | None, typer.Option("-o", "--output", help="File to write.")]
+Force = Annotated[bool, typer.Option("--force", help="Replace the output file if it exists.")]
 
 
 def _parse(kind: type[Period] | type[Quarter], text: str) -> Any:
     try:
-        return kind.parse(text)
+        return ledger_period(text) if kind is Period else ledger_quarter(text)
     except ValueError as bad:
         raise fail(str(bad)) from bad
 
 
-def _write(path: Path, data: bytes | str) -> None:
-    if isinstance(data, str):
-        data = data.encode("utf-8-sig" if path.suffix == ".csv" else "utf-8")
-    path.write_bytes(data)
-    typer.echo(f"wrote {path} ({len(data):,} bytes)")
+def _ask(settings: Any, **asked: Any) -> Ask:
+    return Ask(now(settings), settings.calendar_rules(), settings.tz, weights=settings.weights(),
+               **asked)  # fmt: skip
+
+
+def _load(settings: Any, kind: str, ask: Ask, refusal: str | None = None) -> Loaded:
+    document = DOCUMENTS[kind]
+
+    async def work(session: Any) -> Loaded:
+        loaded = await document.load(session, ask)
+        if loaded is None:
+            raise fail(refusal or document.refusal)
+        return loaded
+
+    return with_session(settings, work)
+
+
+def _export(
+    kind: str, ask: Ask, output: Path | None, force: bool, suffix: str | None = None, **why: Any
+) -> None:
+    """Load, write and save one document; the file name from the table unless given. A given
+    target is checked before anything is built (see ledgerbot.cli_output)."""
+    if output is not None:
+        check_target(output, force=force)
+    settings = load_settings()
+    document = DOCUMENTS[kind]
+    loaded = _load(settings, kind, ask, **why)
+    suffix = suffix or (output.suffix.lstrip(".") if output else next(iter(document.writers)))
+    path = output or Path(document.file_name(loaded, suffix))
+    write_output(path, document.write(loaded, ask, suffix), force=force)
 
 
 @export_app.command("ledger")
@@ -47,56 +72,29 @@ def export_ledger(
     ] = None,
     year: Annotated[int | None, typer.Option(help="All twelve periods of a year.")] = None,
     output: Output = None,
+    force: Force = False,
 ) -> None:
     """The monthly 推进台账 workbook: one sheet per period and plan."""
-    from reports.ledger_xlsx import ledger_workbook  # the writers load only when used
-
     if not period and year is None:
         raise fail("give --period YYYY-MM (repeatable) or --year YYYY")
     periods = [_parse(Period, p) for p in period or []]
-    periods += [Period(year, m) for m in range(1, 13)] if year is not None else []
-    settings = load_settings()
-    rules, tz = settings.calendar_rules(), settings.tz
-
-    async def work(session: Any) -> bytes:
-        found = await reports.ledgers(
-            session, periods=periods, rules=rules, tz=tz, now=now(settings)
-        )
-        if not found:
-            raise fail("no plan covers that period: import one with `ledgerbot import`")
-        return ledger_workbook(found, tz, now(settings))
-
-    data = with_session(settings, work)
-    _write(output or Path(f"ledger-{periods[0].key}.xlsx"), data)
+    periods += (
+        [_parse(Period, f"{year:04d}-{m:02d}") for m in range(1, 13)] if year is not None else []
+    )
+    _export("ledger", _ask(load_settings(), periods=tuple(periods)), output, force, "xlsx")
 
 
 @export_app.command("bulletin")
 def export_bulletin(
     quarter: Annotated[str, typer.Option(help="YYYYQn, e.g. 2023Q2.")],
     output: Output = None,
+    force: Force = False,
 ) -> None:
     """The quarterly 季通报; .docx or .xlsx by the output's extension (default: .docx)."""
-    from reports.bulletin import build
-    from reports.bulletin_docx import bulletin_docx
-    from reports.bulletin_xlsx import bulletin_xlsx
-
     q: Quarter = _parse(Quarter, quarter)
-    path = output or Path(f"bulletin-{q.key}.docx")
-    if path.suffix not in (".docx", ".xlsx"):
+    if output is not None and output.suffix not in (".docx", ".xlsx"):
         raise fail("the bulletin is written as .docx or .xlsx")
-    settings = load_settings()
-
-    async def work(session: Any) -> bytes:
-        data = await reports.quarter_data(
-            session, quarter=q, rules=settings.calendar_rules(), tz=settings.tz,
-            now=now(settings),
-        )  # fmt: skip
-        if data is None:
-            raise fail("no plan covers that quarter: import one with `ledgerbot import`")
-        content = build(data)
-        return bulletin_docx(content) if path.suffix == ".docx" else bulletin_xlsx(content)
-
-    _write(path, with_session(settings, work))
+    _export("bulletin", _ask(load_settings(), quarter=q), output, force)
 
 
 @export_app.command("scorecard")
@@ -106,23 +104,15 @@ def export_scorecard(
         str | None, typer.Option(help="Last period counted (default: last one past its deadline).")
     ] = None,
     output: Output = None,
+    force: Force = False,
 ) -> None:
     """The yearly 年考评 scorecard (weights: LEDGERBOT_SCORE_WEIGHTS)."""
-    from reports.scorecard import scorecard_xlsx
-
+    _parse(Period, f"{year:04d}-01")  # the year is one a ledger can have
     settings = load_settings()
-    rules, tz, clock = settings.calendar_rules(), settings.tz, now(settings)
-    last = _parse(Period, through) if through else reports.last_due_period(year, clock, rules, tz)
-
-    async def work(session: Any) -> bytes:
-        data = await reports.year_data(
-            session, year=year, through=last, rules=rules, tz=tz, now=clock
-        )
-        if data is None:
-            raise fail(f"nothing to score for {year} through {last.key}")
-        return scorecard_xlsx(data, settings.weights(), tz, last.key, clock.astimezone(tz))
-
-    _write(output or Path(f"scorecard-{year}.xlsx"), with_session(settings, work))
+    ask = _ask(settings, year=year, through=_parse(Period, through) if through else None)
+    last = scored_through(ask)
+    _export("scorecard", ask, output, force, "xlsx",
+            refusal=f"nothing to score for {year} through {last.key}")  # fmt: skip
 
 
 @export_app.command("entries")
@@ -130,23 +120,18 @@ def export_entries(
     year: Annotated[int, typer.Option(help="Periods of this year.")],
     format: Annotated[str, typer.Option("--format", help="csv or json.")] = "csv",
     output: Annotated[Path | None, typer.Option("-o", "--output", help="Default: stdout.")] = None,
+    force: Force = False,
 ) -> None:
     """Every progress entry of a year, all versions (is_current marks the one that counts)."""
-    from reports.entries import entries_csv, entries_json
-
     if format not in ("csv", "json"):
         raise fail("--format is csv or json")
+    _parse(Period, f"{year:04d}-01")
+    if output is not None:
+        _export("entries", _ask(load_settings(), year=year), output, force, format)
+        return
     settings = load_settings()
-
-    async def work(session: Any) -> str:
-        rows = await reports.load_entries(session, plan_id=None, year=year, current_only=False)
-        return (entries_csv if format == "csv" else entries_json)(rows, settings.tz)
-
-    text = with_session(settings, work)
-    if output is None:
-        sys.stdout.write(text)
-    else:
-        _write(output, text)
+    ask = _ask(settings, year=year)
+    sys.stdout.write(str(DOCUMENTS["entries"].write(_load(settings, "entries", ask), ask, format)))
 
 
 @app.command("digest")
@@ -155,36 +140,36 @@ def digest(
     chat: Annotated[int | None, typer.Option(help="Send it to this Telegram chat id.")] = None,
     out: Annotated[Path | None, typer.Option("--out", help="Write the chart PNG here.")] = None,
     lang: Annotated[str, typer.Option(help="zh or en.")] = "zh",
+    force: Force = False,
 ) -> None:
     """Render the weekly digest (text to stdout), write its chart, or send both to a chat."""
-    settings = load_settings()
-    wanted = _parse(Period, period) if period else None
-    clock = now(settings)
-
-    async def work(session: Any) -> DigestData:
-        return await digest_data(
-            session, now=clock, rules=settings.calendar_rules(), tz=settings.tz, period=wanted
-        )
-
-    data = with_session(settings, work)
-    text = notices.digest(data, lang)
-    chart = notices.digest_chart(data, clock.astimezone(settings.tz).date(), lang)
     if out is not None:
-        _write(out, base64.b64decode(chart["photo_b64"]))
+        check_target(out, force=force)
+    settings = load_settings()
+    wanted = (_parse(Period, period),) if period else ()
+    ask = _ask(settings, periods=wanted, lang=lang)
+    document = DOCUMENTS["digest"]
+    loaded = _load(settings, "digest", ask)
+    text, chart = str(document.write(loaded, ask, "html")), document.write(loaded, ask, "png")
+    assert isinstance(chart, bytes)
+    if out is not None:
+        write_output(out, chart, force=force)
     if chat is not None:
         if settings.telegram_token is None:
             raise fail("LEDGERBOT_TELEGRAM_TOKEN is needed to send")
-        asyncio.run(_send(settings.telegram_token.get_secret_value(), settings, chat, text, chart))
+        caption = digest_caption(loaded, ask)
+        token = settings.telegram_token.get_secret_value()
+        asyncio.run(_send(token, settings, chat, text, chart, caption))
         typer.echo(f"sent the digest to {chat}")
     elif out is None:
-        typer.echo(re.sub(r"</?b>", "", text["text"]))
+        typer.echo(re.sub(r"</?b>", "", text))
 
 
-async def _send(token: str, settings: Any, chat: int, text: Any, chart: Any) -> None:
+async def _send(
+    token: str, settings: Any, chat: int, text: str, chart: bytes, caption: str
+) -> None:
     from telegram import Bot
 
     async with Bot(token, base_url=settings.telegram_base_url) as bot:
-        await bot.send_message(chat, text["text"], parse_mode="HTML")
-        await bot.send_photo(
-            chat, base64.b64decode(chart["photo_b64"]), caption=chart["caption"], parse_mode="HTML"
-        )
+        await bot.send_message(chat, text, parse_mode="HTML")
+        await bot.send_photo(chat, chart, caption=caption, parse_mode="HTML")

@@ -10,9 +10,8 @@ from typing import Annotated, Any
 
 import typer
 
-from config.settings import Settings
+from bot.handlers.duban_assign import assignment_payload
 from ledger.importing import ImportFormatError, ParsedPlan, parse_file, write_template
-from ledger.importing.limits import MB, Limits
 from ledger.importing.table import Progress
 from ledger.plans import Window
 from ledgerbot.cli_base import (
@@ -27,6 +26,7 @@ from ledgerbot.cli_base import (
     with_session,
 )
 from ledgerbot.progress import progress_lines
+from services.assignments import assign
 from services.audit import Actor
 from services.importer import (
     ImportRefused,
@@ -36,6 +36,7 @@ from services.importer import (
     plan_identity,
     window_for,
 )
+from services.plan_upload import import_limits
 from services.unit_admin import UnitAdminError, add_alias, set_group
 
 IMPORT_HELP = (
@@ -81,17 +82,6 @@ def busy(message: str) -> Iterator[None]:
         yield
 
 
-def import_limits(settings: Settings) -> Limits:
-    """The LEDGERBOT_IMPORT_… settings as the importer's limits."""
-    return Limits(
-        max_file_bytes=int(settings.import_max_file_mb * MB),
-        max_unpacked_bytes=int(settings.import_max_unpacked_mb * MB),
-        max_ratio=settings.import_max_ratio,
-        max_cells=settings.import_max_cells,
-        time_budget_s=settings.import_time_budget_s,
-    )
-
-
 def parse(path: Path, year: int | None) -> ParsedPlan:
     """Parse within the import limits or end with exit 2 and a one-line reason."""
     limits = import_limits(load_settings())
@@ -127,6 +117,14 @@ def import_command(
     code: Annotated[
         str | None, typer.Option(help="The plan's short name (default: from its title).")
     ] = None,
+    support: Annotated[
+        bool | None,
+        typer.Option(
+            "--support-reports/--no-support-reports",
+            help="Supporting units owe an input each period (default: on for a new plan; a "
+            "re-import keeps the plan's setting).",
+        ),
+    ] = None,
     as_json: JsonFlag = False,
 ) -> None:
     parsed = parse(path, year)
@@ -149,15 +147,22 @@ def import_command(
         print_json(found) if as_json else show_parsed(parsed, window)
         return
     settings = load_settings()
-    with busy(f"importing {len(parsed.tasks)} tasks"):
-        report = with_session(
-            settings,
-            lambda s: import_plan(
-                parsed, session=s, source=path.name, year=year, actor=Actor.cli(), first=first,
-                last=until, code=code, now=now(settings), rules=settings.calendar_rules(),
-                tz=settings.tz,
-            ),
+
+    async def work(session: Any) -> ImportReport:
+        report = await import_plan(
+            parsed, session=session, source=path.name, year=year, actor=Actor.cli(),
+            first=first, last=until, code=code, now=now(settings),
+            rules=settings.calendar_rules(), tz=settings.tz, support_reports=support,
+            new_plan_support=True,
         )  # fmt: skip
+        report.plan["assigned"] = await assign(  # 交办: each bound unit's contacts, once
+            session, plan_id=report.plan["id"], now=now(settings), actor=Actor.cli(),
+            render=lambda r, a: assignment_payload(r, a, settings.locale),
+        )  # fmt: skip
+        return report
+
+    with busy(f"importing {len(parsed.tasks)} tasks"):
+        report = with_session(settings, work)
     warn(report.warnings, as_json)
     print_json(report.to_json_dict()) if as_json else show_report(report)
 
@@ -205,9 +210,12 @@ def show_report(report: ImportReport) -> None:
     typer.echo(
         f"{state} {plan['year']} {plan['title']} [{plan['code']}]: {plan['tasks']} tasks in "
         f"{plan['sections']} sections, owed {plan['window']['from']}…{plan['window']['until']}"
+        f", support reports {'on' if plan['support_reports'] else 'off'}"
     )
     if not report.changed:
         typer.echo("no changes")
+    if plan.get("assigned"):
+        typer.echo(f"交办 sent to {plan['assigned']} unit(s) with bound contacts")
     lines = [
         *_lines(report.added_tasks, lambda t: f"+ task {t['number']}: {t['text'][:40]}"),
         *_lines(report.changed_tasks, lambda t: f"~ task {t['number']}: {', '.join(t['fields'])}"),

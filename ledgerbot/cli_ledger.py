@@ -9,16 +9,27 @@ from typing import Annotated, Any
 
 import typer
 
-from ledger.periods import Period
-from ledgerbot.cli_base import JsonFlag, app, fail, load_settings, now, print_json, with_session
+from ledger.periods import Period, ledger_period
+from ledgerbot.cli_base import (
+    JsonFlag,
+    app,
+    as_of,
+    fail,
+    load_settings,
+    now,
+    print_json,
+    with_session,
+)
 from services.audit import Actor
 from services.obligations import set_closed
 from services.pauses import PauseError, PauseResult, pause, resume
-from services.plans import PlanError, carry_over, list_plans, set_plan_closed
+from services.plans import PlanError, carry_over, list_plans, set_plan_closed, set_support_reports
 from services.units import UnknownUnit
 
 period_app = typer.Typer(help="Monthly ledgers: close (freeze) or reopen a period.")
-plan_app = typer.Typer(help="Plans: list, close (freeze), reopen, carry over to a new year.")
+plan_app = typer.Typer(
+    help="Plans: list, close (freeze), reopen, carry over, turn support reports on or off."
+)
 app.add_typer(period_app, name="period")
 app.add_typer(plan_app, name="plan")
 
@@ -91,7 +102,7 @@ def resume_command(unit: Annotated[str, typer.Argument(help="The unit (name or a
 
 def _period(key: str) -> Period:
     try:
-        return Period.parse(key)
+        return ledger_period(key)
     except ValueError as bad:
         raise fail(str(bad)) from bad
 
@@ -193,3 +204,26 @@ def plan_carry_over(
     for item in result.carried:
         typer.echo(f"+ {item['number']}. {str(item['text'])[:40]}")
     typer.echo(f"{len(result.carried)} carried, {len(result.finished)} finished (已完成, left)")
+
+
+@plan_app.command("support")
+def plan_support(
+    state: Annotated[str, typer.Argument(help="on or off")],
+    code: Annotated[str, typer.Argument(help="The plan's code (see `ledgerbot plan list`).")],
+) -> None:
+    """Turn supporting units' input (配合单位反馈) on or off for a plan; open periods follow."""
+    if state not in ("on", "off"):
+        raise fail("say on or off: ledgerbot plan support on|off CODE")
+    settings = load_settings()
+
+    async def work(session: Any) -> dict[str, dict[str, int]]:
+        return await set_support_reports(session, code=code, on=state == "on", actor=Actor.cli(),
+                                         as_of=as_of(settings))  # fmt: skip
+
+    try:
+        changes = with_session(settings, work)
+    except PlanError as exc:
+        raise fail(str(exc)) from exc
+    typer.echo(f"plan {code}: support reports {state}")
+    for period, counts in changes.items():
+        typer.echo(f"{period}: +{counts['added']} -{counts['removed']} obligations")

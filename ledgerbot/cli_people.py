@@ -9,7 +9,16 @@ import typer
 
 from config import Settings
 from ledger.vocab import ContactRole
-from ledgerbot.cli_base import JsonFlag, app, fail, load_settings, now, print_json, with_session
+from ledgerbot.cli_base import (
+    JsonFlag,
+    app,
+    fail,
+    load_settings,
+    local,
+    now,
+    print_json,
+    with_session,
+)
 from services.audit import Actor
 from services.binding import create_invite, deep_link, list_invites, revoke_invite, unbind
 from services.staff import add_staff, list_staff, remove_staff
@@ -78,22 +87,24 @@ def invite(
                 "link": link,
                 "unit": issued.unit,
                 "role": issued.role.value,
-                "expires_at": issued.expires_at.isoformat(),
+                "expires_at": local(issued.expires_at, settings).isoformat(),
             }
         )
         return
+    expires = local(issued.expires_at, settings)
     typer.echo(
-        f"{issued.unit} ({issued.role.value}), expires {issued.expires_at:%Y-%m-%d %H:%M} UTC"
+        f"{issued.unit} ({issued.role.value}), expires {expires:%Y-%m-%d %H:%M} ({settings.tz})"
     )
     typer.echo(
-        f"code: {issued.code}\nlink: {link}\nid:   {issued.id} (for `ledgerbot invite revoke`)"
+        f"code: {issued.code}\nlink: {link}\nid:   {issued.id} (for `ledgerbot invites revoke`)"
     )
 
 
 @invites_app.command("list")
 def invite_list(as_json: JsonFlag = False) -> None:
     """List invites (codes are never shown again: only their ids)."""
-    rows = with_session(load_settings(), list_invites)
+    settings = load_settings()
+    rows = with_session(settings, list_invites)
     data = [
         {
             "id": i.id,
@@ -101,7 +112,7 @@ def invite_list(as_json: JsonFlag = False) -> None:
             "role": i.role.value,
             "uses": i.uses,
             "max_uses": i.max_uses,
-            "expires_at": i.expires_at.isoformat(),
+            "expires_at": local(i.expires_at, settings).isoformat(),
             "revoked": i.revoked_at is not None,
         }
         for i, unit in rows

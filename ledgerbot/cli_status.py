@@ -6,11 +6,11 @@ from typing import Annotated, Any
 
 import typer
 
-from ledger.periods import Period
-from ledger.status import EntryView, UnitStatus
+from ledger.periods import ledger_period
 from ledgerbot.cli_base import JsonFlag, app, fail, load_settings, now, print_json, with_session
 from services.periods import open_period
 from services.status import PeriodStatus, period_status
+from services.status_document import status_json
 from services.units import find_unit
 
 
@@ -23,7 +23,7 @@ def status(
     """What each unit owes and has submitted for a period."""
     settings = load_settings()
     try:
-        wanted = Period.parse(period) if period else None
+        wanted = ledger_period(period) if period else None
     except ValueError as bad:
         raise fail(str(bad)) from bad
 
@@ -54,38 +54,3 @@ def status(
     for u in data["units"]:
         mark = "" if u["contacts"] else "\t未绑定 (no contact)"
         typer.echo(f"{u['unit']}\t{u['submitted']}/{u['owed']}{mark}")
-
-
-def status_json(result: PeriodStatus) -> dict[str, Any]:
-    """The JSON of `ledgerbot status --json` (and the HTTP API's status document)."""
-    if not result.covered:
-        return {"period": result.period.key, "plans": [], "units": []}
-    return {
-        "period": result.period.key,
-        "plans": [{"code": p.code, "title": p.title} for p in result.plans],
-        "units": [
-            {
-                "unit": u.unit,
-                "owed": u.owed,
-                "submitted": u.submitted,
-                "contacts": u.contacts,
-                "principal": u.principal,
-                "entries": [_entry(e, u) for e in u.entries],
-            }
-            for u in result.units
-        ],
-    }
-
-
-def _entry(e: EntryView, unit: UnitStatus) -> dict[str, Any]:
-    owed = next((o for o in unit.obligations if o.task_id == e.task_id), None)
-    late = owed.late if owed is not None and owed.counted else e.late
-    return {
-        "task": e.task_number,
-        "plan": e.plan_code,
-        "status": e.status.value,
-        "text": e.text,
-        "submitted_at": e.submitted_at.isoformat() if e.submitted_at else "",
-        "late": late,
-        "approved": e.approved,
-    }

@@ -6,9 +6,9 @@ import asyncio
 import logging
 import signal
 
-from bot.app import build_application, run
 from config import Settings
 from ledger.clock import Clock
+from ledgerbot.app import build_application, run
 from ledgerbot.startup import check_database, wait_for_telegram
 
 log = logging.getLogger(__name__)

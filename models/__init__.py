@@ -1,7 +1,9 @@
 """SQLAlchemy tables of the registry, the ledger, the inbox, the outbox and the audit log."""
 
+from models.api_tokens import ApiToken
 from models.audit import AuditLog
 from models.base import Base
+from models.duban import Assignment, Closure, ExtensionRequest, Urge
 from models.inbox import InboxUpdate
 from models.outbox import JobRun, OutboxMessage
 from models.people import Chat, Contact, ConversationState, Invite, Staff, TelegramUser
@@ -19,12 +21,16 @@ from models.registry import (
 )
 
 __all__ = [
+    "ApiToken",
+    "Assignment",
     "AuditLog",
     "Base",
     "Chat",
+    "Closure",
     "Contact",
     "ConversationState",
     "Evidence",
+    "ExtensionRequest",
     "InboxUpdate",
     "Invite",
     "JobRun",
@@ -44,4 +50,5 @@ __all__ = [
     "UnitAlias",
     "UnitMember",
     "UnitPause",
+    "Urge",
 ]

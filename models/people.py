@@ -68,6 +68,7 @@ class Chat(CreatedAt, Base):
     type: Mapped[ChatType] = mapped_column(str_enum(ChatType))
     title: Mapped[str | None] = mapped_column(String(255))
     digest_subscribed: Mapped[bool] = mapped_column(default=False, index=True)
+    digest_thread_id: Mapped[int | None]  # in a forum supergroup: the topic /subscribe came from
     subscribed_by: Mapped[int | None] = mapped_column(TelegramId)
     migrated_to: Mapped[int | None] = mapped_column(TelegramId)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

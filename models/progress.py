@@ -38,6 +38,17 @@ class Obligation(Base):
         UniqueConstraint("period", "task_id", "unit_id", "role"),
         Index("ix_obligations_period_unit", "period", "unit_id"),
         Index("ix_obligations_period_plan", "period", "plan_id"),
+        # Covers the ledger grid's read (services/ledger_grid.py): no table lookups.
+        Index(
+            "ix_obligations_grid",
+            "period",
+            "unit_id",
+            "plan_id",
+            "task_id",
+            "counted_at",
+            "due_at",
+            "contacts",
+        ),
         # every column the per-unit summary counts: it reads the index alone, in unit order
         Index(
             "ix_obligations_period_unit_counts",
@@ -97,6 +108,16 @@ class ProgressEntry(CreatedAt, Base):
         Index("ix_progress_entries_period_unit", "period", "unit_id", "is_current"),
         Index("ix_progress_entries_unit_period", "unit_id", "period"),
         Index("ix_progress_entries_task_period", "task_id", "period"),
+        # The grid's "waiting for 审定" per unit, and the review queue.
+        Index(
+            "ix_progress_entries_current_state",
+            "period",
+            "state",
+            "unit_id",
+            "task_id",
+            sqlite_where=text("is_current"),
+            postgresql_where=text("is_current"),
+        ),
         # the current entries waiting for 审定: few, found without reading the others
         Index("ix_progress_entries_waiting", "period", "state", "is_current", "unit_id", "task_id"),
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ledger.vocab import UnitKind, UnitRole
@@ -26,6 +26,9 @@ class Plan(CreatedAt, Base):
     last_period: Mapped[str] = mapped_column(String(7))
     source: Mapped[str | None] = mapped_column(String(500))
     closed_at: Mapped[datetime | None]
+    # Supporting units owe an input (配合单位反馈) each period; plans stored before this existed
+    # keep it off until `ledgerbot plan support on CODE`.
+    support_reports: Mapped[bool] = mapped_column(default=False, server_default=false())
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     sections: Mapped[list[Section]] = relationship(

@@ -20,8 +20,17 @@ from datetime import datetime
 from ledger.entries import REVIEW_LABELS
 from ledger.scoring import Tally
 from ledger.vocab import EntryStatus, MilestoneOutcome
+from reports.bulletin_duban import extension_line, support_line, urge_line
 from reports.bulletin_words import LAPSE_HEADERS, brief, numbers
-from reports.data import NO_PLAN, Entry, MilestoneCheck, PlanInfo, QuarterData, UnitRef
+from reports.data import (
+    NO_PLAN,
+    Entry,
+    Extended,
+    MilestoneCheck,
+    PlanInfo,
+    QuarterData,
+    UnitRef,
+)
 from reports.tallies import OUTCOME_LABELS, Obligation, obligations, tally
 
 
@@ -155,7 +164,7 @@ class Bulletin:
 def _rank(tallies: dict[UnitRef, Tally]) -> list[Ranked]:
     """By on-time rate, then fewer missing, fewer late, name; equal keys share a rank."""
 
-    def key(item: tuple[UnitRef, Tally]) -> tuple[float, int, int]:
+    def key(item: tuple[UnitRef, Tally]) -> tuple[float, float, float]:
         t = item[1]
         return (-(t.on_time / t.owed if t.owed else 0.0), t.missing, t.late)
 
@@ -190,7 +199,10 @@ def _lapses(owed: list[Obligation], several: bool) -> tuple[dict[PlanInfo, list[
     return per_plan, sorted(unbound.values(), key=lambda x: (x.period, x.unit.name))
 
 
-def _summary(data: QuarterData, b: Bulletin) -> list[str]:
+def _summary(
+    data: QuarterData, b: Bulletin, support: list[Obligation], urges: dict[UnitRef, int],
+    extensions: list[Extended],
+) -> list[str]:  # fmt: skip
     totals, counts = b.totals(), b.outcome_counts()
     unreachable = sum(len(row.tasks) for row in b.unbound)
     missing = f"未报送{totals.missing}项" + (
@@ -200,7 +212,10 @@ def _summary(data: QuarterData, b: Bulletin) -> list[str]:
         f"本季度应报台账{totals.owed}项，按时报送{totals.on_time}项，逾期报送{totals.late}项，"
         f"{missing}。节点目标应答复{sum(counts.values())}项，其中"
         + "，".join(f"{label}{counts[key]}项" for key, label in OUTCOME_LABELS.items())
-        + "。"
+        + "。",
+        *support_line(support),
+        *urge_line(urges),
+        *extension_line(extensions),
     ]
     day = f"{data.as_of:%Y-%m-%d}"
     periods = data.periods()
@@ -218,8 +233,10 @@ def build(data: QuarterData, only: Collection[int] | None = None) -> Bulletin:
     """The bulletin; `only` (unit ids) keeps that unit's lines, ranks still among all units."""
     plans = data.covered()
     several = len(plans) > 1
-    owed = obligations(data.ledgers)
+    owed = obligations(data.ledgers, support=False)
+    support = [o for o in obligations(data.ledgers) if o.support]
     ranking = _rank(tally(owed))
+    urges, extensions = data.urges, data.extensions
     lapses, unbound = _lapses(owed, several)
     behind: dict[PlanInfo, dict[tuple[int, int], Entry]] = {}
     for ledger in data.ledgers:  # in period order: later periods replace earlier
@@ -237,6 +254,9 @@ def build(data: QuarterData, only: Collection[int] | None = None) -> Bulletin:
             if any(u.id in keep for u in c.answers)
         ]  # fmt: skip
         ranking = [r for r in ranking if r.unit.id in keep]
+        support = [o for o in support if o.unit.id in keep]
+        urges = {unit: n for unit, n in urges.items() if unit.id in keep}
+        extensions = [x for x in extensions if x.unit.id in keep]
         lapses = {p: [x for x in found if x.unit.id in keep] for p, found in lapses.items()}
         unbound = [x for x in unbound if x.unit.id in keep]
         behind = {
@@ -263,5 +283,5 @@ def build(data: QuarterData, only: Collection[int] | None = None) -> Bulletin:
         summary=[],
         made_at=data.as_of,
     )
-    bulletin.summary.extend(_summary(data, bulletin))
+    bulletin.summary.extend(_summary(data, bulletin, support, urges, extensions))
     return bulletin

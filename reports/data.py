@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from ledger.periods import Period, Quarter
 from ledger.vocab import EntryState, EntryStatus, MilestoneOutcome
@@ -45,6 +46,25 @@ class TaskInfo:
 
 
 @dataclass(frozen=True)
+class Attachment:
+    """A photo or document sent with an entry: what, who, when (listed in the documents)."""
+
+    kind: str  # photo, document
+    file_name: str | None
+    reporter: str | None
+    at: datetime | None
+
+    def describe(self, tz: ZoneInfo) -> str:
+        """`文件 方案.pdf（王五，2023-04-03 10:00）`, `照片（王五，…）`."""
+        what = "照片" if self.kind == "photo" else "文件"
+        if self.file_name:
+            what += f" {self.file_name}"
+        when = self.at.astimezone(tz).strftime("%Y-%m-%d %H:%M") if self.at else ""
+        who = "，".join(part for part in (self.reporter or "", when) if part)
+        return f"{what}（{who}）" if who else what
+
+
+@dataclass(frozen=True)
 class Entry:
     """One version of a unit's report on a task for a period."""
 
@@ -69,6 +89,7 @@ class Entry:
     review_note: str | None = None
     task_text: str = ""
     plan_code: str = ""
+    attachments: tuple[Attachment, ...] = ()
 
     @property
     def reported(self) -> bool:
@@ -107,17 +128,22 @@ class PeriodLedger:
     plan_code: str = ""
     records: dict[tuple[int, int], Record] = field(default_factory=dict)
     plan_id: int = 0
+    supporting: dict[int, list[UnitRef]] = field(default_factory=dict)  # task → 配合 units owing
+
+    def support_inputs(self, task_id: int) -> list[tuple[UnitRef, Entry | None]]:
+        """The supporting units owing an input on the task, with their current entry or None."""
+        return [(u, self.entries.get((task_id, u.id))) for u in self.supporting.get(task_id, [])]
 
     @property
     def plan(self) -> PlanInfo:
         return PlanInfo(self.plan_id, self.plan_code, self.plan_title)
 
     def rows(self) -> Iterator[tuple[TaskInfo, UnitRef, Entry | None]]:
-        """(task, unit, entry or None) for every owed report, then reports on tasks a unit did
-        not owe (a report is never hidden)."""
+        """(task, unit, entry or None) for every owed lead report, then reports on tasks a unit
+        did not owe (a report is never hidden); supporting units' inputs are `support_inputs`."""
         unowed: dict[int, list[UnitRef]] = {}
         for (task_id, _), entry in self.entries.items():
-            if entry.unit not in self.owing.get(task_id, ()):
+            if entry.unit not in (*self.owing.get(task_id, ()), *self.supporting.get(task_id, ())):
                 unowed.setdefault(task_id, []).append(entry.unit)
         for task in self.tasks:
             for unit in [*self.owing.get(task.id, []), *sorted(unowed.get(task.id, []))]:
@@ -143,6 +169,16 @@ def plans_of(ledgers: Iterable[PeriodLedger], checks: Iterable[MilestoneCheck]) 
 
 
 @dataclass(frozen=True)
+class Extended:
+    """A granted 延期申请: the unit's report on task N of `period` is due when `until` ends."""
+
+    unit: UnitRef
+    task_number: int
+    period: str
+    until: date
+
+
+@dataclass(frozen=True)
 class QuarterData:
     quarter: Quarter
     plan_title: str  # the plans' titles, joined
@@ -150,6 +186,8 @@ class QuarterData:
     milestones: list[MilestoneCheck]
     as_of: datetime  # the moment the figures are taken at: the documents' "made at" stamp
     plans: list[PlanInfo] = field(default_factory=list)  # every plan the quarter owes under
+    urges: dict[UnitRef, int] = field(default_factory=dict)  # 催办 each unit needed
+    extensions: list[Extended] = field(default_factory=list)  # granted 延期申请
 
     def covered(self) -> list[PlanInfo]:
         """The plans the bulletin covers: those given, else those of its ledgers and checks."""

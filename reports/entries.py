@@ -20,6 +20,7 @@ FIELDS = (
     "entry_id", "period", "plan", "task_number", "task", "unit", "unit_id", "version", "is_current",
     "state", "status", "progress", "problems", "next_steps", "reporter", "reporter_user_id",
     "submitted_at", "late", "approved", "reviewed_by", "reviewed_at", "review_note",
+    "attachments",
 )  # fmt: skip
 
 
@@ -52,7 +53,12 @@ def record(entry: Entry, tz: ZoneInfo) -> dict[str, Any]:
         "reviewed_by": entry.reviewed_by,
         "reviewed_at": _time(entry.reviewed_at, tz),
         "review_note": entry.review_note,
-    }
+        "attachments": [
+            {"kind": a.kind, "file_name": a.file_name, "reporter": a.reporter,
+             "at": _time(a.at, tz)}
+            for a in entry.attachments
+        ],
+    }  # fmt: skip
 
 
 def entries_json(entries: Iterable[Entry], tz: ZoneInfo) -> str:
@@ -66,5 +72,6 @@ def entries_csv(entries: Iterable[Entry], tz: ZoneInfo) -> str:
     writer.writeheader()
     for entry in entries:
         row = record(entry, tz)
+        row["attachments"] = "；".join(a.describe(tz) for a in entry.attachments)
         writer.writerow({k: "" if v is None else v for k, v in row.items()})
     return buffer.getvalue()

@@ -2,8 +2,10 @@
 report, the plan's title at the top.
 
 Columns: 序号 任务内容 牵头单位 配合单位 完成状态 进展情况 存在问题 下步打算 填报人 填报时间
-是否逾期 审定. Sections are merged heading rows; a task reported by several units spans several
-rows with 序号, 任务内容 and 配合单位 merged. 完成状态 is green (已完成, 序时推进), yellow (滞后,
+是否逾期 审定 配合单位反馈. Sections are merged heading rows; a task reported by several units
+spans several rows with 序号, 任务内容, 配合单位 and 配合单位反馈 merged. 配合单位反馈 holds
+each supporting unit's input for the period (plans with support reports on), or 未报送.
+完成状态 is green (已完成, 序时推进), yellow (滞后,
 未启动) or red (未报送, 退回修改) — the three colours of 三色预警; before its deadline a report not
 yet in is 待报送, uncoloured (nothing is overdue before it is due). 审定 reads 已审定 only when a
 principal approved; an entry counted without one reads 未经审定（无审定人）.
@@ -27,11 +29,11 @@ from reports.xlsx import GREEN, RED, YELLOW, Rows, new_workbook, to_bytes
 
 HEADERS = (
     "序号", "任务内容", "牵头单位", "配合单位", "完成状态", "进展情况",
-    "存在问题", "下步打算", "填报人", "填报时间", "是否逾期", "审定",
+    "存在问题", "下步打算", "填报人", "填报时间", "是否逾期", "审定", "附件", "配合单位反馈",
 )  # fmt: skip
-WIDTHS = (6, 40, 16, 16, 10, 42, 28, 28, 10, 16, 8, 12)
+WIDTHS = (6, 40, 16, 16, 10, 42, 28, 28, 10, 16, 8, 12, 30, 40)
 STATUS_COLUMN = HEADERS.index("完成状态") + 1
-MERGED_COLUMNS = (1, 2, 4)  # 序号, 任务内容, 配合单位 span a task's rows
+MERGED_COLUMNS = (1, 2, 4, 14)  # 序号, 任务内容, 配合单位, 配合单位反馈 span a task's rows
 MISSING, RETURNED, NOT_YET = "未报送", "退回修改", "待报送"
 SHEET_NAME_MAX = 31
 _FORBIDDEN = str.maketrans({sign: "_" for sign in "[]:*?/\\'"})
@@ -74,6 +76,19 @@ def _late(entry: Entry | None, record: Record | None, overdue: bool) -> str:
     if entry is None or not entry.reported:
         return "未报" if overdue else ""
     return "是" if entry.late else "否"
+
+
+def support_feedback(ledger: PeriodLedger, task_id: int, now: datetime) -> str:
+    """The 配合单位反馈 cell: each supporting unit's input (status and progress), or 未报送 /
+    待报送 before its own due instant; "" when the task owes no supporting input."""
+    lines = []
+    for unit, entry in ledger.support_inputs(task_id):
+        if entry is not None and entry.reported:
+            lines.append(f"{unit.name}：{status_label(entry.status, 'zh')}，{entry.progress}")
+            continue
+        record = ledger.records.get((task_id, unit.id))
+        lines.append(f"{unit.name}：{status_cell(entry, _overdue(ledger, record, now))[0]}")
+    return "\n".join(lines)
 
 
 def title_of(ledger: PeriodLedger) -> str:
@@ -149,6 +164,8 @@ def _fill(ws: Rows, ledger: PeriodLedger, tz: ZoneInfo, now: datetime) -> None:
                 *details,
                 _late(entry, record, overdue),
                 _approval(entry, tz),
+                "\n".join(a.describe(tz) for a in entry.attachments) if entry else "",
+                None if continued else support_feedback(ledger, task.id, now),
             ),
             colour,
             (STATUS_COLUMN,),
@@ -159,7 +176,7 @@ def _fill(ws: Rows, ledger: PeriodLedger, tz: ZoneInfo, now: datetime) -> None:
         if len(rows) > 1:  # a task's rows are consecutive: no heading falls between them
             for column in MERGED_COLUMNS:
                 ws.merge(rows[0], column, rows[-1], column)
-    ws.ws.print_area = f"A1:L{ws.next - 1}"
+    ws.ws.print_area = f"A1:M{ws.next - 1}"
 
 
 def ledger_workbook(ledgers: list[PeriodLedger], tz: ZoneInfo, now: datetime) -> bytes:

@@ -25,13 +25,16 @@ HEADERS = (
 WIDTHS = (6, 28, 7, 7, 7, 8, 9, 10, 12, 9, 9, 9, 11, 10)
 FORMATS = {10: "0.0%", 11: "0.0%", 12: "0.0%", 13: "0.0%", 14: "0.0"}  # the rates, the score
 RULES = "评分规则"
-WEIGHT_ROWS = {"on_time": 3, "completeness": 4, "approval": 5, "milestones": 6, "partly": 7}
+WEIGHT_ROWS = {
+    "on_time": 3, "completeness": 4, "approval": 5, "milestones": 6, "partly": 7, "support": 8,
+}  # fmt: skip
 WEIGHT_LABELS = {
     "on_time": "按时率权重",
     "completeness": "完整率权重",
     "approval": "审定率权重",
     "milestones": "节点得分率权重",
     "partly": "“部分完成”折算分（0–1）",
+    "support": "配合单位反馈折算（0–1，按牵头任务的比例计）",
 }
 EXPLANATION = (
     "应报：统计月份（报送截止时间已过，且在计划的起止月份内）本单位牵头（含集体牵头分解到"
@@ -40,6 +43,7 @@ EXPLANATION = (
     "按时：首次计入的报送在该月台账截止时间前（之后的修改不改变按时与否）。",
     "已审定：已报且经主要负责同志审定；无审定人的单位报送即计入，显示为"
     "“未经审定（无审定人）”，不计为已审定。",
+    "配合单位反馈（作为配合单位每月报送的反馈）按“配合单位反馈折算”计入应报、已报、按时、已审定。",
     "完整率 = 已报 ÷ 应报；按时率 = 按时 ÷ 应报；审定率 = 已审定 ÷ 已报。",
     "节点得分率 = (节点已完成 + 部分完成 × 折算分) ÷ 节点应答数（未答复、未完成计0）。",
     "综合得分 = 100 × Σ(权重 × 比率) ÷ Σ(参与计算的权重)；分母为0的比率不参与计算。",
@@ -55,7 +59,7 @@ class ScoreRow:
 
 
 def score_rows(data: YearData, weights: Weights) -> list[ScoreRow]:
-    tallies = tally(obligations(data.ledgers), data.milestones)
+    tallies = tally(obligations(data.ledgers), data.milestones, support_weight=weights.support)
     by_name = {unit.name: (unit, t) for unit, t in tallies.items()}
     scores = [(unit.name, score(t, weights)) for unit, t in tallies.items()]
     return [
@@ -105,8 +109,9 @@ def _evidence_sheet(ws: Rows, data: YearData, tz: ZoneInfo) -> None:
         when = item.timed_at
         stamp = when.astimezone(tz).strftime("%Y-%m-%d %H:%M") if when else ""
         order = (item.unit.name, item.period, "月度台账", item.plan.id, item.task.number)
+        kind = "配合单位反馈" if item.support else "月度台账"
         rows.append((order, (item.unit.name, item.period, item.plan.code, item.task.number,
-                             "月度台账", item.outcome, item.review, stamp)))  # fmt: skip
+                             kind, item.outcome, item.review, stamp)))  # fmt: skip
     for check in data.milestones:
         quarter = f"{data.year}Q{check.quarter}"
         order_of = (quarter, "节点目标", check.plan.id, check.task.number)

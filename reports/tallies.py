@@ -45,6 +45,7 @@ class Obligation:
     entry: Entry | None
     record: Record | None = None
     plan: PlanInfo = NO_PLAN
+    support: bool = False  # a supporting unit's input (配合单位反馈), counted apart
 
     @property
     def counted(self) -> bool:
@@ -111,32 +112,37 @@ class Obligation:
         return REVIEW_LABELS[state]["zh"]
 
 
-def obligations(ledgers: Iterable[PeriodLedger]) -> list[Obligation]:
-    """Every owed report of the ledgers, in period, task and lead order."""
+def obligations(ledgers: Iterable[PeriodLedger], *, support: bool = True) -> list[Obligation]:
+    """Every owed report of the ledgers, in period, task and lead order, each task's supporting
+    units' inputs after its leads (only the leads' without `support`)."""
     found = []
     for ledger in ledgers:
         plan = ledger.plan
         for task in ledger.tasks:
-            for unit in ledger.owing.get(task.id, []):
+            owing = [(u, False) for u in ledger.owing.get(task.id, [])]
+            owing += [(u, True) for u in ledger.supporting.get(task.id, [])] if support else []
+            for unit, supporting in owing:
                 key = (task.id, unit.id)
                 found.append(
                     Obligation(
                         ledger.period.key, task, unit, ledger.entries.get(key),
-                        ledger.records.get(key), plan,
+                        ledger.records.get(key), plan, supporting,
                     )
                 )  # fmt: skip
     return found
 
 
 def tally(
-    owed: Iterable[Obligation], checks: Iterable[MilestoneCheck] = ()
+    owed: Iterable[Obligation], checks: Iterable[MilestoneCheck] = (), *, support_weight: float = 1
 ) -> dict[UnitRef, Tally]:
-    """unit → Tally of its reports and milestone answers."""
+    """unit → Tally of its reports and milestone answers; a supporting unit's input weighs
+    `support_weight` of a lead report (its count is kept apart too)."""
     tallies: dict[UnitRef, Tally] = {}
     for item in owed:
         tallies.setdefault(item.unit, Tally()).add_report(
-            reported=item.reported, late=item.late, approved=item.approved
-        )
+            reported=item.reported, late=item.late, approved=item.approved,
+            weight=support_weight if item.support else 1, support=item.support,
+        )  # fmt: skip
     for check in checks:
         for unit, (outcome, _) in check.answers.items():
             tallies.setdefault(unit, Tally()).add_milestone(outcome)

@@ -14,10 +14,10 @@ from typing import Any
 
 from telegram.ext import ContextTypes, JobQueue
 
-from bot.runtime import Runtime
 from models.db import sqlite_path
 from services import metrics
 from services.backup import BackupError, archive_name, backup_sqlite, prune
+from services.runtime import Runtime
 
 log = logging.getLogger(__name__)
 JOB_NAME = "nightly-backup"

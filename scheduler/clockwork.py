@@ -16,12 +16,12 @@ from typing import Any
 from sqlalchemy import select
 from telegram.ext import ContextTypes, JobQueue
 
-from bot.runtime import Runtime
 from ledger.timetable import Event, events_between, next_event
 from models import JobRun
 from scheduler.backups import schedule_nightly_backup
 from scheduler.jobs import fire, has_run, mark_run, run_key
 from services import log_context, metrics
+from services.runtime import Runtime
 
 log = logging.getLogger(__name__)
 HEARTBEAT = ("scheduler", "heartbeat")

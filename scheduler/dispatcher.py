@@ -2,71 +2,37 @@
 
 The dispatcher claims due rows in small batches, keeps them in per-chat queues, and starts a
 send whenever `Pacer` says both the bot and that chat have budget; sends run concurrently
-(up to ``concurrency``) so network latency does not cap throughput. Pacing is per process:
-with several replicas, divide ``global_per_second`` among them.
+(up to ``concurrency``) so network latency does not cap throughput. Telegram's limits are per
+bot token, so with several replicas only the one holding the dispatch lock
+(scheduler.dispatch_lock) claims rows: one pacer spends the whole budget.
 """
 
 from __future__ import annotations
 
 import asyncio
-import base64
 import contextlib
 import logging
 import random
-import warnings
 from collections import deque
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
-import httpx
-from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from telegram import Bot, InlineKeyboardMarkup, InputFile
-from telegram.error import (
-    BadRequest,
-    ChatMigrated,
-    Forbidden,
-    RetryAfter,
-    TelegramError,
-    TimedOut,
-)
-from telegram.warnings import PTBDeprecationWarning
+from telegram import Bot
+from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TelegramError, TimedOut
 
 from ledger.vocab import OutboxState
-from models import OutboxMessage
 from models.db import transaction
-from scheduler.pacing import DispatchLimits, Pacer, backoff
-from services import log_context, metrics, outbox
+from scheduler.dispatch_lock import DispatchLock
+from scheduler.pacing import DispatchLimits, Pacer
+from scheduler.sending import Job, describe, not_sent, retry_seconds, send_payload
+from services import log_context, metrics, outbox, outbox_chats
 
 log = logging.getLogger(__name__)
 ForbiddenHook = Callable[[int, str], Awaitable[None]]  # (chat_id, description)
 MigratedHook = Callable[[int, int], Awaitable[None]]  # (old_chat_id, new_chat_id)
 __all__ = ["DispatchLimits", "Dispatcher", "ForbiddenHook", "MigratedHook"]
-
-
-@dataclass
-class _Job:
-    row_id: int
-    chat_id: int
-    payload: dict[str, Any]
-    attempts: int
-    kind: str = ""
-    period: str = ""
-
-
-def _retry_seconds(exc: RetryAfter) -> float:
-    with warnings.catch_warnings():  # int-vs-timedelta deprecation in PTB 22
-        warnings.simplefilter("ignore", PTBDeprecationWarning)
-        value = exc.retry_after
-    return value.total_seconds() if isinstance(value, timedelta) else float(value)
-
-
-def _not_sent(exc: TimedOut) -> bool:
-    """Pool and connect timeouts happen before the request leaves: safe to resend."""
-    return "Pool timeout" in exc.message or isinstance(exc.__cause__, httpx.ConnectTimeout)
 
 
 class Dispatcher:
@@ -82,14 +48,17 @@ class Dispatcher:
         on_forbidden: ForbiddenHook | None = None,
         on_migrated: MigratedHook | None = None,
         limits: DispatchLimits | None = None,
+        lock: DispatchLock | None = None,
     ) -> None:
         self._factory, self._bot, self.worker_id = session_factory, bot, worker_id
+        self._lock = lock
         self._now = clock_now
         self._on_forbidden = on_forbidden or self._mark_unreachable
         self._on_migrated = on_migrated
         self.limits = limits or DispatchLimits()
+        self._lease = self.limits.lease
         self._pacer = Pacer(self.limits.pacing)
-        self._queues: dict[int, deque[_Job]] = {}
+        self._queues: dict[int, deque[Job]] = {}
         self._busy: set[int] = set()
         self._tasks: set[asyncio.Task[None]] = set()
         self._slots = asyncio.Semaphore(self.limits.concurrency)
@@ -116,6 +85,11 @@ class Dispatcher:
         await self._runner
         self._runner = None
         await asyncio.gather(*self._tasks, *filter(None, [self._fetching]), return_exceptions=True)
+        await self._release_queued()
+        if self._lock is not None:
+            await self._lock.release()
+
+    async def _release_queued(self) -> None:
         await self._release([(job, 0.0) for queue in self._queues.values() for job in queue])
         self._queues.clear()
 
@@ -138,11 +112,8 @@ class Dispatcher:
 
     async def _open_rows(self, deadline: float) -> int:
         horizon = self._now() + timedelta(seconds=deadline - asyncio.get_running_loop().time())
-        stmt = select(func.count()).where(
-            OutboxMessage.state.in_(outbox.OPEN_STATES), OutboxMessage.next_attempt_at <= horizon
-        )
         async with self._factory() as session:
-            return int(await session.scalar(stmt) or 0)
+            return await outbox.count_open(session, due_by=horizon)
 
     # --- scheduling -----------------------------------------------------------------
     async def _run(self) -> None:
@@ -152,7 +123,7 @@ class Dispatcher:
             if (self._fetch_now or now >= self._next_fetch) and self._fetching is None:
                 self._fetch_now, self._next_fetch = False, now + self.limits.poll_interval
                 self._fetching = asyncio.create_task(self._fetch(now))  # sends go on meanwhile
-            chat_id, at = self._pick(now)
+            chat_id, at = self._pacer.soonest((c for c in self._queues if c not in self._busy), now)
             if chat_id is None or at > now:
                 wait = min(at - now, self._next_fetch - now) if chat_id is not None else None
                 await self._idle(wait if wait is not None else self._next_fetch - now)
@@ -186,16 +157,6 @@ class Dispatcher:
             async with asyncio.timeout(max(0.0, seconds)):
                 await self._event.wait()
 
-    def _pick(self, now: float) -> tuple[int | None, float]:
-        """The idle chat with queued rows that may receive soonest."""
-        best: tuple[int | None, float] = (None, float("inf"))
-        for chat_id in self._queues:
-            if chat_id not in self._busy:
-                at = self._pacer.ready_at(chat_id, now)
-                if at < best[1]:
-                    best = (chat_id, at)
-        return best
-
     async def _fetch(self, now: float) -> None:
         try:
             await self._claim(now)
@@ -206,6 +167,9 @@ class Dispatcher:
             self._event.set()
 
     async def _claim(self, now: float) -> None:
+        if self._lock is not None and not await self._lock.held():
+            await self._release_queued()  # another replica dispatches: it paces the bot
+            return
         room = self.limits.batch - sum(len(q) for q in self._queues.values())
         if (
             room < self.limits.batch // 2
@@ -214,14 +178,10 @@ class Dispatcher:
             return
         async with transaction(self._factory) as session:
             rows = await outbox.claim_due(
-                session,
-                now=self._now(),
-                limit=room,
-                worker_id=self.worker_id,
-                lease=self.limits.lease,
+                session, now=self._now(), limit=room, worker_id=self.worker_id, lease=self._lease
             )
         for row in rows:
-            job = _Job(row.id, row.chat_id, row.payload, row.attempts, row.kind, row.period)
+            job = Job(row.id, row.chat_id, row.payload, row.attempts, row.kind, row.period)
             self._queues.setdefault(row.chat_id, deque()).append(job)
         if len(rows) == room:
             self._fetch_now = True
@@ -230,7 +190,7 @@ class Dispatcher:
     async def _release_far(self, now: float) -> None:
         """Rows that cannot go within ``hold`` (their chat is paced or paused) go back to
         the table, due when they may; otherwise one busy chat would fill the batch."""
-        far: list[tuple[_Job, float]] = []
+        far: list[tuple[Job, float]] = []
         spacing = 1.0 / self.limits.pacing.private_per_second
         for chat_id, queue in list(self._queues.items()):
             head = self._pacer.ready_at(chat_id, now) - now
@@ -241,29 +201,32 @@ class Dispatcher:
                 del self._queues[chat_id]
         await self._release(far)
 
-    async def _release(self, jobs: list[tuple[_Job, float]]) -> None:
+    async def _release(self, jobs: list[tuple[Job, float]]) -> None:
         if not jobs:
             return
         start = self._now()
         async with transaction(self._factory) as session:
             for job, wait in jobs:
-                due = start + timedelta(seconds=wait)
-                await outbox.release(session, job.row_id, next_attempt_at=due)
+                await outbox.release(
+                    session, job.row_id, next_attempt_at=start + timedelta(0, wait)
+                )
 
-    def _requeue(self, job: _Job) -> None:
+    def _requeue(self, job: Job) -> None:
         self._queues.setdefault(job.chat_id, deque()).appendleft(job)
 
     # --- sending --------------------------------------------------------------------
-    async def _send(self, job: _Job) -> None:
+    async def _send(self, job: Job) -> None:
         fields = {"outbox_id": job.row_id, "outbox_kind": job.kind, "period": job.period}
         with log_context.scope(chat_id=job.chat_id, **fields):
             await self._send_in_context(job)
 
-    async def _send_in_context(self, job: _Job) -> None:
+    async def _send_in_context(self, job: Job) -> None:
         started = asyncio.get_running_loop().time()
         try:
             try:
-                message_id = await self._call(job)
+                message_id = await send_payload(
+                    self._bot, job.chat_id, job.payload, self.limits.send_timeout
+                )
             finally:
                 metrics.SEND_LATENCY.observe(asyncio.get_running_loop().time() - started)
                 self._busy.discard(job.chat_id)
@@ -278,34 +241,13 @@ class Dispatcher:
         finally:
             self._event.set()
 
-    async def _call(self, job: _Job) -> int:
-        payload, timeout = job.payload, self.limits.send_timeout
-        markup = payload.get("reply_markup")
-        common: dict[str, Any] = {
-            "chat_id": job.chat_id,
-            "parse_mode": payload.get("parse_mode"),
-            "reply_markup": InlineKeyboardMarkup.de_json(markup, self._bot) if markup else None,
-            "disable_notification": payload.get("disable_notification"),
-            "read_timeout": timeout,
-            "write_timeout": timeout,
-            "connect_timeout": timeout,
-            "pool_timeout": timeout,
-        }
-        if "photo_b64" in payload:  # e.g. the digest chart: {"photo_b64", "caption", ...}
-            photo = InputFile(base64.b64decode(payload["photo_b64"]), filename="chart.png")
-            sent = await self._bot.send_photo(photo=photo, caption=payload.get("caption"), **common)
-            return sent.message_id
-        message = await self._bot.send_message(text=payload["text"], **common)
-        return message.message_id
-
-    async def _failed_send(self, job: _Job, exc: TelegramError) -> None:
-        name = type(exc).__name__
-        error = exc.message if exc.message.startswith(name) else f"{name}: {exc.message}"
+    async def _failed_send(self, job: Job, exc: TelegramError) -> None:
+        error = describe(exc)
         log.info("send of outbox row %s failed: %s", job.row_id, error)
         if isinstance(exc, RetryAfter):
             metrics.SEND_RETRIES.labels("rate_limited").inc()
             now = asyncio.get_running_loop().time()
-            if self._pacer.retry_after(job.chat_id, _retry_seconds(exc), now):
+            if self._pacer.retry_after(job.chat_id, retry_seconds(exc), now):
                 log.warning("429 from several chats: pausing all sends (%s)", exc)
             self._requeue(job)
             await self._release_far(now)
@@ -315,7 +257,7 @@ class Dispatcher:
             await self._settle(job, OutboxState.FAILED, error)
             if isinstance(exc, Forbidden):
                 await self._on_forbidden(job.chat_id, exc.message)
-        elif isinstance(exc, TimedOut) and _not_sent(exc):
+        elif isinstance(exc, TimedOut) and not_sent(exc):
             metrics.SEND_RETRIES.labels("not_sent").inc()
             self._requeue(job)
         elif job.attempts >= self.limits.max_attempts:
@@ -325,28 +267,19 @@ class Dispatcher:
             metrics.SEND_RETRIES.labels("unknown_outcome" if unknown else "transient").inc()
             await self._settle(job, OutboxState.UNKNOWN if unknown else OutboxState.PENDING, error)
 
-    async def _settle(self, job: _Job, state: OutboxState, error: str) -> None:
-        jitter = self._random.random()
-        limits = self.limits
-        delay = backoff(
-            job.attempts, base=limits.backoff_base, cap=limits.backoff_cap, jitter=jitter
-        )
+    async def _settle(self, job: Job, state: OutboxState, error: str) -> None:
+        delay = self.limits.retry_delay(job.attempts, jitter=self._random.random())
         due = self._now() + timedelta(seconds=delay)
         async with transaction(self._factory) as session:
-            if state == OutboxState.FAILED:
-                await outbox.mark_failed(session, job.row_id, error=error)
-            elif state == OutboxState.UNKNOWN:
-                await outbox.mark_unknown(session, job.row_id, error=error, next_attempt_at=due)
-            else:
-                await outbox.mark_retry(session, job.row_id, error=error, next_attempt_at=due)
+            await outbox.settle(session, job.row_id, state, error=error, next_attempt_at=due)
         if state != OutboxState.FAILED:
             self._next_fetch = min(self._next_fetch, asyncio.get_running_loop().time() + delay)
 
-    async def _migrate(self, job: _Job, new_chat_id: int) -> None:
+    async def _migrate(self, job: Job, new_chat_id: int) -> None:
         """Follow a group that became a supergroup, then resend at once to the new id."""
         old = job.chat_id
         async with transaction(self._factory) as session:
-            await outbox.reroute_chat(session, old_chat_id=old, new_chat_id=new_chat_id)
+            await outbox_chats.reroute_chat(session, old_chat_id=old, new_chat_id=new_chat_id)
         moved = [job, *self._queues.pop(old, ())]
         for queued in reversed(moved):
             queued.chat_id = new_chat_id
@@ -358,8 +291,8 @@ class Dispatcher:
     async def _mark_unreachable(self, chat_id: int, description: str) -> None:
         """Default 403 hook: flag the contacts and enqueue a notice to every staff member."""
         async with transaction(self._factory) as session:
-            notices = await outbox.mark_unreachable(
-                session, chat_id=chat_id, description=description, at=self._now()
+            at = self._now()
+            await outbox_chats.mark_unreachable(
+                session, chat_id=chat_id, description=description, at=at
             )
-        if notices:
-            self.wake()
+        self.wake()

@@ -10,16 +10,18 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot import notices
 from config import Settings
 from ledger.periods import Period, Quarter
 from ledger.timetable import AsOf, EventKind, ledger_schedule
+from messages import notices
+from messages.digest import digest_chart, digest_message
 from models import JobRun
 from models.db import transaction
 from services.audit import Actor, record
@@ -190,13 +192,19 @@ async def _digests(session: AsyncSession, f: Firing) -> list[NewMessage]:
     chats = await subscribed_chats(session)
     if not chats:
         return []
-    text = notices.digest(data, f.lang)
-    chart = notices.digest_chart(data, f.day, f.lang)
+    text = digest_message(data, f.lang)
+    chart = digest_chart(data, f.day, f.lang)
     return [
-        NewMessage(kind, f.key, f"g{chat.telegram_chat_id}", chat.telegram_chat_id, payload, f.now)
+        NewMessage(kind, f.key, f"g{chat.telegram_chat_id}", chat.telegram_chat_id,
+                   in_topic(payload, chat.digest_thread_id), f.now)
         for chat in chats
         for kind, payload in (("digest", text), ("digest-chart", chart))
-    ]
+    ]  # fmt: skip
+
+
+def in_topic(payload: dict[str, Any], thread_id: int | None) -> dict[str, Any]:
+    """A forum supergroup's digest goes to the topic it was subscribed from."""
+    return payload if thread_id is None else {**payload, "message_thread_id": thread_id}
 
 
 async def _period_close(session: AsyncSession, f: Firing) -> list[NewMessage]:

@@ -10,6 +10,7 @@ that way), while even spacing at 28/s keeps a margin for network jitter.
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -84,6 +85,10 @@ class DispatchLimits:
     backoff_base: float = 1.0
     backoff_cap: float = 300.0
 
+    def retry_delay(self, attempt: int, *, jitter: float) -> float:
+        """Seconds before retrying a row after its ``attempt``-th failed send."""
+        return backoff(attempt, base=self.backoff_base, cap=self.backoff_cap, jitter=jitter)
+
 
 @dataclass
 class _ChatState:
@@ -154,6 +159,15 @@ class Pacer:
             self._paused_until = max(self._paused_until, until)
             return True
         return False
+
+    def soonest(self, chat_ids: Iterable[int], now: float) -> tuple[int | None, float]:
+        """The chat among ``chat_ids`` that may receive soonest, and when."""
+        best: tuple[int | None, float] = (None, float("inf"))
+        for chat_id in chat_ids:
+            at = self.ready_at(chat_id, now)
+            if at < best[1]:
+                best = (chat_id, at)
+        return best
 
     def forget(self, chat_id: int) -> None:
         """Drop a chat's state (after a migration, the old id never receives again)."""

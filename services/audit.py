@@ -9,6 +9,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import AuditLog
 
+MINI_APP = "mini_app"  # the origin of writes made in the Mini App
+
 
 @dataclass(frozen=True)
 class Actor:
@@ -29,6 +31,11 @@ class Actor:
     @classmethod
     def telegram(cls, user_id: int, chat_id: int | None) -> Actor:
         return cls(via="telegram", user_id=user_id, chat_id=chat_id)
+
+    @classmethod
+    def mini_app(cls, user_id: int) -> Actor:
+        """A Telegram user acting from the Mini App (no chat: a web page)."""
+        return cls(via=MINI_APP, user_id=user_id)
 
 
 def record(

@@ -32,11 +32,15 @@ async def set_subscription(
     subscribed: bool,
     now: datetime,
     actor: Actor,
+    thread_id: int | None = None,
 ) -> Chat:
+    """Subscribe (in a forum supergroup: the topic `thread_id`) or unsubscribe a group."""
     chat = await remember_chat(session, chat_id=chat_id, type=type, title=title, now=now)
     chat.digest_subscribed = subscribed
+    chat.digest_thread_id = thread_id if subscribed else None
     chat.subscribed_by = actor.user_id if subscribed else None
-    record(session, actor, "chat.subscribe" if subscribed else "chat.unsubscribe", str(chat_id))
+    action = "chat.subscribe" if subscribed else "chat.unsubscribe"
+    record(session, actor, action, str(chat_id), **({"topic": thread_id} if thread_id else {}))
     return chat
 
 

@@ -5,17 +5,17 @@ the scheduler turns them into outbox rows."""
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ledger.periods import Period, Quarter
-from ledger.status import UnitStatus
+from ledger.status import ObligationView, UnitStatus
 from ledger.timetable import CalendarRules
-from ledger.vocab import ContactRole
+from ledger.vocab import ContactRole, UnitRole
 from models import (
     Contact,
     Milestone,
@@ -24,6 +24,7 @@ from models import (
     Plan,
     Staff,
     Task,
+    TaskUnit,
     TelegramUser,
     Unit,
 )
@@ -42,6 +43,8 @@ class Item:
     text: str
     key: int
     due: str | None = None  # the task's own deadline (完成时限): a date, else the document's words
+    lead: str | None = None  # a supported task (配合): the lead units, and the input's due day
+    support_by: str | None = None
 
 
 @dataclass(frozen=True)
@@ -131,16 +134,53 @@ async def ledger_recipients(
     missing: neither counted nor waiting for 审定)."""
     status = await period_status(session, period=period, now=now, rules=rules, tz=tz)
     owed = {u.unit_id: (u.missing_tasks() if only_missing else u.obligations) for u in status.units}
+    return await _recipients(session, await obligation_items(session, owed, tz))
+
+
+async def obligation_items(
+    session: AsyncSession, owed: dict[int, list[ObligationView]], tz: ZoneInfo
+) -> dict[int, list[Item]]:
+    """unit → its obligations as message items; a supported task names its leads and the day
+    the input is due."""
     ids = {o.task_id for found in owed.values() for o in found}
     texts, deadlines = await _texts(session, ids), await _deadlines(session, ids)
-    items = {
-        unit: [
-            Item(o.plan_code, o.task_number, texts[o.task_id], o.task_id, deadlines.get(o.task_id))
-            for o in found
-        ]
-        for unit, found in owed.items()
-    }
+    leads = await lead_names(session, ids)
+
+    def item(o: ObligationView) -> Item:
+        found = Item(
+            o.plan_code, o.task_number, texts[o.task_id], o.task_id, deadlines.get(o.task_id)
+        )
+        if o.role != UnitRole.SUPPORT:
+            return found
+        last_day = (o.due_at.astimezone(tz) - timedelta(days=1)).date().isoformat()
+        return replace(found, lead="、".join(leads.get(o.task_id, [])), support_by=last_day)
+
+    return {unit: [item(o) for o in found] for unit, found in owed.items()}
+
+
+async def contacts_of(session: AsyncSession, items: dict[int, list[Item]]) -> list[Recipient]:
+    """Every reachable contact (填报人) of the units in `items`, with their unit's items."""
     return await _recipients(session, items)
+
+
+async def unit_people(session: AsyncSession, items: dict[int, list[Item]]) -> list[Recipient]:
+    """Every reachable contact and principal of the units in `items`, with their unit's items."""
+    contacts = await _recipients(session, items)
+    return contacts + await _recipients(session, items, ContactRole.PRINCIPAL)
+
+
+async def lead_names(session: AsyncSession, task_ids: set[int]) -> dict[int, list[str]]:
+    """task → the names of its lead units, in the document's order."""
+    rows = await session.execute(
+        select(TaskUnit.task_id, Unit.name)
+        .join(Unit, Unit.id == TaskUnit.unit_id)
+        .where(TaskUnit.task_id.in_(task_ids), TaskUnit.role == UnitRole.LEAD)
+        .order_by(TaskUnit.task_id, TaskUnit.position)
+    )
+    found: dict[int, list[str]] = defaultdict(list)
+    for task_id, name in rows:
+        found[task_id].append(name)
+    return found
 
 
 async def review_recipients(status: PeriodStatus, session: AsyncSession) -> list[Recipient]:

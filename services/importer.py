@@ -44,6 +44,7 @@ from ledger.timetable import BUREAU_TZ, DEFAULT_RULES, CalendarRules
 from models import Plan, Section
 from models.base import utcnow
 from services.audit import Actor, record
+from services.import_checks import unit_warnings
 from services.import_sync import Sync
 from services.obligations import refresh
 from services.short_names import short_unit_names
@@ -165,25 +166,34 @@ async def import_plan(
     now: datetime | None = None,
     rules: CalendarRules = DEFAULT_RULES,
     tz: ZoneInfo = BUREAU_TZ,
+    support_reports: bool | None = None,
+    new_plan_support: bool = False,
 ) -> ImportReport:
-    """Upsert `parsed` (from file `source`) in the caller's transaction; see the module doc."""
+    """Upsert `parsed` (from file `source`) in the caller's transaction; see the module doc.
+    `support_reports` turns supporting units' input on or off (None: a stored plan keeps its
+    setting, a new one gets `new_plan_support`)."""
     plan_year, title = plan_identity(parsed, year=year, stem=PurePath(source).stem)
     parsed, short_names, suggestions = await short_unit_names(session, parsed)
+    checks = await unit_warnings(session, parsed)  # before the write creates the new units
     tasks, notes = numbered(parsed)
     plan, created, changed_meta = await _plan_row(
         session, parsed, plan_year, title, source, first, last, code
     )
+    wanted = support_reports if support_reports is not None or not created else new_plan_support
+    if wanted is not None and plan.support_reports != wanted:
+        plan.support_reports = wanted
+        changed_meta += [] if created else ["support_reports"]
     sections, changed_sections = await _sections(session, plan.id, parsed.sections)
     names = [n for t in tasks for n in (*t.lead_units, *t.support_units, *t.data_units)]
     units = await resolve_units(session, names)
     info = {"id": plan.id, "year": plan_year, "title": title, "code": plan.code,
             "window": {"from": plan.first_period, "until": plan.last_period},
-            "source": plan.source}  # fmt: skip
+            "source": plan.source, "support_reports": plan.support_reports}  # fmt: skip
     info |= {"created": created, "tasks": len(tasks), "sections": len(parsed.sections)}
     report = ImportReport(plan=info | {"changed_sections": changed_sections})
     report.plan["changed_meta"] = changed_meta
     report.new_units = [{"name": n, "kind": k} for n, k in units.created]
-    report.warnings = [*parsed.warnings, *notes, *suggestions]
+    report.warnings = [*parsed.warnings, *notes, *suggestions, *checks]
     report.short_names = short_names
     await Sync(session, plan, sections, units, report).run(tasks)
     if report.changed:

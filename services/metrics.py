@@ -49,6 +49,11 @@ UPDATES_FAILED = Counter(
 INBOX_BACKLOG = Gauge(
     "ledgerbot_inbox_backlog", "Updates received and not yet handled", registry=REGISTRY
 )
+SESSIONS_OPENED = Counter(
+    "ledgerbot_db_sessions",
+    "Database sessions opened (one per update, job run or request)",
+    registry=REGISTRY,
+)
 ENTRIES_STORED = Counter(
     "ledgerbot_entries_stored", "Progress entries committed (every version)", registry=REGISTRY
 )

@@ -19,7 +19,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ledger.entries import COUNTED
-from ledger.obligations import Link, Owed, Pause, owed
+from ledger.obligations import Link, Owed, Pause, due_by_role, owed
 from ledger.periods import Period
 from ledger.timetable import BUREAU_TZ, DEFAULT_RULES, AsOf, CalendarRules, ledger_schedule, to_utc
 from ledger.vocab import ContactRole, UnitRole
@@ -36,6 +36,7 @@ from models import (
 )
 from models.base import utcnow
 from services.audit import Actor, record
+from services.closed_tasks import closed_tasks
 
 Key = tuple[int, int, UnitRole]  # task, unit, role
 ROWS_PER_INSERT = 1_000  # 12 columns: 12,000 parameters, below every SQLite build's limit
@@ -87,7 +88,7 @@ async def open_ledger(
     opens_on = schedule.prompt_at.astimezone(tz).date()
     plans = await covering_plans(session, period)
     wanted = await _desired(session, period, [p.id for p in plans], opens_on)
-    rows = await _rows(session, period, wanted, schedule.due_at, now)
+    rows = await _rows(session, period, wanted, due_by_role(period, rules, tz), now)
     for start in range(0, len(rows), ROWS_PER_INSERT):  # under every driver's parameter limit
         await session.execute(
             _insert_ignoring(session, Obligation)
@@ -104,13 +105,15 @@ async def open_ledger(
 async def _desired(
     session: AsyncSession, period: Period, plan_ids: list[int], opens_on: Any
 ) -> dict[Key, tuple[Owed, int]]:
-    """(task, unit, role) → (obligation, plan id) for the plans, by the registry as it is now."""
+    """(task, unit, role) → (obligation, plan id) by the registry now (ledger.obligations)."""
     if not plan_ids:
         return {}
+    support = Plan.support_reports & (TaskUnit.role == UnitRole.SUPPORT)
     query = (
         select(TaskUnit.task_id, TaskUnit.unit_id, TaskUnit.role, Task.plan_id)
         .join(Task, Task.id == TaskUnit.task_id)
-        .where(Task.plan_id.in_(plan_ids), Task.active, TaskUnit.role == UnitRole.LEAD)
+        .join(Plan, Plan.id == Task.plan_id)
+        .where(Task.plan_id.in_(plan_ids), Task.active, (TaskUnit.role == UnitRole.LEAD) | support)
     )
     links, plan_of = [], {}
     for task_id, unit_id, role, plan_id in await session.execute(query):
@@ -126,7 +129,8 @@ async def _desired(
         select(UnitPause.unit_id, UnitPause.starts_on, UnitPause.ends_on)
     ):
         pauses[unit_id].append(Pause(starts, ends))
-    found = owed(links, members, pauses, opens_on=opens_on)
+    closed = await closed_tasks(session)
+    found = owed(links, members, pauses, opens_on=opens_on, support=True, closed=closed)
     return {(o.task_id, o.unit_id, o.role): (o, plan_of[o.task_id]) for o in found}
 
 
@@ -174,7 +178,7 @@ async def _rows(
     session: AsyncSession,
     period: Period,
     wanted: dict[Key, tuple[Owed, int]],
-    due_at: datetime,
+    due_at: dict[UnitRole, datetime],
     now: datetime,
 ) -> list[dict[str, Any]]:
     units = {key[1] for key in wanted}
@@ -188,7 +192,7 @@ async def _rows(
             "unit_id": item.unit_id,
             "role": item.role,
             "via_unit_id": item.via_unit_id,
-            "due_at": due_at,
+            "due_at": due_at[item.role],
             "contacts": snaps[item.unit_id][0],
             "has_principal": snaps[item.unit_id][1],
             "counted_at": counted.get((item.task_id, item.unit_id)),
@@ -218,8 +222,8 @@ async def refresh(
     tz: ZoneInfo,
 ) -> dict[str, dict[str, int]]:
     """Bring every open period's obligations in step with the registry after a change (a
-    re-import, a collective's members, a pause, an alias merge); closed periods and closed plans
-    stay as they are. Each period that changed gets an audit row naming `reason`."""
+    re-import, members, a pause, an alias merge, a plan's support reports); closed periods and
+    closed plans stay as they are. Each period that changed gets an audit row naming `reason`."""
     changes: dict[str, dict[str, int]] = {}
     for period in await open_periods(session):
         schedule = ledger_schedule(period, rules, tz)
@@ -247,7 +251,8 @@ async def refresh(
             await session.execute(delete(Obligation).where(Obligation.id.in_(gone)))
         if fresh:
             await session.execute(
-                insert(Obligation), await _rows(session, period, fresh, schedule.due_at, now)
+                insert(Obligation),
+                await _rows(session, period, fresh, due_by_role(period, rules, tz), now),
             )
         if moved:
             await session.execute(update(Obligation), moved)

@@ -27,11 +27,10 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ledger.vocab import ChatType, OutboxState
-from models import Chat, Contact, OutboxMessage, Staff
+from ledger.vocab import OutboxState
+from models import OutboxMessage
 
 OPEN_STATES = (OutboxState.PENDING, OutboxState.SENDING, OutboxState.UNKNOWN)
-UNREACHABLE_NOTICE = "unreachable-notice"
 BULK_CHUNK = 1000  # keeps a statement under SQLite's and asyncpg's bound-parameter limits
 _DUP = re.compile(r"^\[possible duplicates: (\d+)\] ?")
 
@@ -120,28 +119,34 @@ def _note(previous: str | None, error: str | None, *, duplicate: bool = False) -
 async def claim_due(
     session: AsyncSession, *, now: datetime, limit: int, worker_id: str, lease: timedelta
 ) -> list[OutboxMessage]:
-    """Claim due rows for this worker: pending/unknown rows due now, and stale `sending` ones."""
+    """Claim due rows for this worker: pending/unknown rows due now, and stale `sending` ones.
+
+    Group rows first: a group may receive only 20 a minute, so its minutes must start while
+    the private fan-out (1/s per chat, 30/s in all) is still going, not after it."""
     msg = OutboxMessage
     due = and_(
         msg.state.in_([OutboxState.PENDING, OutboxState.UNKNOWN]), msg.next_attempt_at <= now
     )
     stale = and_(msg.state == OutboxState.SENDING, msg.claimed_at <= now - lease)
-    stmt = (
-        select(msg)
-        .where(or_(due, stale))
-        .order_by(msg.next_attempt_at, msg.id)
-        .limit(limit)
-        .with_for_update(skip_locked=True)
-        .execution_options(populate_existing=True)
-    )
-    rows = list((await session.scalars(stmt)).all())
-    for row in rows:
-        if row.state == OutboxState.SENDING:
-            crashed = f"lease of {row.claimed_by} expired while sending"
-            row.last_error = _note(row.last_error, crashed, duplicate=True)
-        row.state, row.claimed_by, row.claimed_at = OutboxState.SENDING, worker_id, now
-        row.attempts += 1
-    await session.flush()
+    rows: list[OutboxMessage] = []
+    for only in (msg.chat_id < 0, None):  # claimed rows are `sending`: the second skips them
+        stmt = (
+            select(msg)
+            .where(or_(due, stale), *([only] if only is not None else []))
+            .order_by(msg.next_attempt_at, msg.id)
+            .limit(limit - len(rows))
+            .with_for_update(skip_locked=True)
+            .execution_options(populate_existing=True)
+        )
+        claimed = list((await session.scalars(stmt)).all()) if len(rows) < limit else []
+        for row in claimed:
+            if row.state == OutboxState.SENDING:
+                crashed = f"lease of {row.claimed_by} expired while sending"
+                row.last_error = _note(row.last_error, crashed, duplicate=True)
+            row.state, row.claimed_by, row.claimed_at = OutboxState.SENDING, worker_id, now
+            row.attempts += 1
+        await session.flush()
+        rows += claimed
     return rows
 
 
@@ -204,6 +209,22 @@ async def mark_failed(session: AsyncSession, row_id: int, *, error: str) -> bool
     return await _settle(session, row_id, OutboxState.FAILED, error)
 
 
+async def settle(
+    session: AsyncSession,
+    row_id: int,
+    state: OutboxState,
+    *,
+    error: str,
+    next_attempt_at: datetime,
+) -> bool:
+    """After a failed attempt: FAILED for good, UNKNOWN (maybe sent) or PENDING (retry)."""
+    if state == OutboxState.FAILED:
+        return await mark_failed(session, row_id, error=error)
+    if state == OutboxState.UNKNOWN:
+        return await mark_unknown(session, row_id, error=error, next_attempt_at=next_attempt_at)
+    return await mark_retry(session, row_id, error=error, next_attempt_at=next_attempt_at)
+
+
 async def cancel(session: AsyncSession, row_id: int) -> bool:
     """Withdraw a message that has not been sent (e.g. the unit already replied)."""
     return await _settle(session, row_id, OutboxState.CANCELLED, None)
@@ -228,6 +249,14 @@ async def list_rows(
     return list((await session.scalars(stmt)).all())
 
 
+async def count_open(session: AsyncSession, *, due_by: datetime) -> int:
+    """Rows still to send that are due by ``due_by``."""
+    stmt = select(func.count()).where(
+        OutboxMessage.state.in_(OPEN_STATES), OutboxMessage.next_attempt_at <= due_by
+    )
+    return int(await session.scalar(stmt) or 0)
+
+
 async def counts_by_state(session: AsyncSession) -> dict[OutboxState, int]:
     stmt = select(OutboxMessage.state, func.count()).group_by(OutboxMessage.state)
     return {OutboxState(state): count for state, count in (await session.execute(stmt)).all()}
@@ -239,65 +268,3 @@ async def count_possible_duplicates(session: AsyncSession) -> int:
         OutboxMessage.last_error.like("[possible duplicates:%")
     )
     return sum(possible_duplicates(e) for e in (await session.scalars(stmt)).all())
-
-
-async def reroute_chat(session: AsyncSession, *, old_chat_id: int, new_chat_id: int) -> None:
-    """A group became a supergroup: follow it in `chats` and in every open outbox row.
-
-    The chat row takes the new id (subscriptions follow the chat); when the supergroup is
-    already known, the old row keeps its id and points at it through ``migrated_to``.
-    """
-    old = await session.scalar(select(Chat).where(Chat.telegram_chat_id == old_chat_id))
-    new = await session.scalar(select(Chat).where(Chat.telegram_chat_id == new_chat_id))
-    if old is not None and new is None:
-        old.telegram_chat_id, old.type = new_chat_id, ChatType.SUPERGROUP
-    elif old is not None and new is not None:
-        old.migrated_to = new_chat_id
-        new.digest_subscribed = new.digest_subscribed or old.digest_subscribed
-        old.digest_subscribed = False
-    await session.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.chat_id == old_chat_id, OutboxMessage.state.in_(OPEN_STATES))
-        .values(chat_id=new_chat_id)
-    )
-
-
-async def mark_unreachable(
-    session: AsyncSession,
-    *,
-    chat_id: int,
-    description: str,
-    at: datetime,
-    also_notify: Sequence[int] = (),
-) -> int:
-    """Telegram said 403: flag the user's active contacts and tell every active staff member.
-
-    Notices are outbox rows keyed by (day, staff, chat), so a repeated 403 does not repeat
-    them. Returns how many notices were newly enqueued.
-    """
-    contacts = (
-        await session.scalars(
-            select(Contact).where(Contact.telegram_user_id == chat_id, Contact.active)
-        )
-    ).all()
-    for contact in contacts:
-        contact.unreachable_at = contact.unreachable_at or at
-    names = ", ".join(c.display_name or str(c.telegram_user_id) for c in contacts)
-    text = f"⚠️ 无法送达 / unreachable: {names or chat_id} — {description}"
-    staff = sorted(
-        set((await session.scalars(select(Staff.telegram_user_id).where(Staff.active))).all())
-        | set(also_notify)
-    )
-    notices = [
-        NewMessage(
-            UNREACHABLE_NOTICE,
-            at.strftime("%Y-%m-%d"),
-            f"{user}:{chat_id}",
-            user,
-            {"text": text, "parse_mode": None, "reply_markup": None},
-            at,
-        )
-        for user in staff
-        if user != chat_id
-    ]
-    return await enqueue_many(session, notices)

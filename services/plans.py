@@ -10,9 +10,12 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ledger.plans import default_code
+from ledger.timetable import AsOf
 from ledger.vocab import EntryStatus
 from models import Obligation, Plan, ProgressEntry, Section, Task, TaskUnit
 from services.audit import Actor, record
+from services.closed_tasks import closed_tasks
+from services.obligations import refresh
 
 
 class PlanError(ValueError):
@@ -75,6 +78,22 @@ async def set_plan_closed(
     return plan
 
 
+async def set_support_reports(
+    session: AsyncSession, *, code: str, on: bool, actor: Actor, as_of: AsOf
+) -> dict[str, dict[str, int]]:
+    """Turn a plan's supporting units' input (配合单位反馈) on or off; the open periods'
+    obligations follow at once (closed periods keep what they owed). Audited."""
+    plan = await session.scalar(select(Plan).where(Plan.code == code))
+    if plan is None:
+        raise PlanError(f"no plan with code {code}: see `ledgerbot plan list`")
+    if plan.support_reports == on:
+        raise PlanError(f"plan {code}: support reports are already {'on' if on else 'off'}")
+    plan.support_reports = on
+    record(session, actor, "plan.support_reports", f"plan:{plan.id}", code=code, on=on)
+    await session.flush()
+    return await refresh(session, reason=f"support reports of plan {code}", actor=actor, **as_of)
+
+
 @dataclass
 class CarryOver:
     source: PlanRecord
@@ -84,7 +103,8 @@ class CarryOver:
 
 
 async def finished_tasks(session: AsyncSession, plan_id: int) -> set[int]:
-    """Tasks whose owing units all reported 已完成 in the last period that owed the task."""
+    """Tasks whose owing units all reported 已完成 in the last period that owed the task, or
+    had it closed (已销号)."""
     last = dict(
         (
             await session.execute(
@@ -111,6 +131,8 @@ async def finished_tasks(session: AsyncSession, plan_id: int) -> set[int]:
     ):  # fmt: skip
         if last.get(task_id) == period and status == EntryStatus.DONE:
             done.setdefault(task_id, set()).add(unit_id)
+    for task_id, unit_id in await closed_tasks(session):
+        done.setdefault(task_id, set()).add(unit_id)
     return {task for task, units in owing.items() if units and units <= done.get(task, set())}
 
 

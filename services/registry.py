@@ -84,9 +84,11 @@ async def list_tasks(
     if unit_name is not None:
         unit = await find_unit(session, unit_name)  # the name or any alias
         unit_id = unit.id if unit is not None else -1
-        query = query.where(
-            Task.id.in_(select(TaskUnit.task_id).where(TaskUnit.unit_id == unit_id))
-        )
+        # A unit works on its own tasks and on those of the collectives it belongs to
+        # (安岳县 through 各县(区)), as the ledger of record has it.
+        collectives = select(UnitMember.collective_id).where(UnitMember.member_id == unit_id)
+        listed = (TaskUnit.unit_id == unit_id) | TaskUnit.unit_id.in_(collectives)
+        query = query.where(Task.id.in_(select(TaskUnit.task_id).where(listed)))
     return [_task_record(task) for task in (await session.scalars(query)).all()]
 
 

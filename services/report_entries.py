@@ -4,13 +4,16 @@ current ones, by period list or plan year — for the ledgers and the entries ex
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models import Plan, ProgressEntry, Task, Unit
-from reports.data import Entry, UnitRef
+from models import Evidence, Plan, ProgressEntry, Task, Unit
+from reports.data import Attachment, Entry, UnitRef
+
+CHUNK = 5000
 
 _ENTRY_COLUMNS = (
     ProgressEntry.id,
@@ -67,7 +70,29 @@ async def load_entries(
         query = query.where(ProgressEntry.is_current)
     if unit_ids is not None:
         query = query.where(ProgressEntry.unit_id.in_(list(unit_ids)))
-    return [_entry(row) for row in await session.execute(query)]
+    entries = [_entry(row) for row in await session.execute(query)]
+    return await _with_attachments(session, entries)
+
+
+async def _with_attachments(session: AsyncSession, entries: list[Entry]) -> list[Entry]:
+    """Each entry with the photos and documents sent with it (by entry id, in chunks that stay
+    under every driver's parameter limit)."""
+    found: dict[int, list[Attachment]] = {}
+    ids = [e.id for e in entries]
+    for start in range(0, len(ids), CHUNK):
+        rows = await session.execute(
+            select(Evidence.entry_id, Evidence.kind, Evidence.file_name, Evidence.created_at)
+            .where(Evidence.entry_id.in_(ids[start : start + CHUNK]))
+            .order_by(Evidence.id)
+        )
+        for entry_id, kind, name, at in rows:
+            found.setdefault(entry_id, []).append(Attachment(kind, name, None, at))
+    return [
+        replace(e, attachments=tuple(replace(a, reporter=e.reporter) for a in found[e.id]))
+        if e.id in found
+        else e
+        for e in entries
+    ]
 
 
 def _entry(row: Any) -> Entry:

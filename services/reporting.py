@@ -41,6 +41,7 @@ class Source:
     chat_id: int
     message_id: int | None
     at: datetime
+    via: str = "telegram"  # or "mini_app" (services.audit.MINI_APP)
 
 
 class AmbiguousTask(ReportRefused):
@@ -212,7 +213,7 @@ async def submit(
                 created_at=source.at,
             )
         )
-    actor = Actor.telegram(source.user_id, source.chat_id)
+    actor = Actor(via=source.via, user_id=source.user_id, chat_id=source.chat_id)
     record(
         session,
         actor,
@@ -303,6 +304,7 @@ async def review(
     note: str | None,
     now: datetime,
     chat_id: int | None,
+    via: str = "telegram",
 ) -> Reviewed:
     """审定: the unit's principal approves an entry (it now counts) or returns it with a reason."""
     entry = await reviewable(session, identity, entry_id)
@@ -318,7 +320,7 @@ async def review(
     binding = next(b for b in identity.bindings if b.unit_id == entry.unit_id)
     record(
         session,
-        Actor.telegram(identity.user_id, chat_id),
+        Actor(via=via, user_id=identity.user_id, chat_id=chat_id),
         "entry.approve" if approve else "entry.return",
         f"{binding.unit_name}/{task.number}/{entry.period}",
         entry_id=entry.id,

@@ -39,6 +39,7 @@ from reports.data import (
     UnitRef,
     YearData,
 )
+from services.duban_reports import duban_facts
 from services.due import milestone_owing
 from services.obligations import open_ledger
 from services.report_entries import load_entries
@@ -80,13 +81,16 @@ async def task_infos(session: AsyncSession, plan_id: int) -> list[TaskInfo]:
     ]  # fmt: skip
 
 
+Found = tuple[int, int, int, Record, UnitRole]
+
+
 async def _records(
     session: AsyncSession, period: Period, unit_ids: list[int] | None, as_of: datetime | None
-) -> list[tuple[int, int, int, Record]]:
-    """(plan, task, unit, record) of the period's obligations (due by `as_of` if given)."""
+) -> list[Found]:
+    """(plan, task, unit, record, role) of the period's obligations (due by `as_of` if given)."""
     o = Obligation
     query = select(o.plan_id, o.task_id, o.unit_id, o.due_at, o.counted_at, o.contacts,
-                   o.has_principal).where(o.period == period.key)  # fmt: skip
+                   o.has_principal, o.role).where(o.period == period.key)  # fmt: skip
     if unit_ids is not None:
         query = query.where(o.unit_id.in_(unit_ids))
     if as_of is not None:
@@ -100,8 +104,16 @@ async def _records(
         )
     }
     return [
-        (plan, task, unit, Record(due, counted, (task, unit) in approved, contacts, principal))
-        for plan, task, unit, due, counted, contacts, principal in await session.execute(query)
+        (
+            plan,
+            task,
+            unit,
+            Record(due, counted, (task, unit) in approved, contacts, principal),
+            role,
+        )
+        for plan, task, unit, due, counted, contacts, principal, role in await session.execute(
+            query
+        )
     ]
 
 
@@ -130,9 +142,9 @@ async def ledgers(
         await open_ledger(session, period, now=now, rules=rules, tz=tz)
         records = await _records(session, period, wanted, now if due_only else None)
         plans = await period_plans(session, period)
-        by_plan: dict[int, list[tuple[int, int, Record]]] = {}
-        for plan_id, task_id, unit_id, record in records:
-            by_plan.setdefault(plan_id, []).append((task_id, unit_id, record))
+        by_plan: dict[int, list[tuple[int, int, Record, UnitRole]]] = {}
+        for plan_id, task_id, unit_id, record, role in records:
+            by_plan.setdefault(plan_id, []).append((task_id, unit_id, record, role))
         names = await unit_names(session, {r[2] for r in records})
         entries = await load_entries(session, plan_id=None, periods=[period.key], unit_ids=wanted)
         month: list[PeriodLedger] = []
@@ -153,7 +165,7 @@ def _plan_ledger(
     period: Period,
     plan: PlanRef,
     tasks: list[TaskInfo],
-    mine: list[tuple[int, int, Record]],
+    mine: list[tuple[int, int, Record, UnitRole]],
     names: dict[int, str],
     entries: list[Entry],
     due: datetime,
@@ -163,21 +175,24 @@ def _plan_ledger(
     """One plan's ledger of a period: its tasks (only those owed or reported on when `narrow`;
     a removed task only where it was owed or reported on), owing units in lead order."""
     owing: dict[int, list[UnitRef]] = {}
-    for task_id, unit_id, _ in mine:
-        owing.setdefault(task_id, []).append(UnitRef(names[unit_id], unit_id))
+    supporting: dict[int, list[UnitRef]] = {}
+    for task_id, unit_id, _, role in mine:
+        found = supporting if role == UnitRole.SUPPORT else owing
+        found.setdefault(task_id, []).append(UnitRef(names[unit_id], unit_id))
     for task in tasks:
-        order = {name: i for i, name in enumerate(task.leads)}
-        owing.get(task.id, []).sort(key=lambda u: (order.get(u.name, len(order)), u.name))
+        for units, named in ((owing, task.leads), (supporting, task.supports)):
+            order = {name: i for i, name in enumerate(named)}
+            units.get(task.id, []).sort(key=lambda u: (order.get(u.name, len(order)), u.name))
     ids = {t.id for t in tasks}
     current = {(e.task_id, e.unit.id): e for e in entries if e.task_id in ids}
     reported = {task_id for task_id, _ in current}
     tasks = [
         t for t in tasks
-        if (t.active and not narrow) or t.id in owing or t.id in reported
+        if (t.active and not narrow) or t.id in owing or t.id in supporting or t.id in reported
     ]  # fmt: skip
-    records = {(task, unit): record for task, unit, record in mine}
+    records = {(task, unit): record for task, unit, record, _ in mine}
     return PeriodLedger(period, plan.title, tasks, owing, current, due, plan.code, records,
-                        plan.id)  # fmt: skip
+                        plan.id, supporting)  # fmt: skip
 
 
 async def milestone_checks(
@@ -263,7 +278,8 @@ async def quarter_data(
     if not plans:
         return None
     titles = "；".join(plan.title for plan in plans)
-    return QuarterData(quarter, titles, months, checks, now, plans)
+    urges, extended = await duban_facts(session, quarter, now)
+    return QuarterData(quarter, titles, months, checks, now, plans, urges, extended)
 
 
 async def year_data(

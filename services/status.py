@@ -22,9 +22,11 @@ from ledger.status import (
     in_status_order,
 )
 from ledger.timetable import CalendarRules
-from ledger.vocab import EntryState
-from models import LedgerPeriod, Obligation, Plan, ProgressEntry, Task, Unit
+from ledger.vocab import EntryState, UnitRole
+from models import LedgerPeriod, Obligation, Plan, ProgressEntry, Task, TaskUnit, Unit
 from services.obligations import covering, open_ledger
+
+ROLE_ORDER = (UnitRole.LEAD, UnitRole.SUPPORT, UnitRole.DATA)
 
 
 @dataclass(frozen=True)
@@ -90,11 +92,19 @@ async def _obligations(
     session: AsyncSession, period: Period, unit_ids: list[int] | None, task_ids: list[int] | None
 ) -> tuple[list[ObligationView], dict[int, Snapshot]]:
     o = Obligation
+    # The document's order: plan, task, leads before supports, then the unit's place in its
+    # list (a collective's members take the collective's place).
+    listed = (
+        (TaskUnit.task_id == o.task_id)
+        & (TaskUnit.role == o.role)
+        & (TaskUnit.unit_id == func.coalesce(o.via_unit_id, o.unit_id))
+    )
     query = (
         select(o.task_id, Task.number, Plan.code, o.unit_id, o.role, o.due_at, o.counted_at,
-               o.contacts, o.has_principal, o.plan_id)
+               o.contacts, o.has_principal, o.plan_id, TaskUnit.position)
         .join(Task, Task.id == o.task_id)
         .join(Plan, Plan.id == o.plan_id)
+        .outerjoin(TaskUnit, listed)
         .where(o.period == period.key)
     )  # fmt: skip
     if unit_ids is not None:
@@ -113,11 +123,12 @@ async def _obligations(
         contacts,
         principal,
         plan_id,
+        position,
     ) in await session.execute(query):
+        order = (plan_id, number, ROLE_ORDER.index(role), position or 0)
         views.append(
-            ObligationView(task_id, number, code, unit_id, due_at, counted_at, role,
-                           (plan_id, number))
-        )  # fmt: skip
+            ObligationView(task_id, number, code, unit_id, due_at, counted_at, role, order)
+        )
         snaps[unit_id] = Snapshot(contacts, principal)
     return views, snaps
 

@@ -14,7 +14,7 @@ from typing import Any, Protocol
 
 from aiohttp import web
 
-from bot.runtime import Runtime
+from services.runtime import Runtime
 
 log = logging.getLogger(__name__)
 MAX_BODY = 1024 * 1024  # Telegram's updates are a few KB; nothing here needs more
@@ -40,9 +40,9 @@ Feature = Callable[[web.Application, WebDeps], None]
 
 
 def features() -> list[Feature]:
-    from web import health, metrics, webhook
+    from web import api, health, metrics, webhook
 
-    return [health.register, metrics.register, webhook.register]
+    return [health.register, metrics.register, webhook.register, api.register]
 
 
 def build_web_app(deps: WebDeps, extra: Sequence[Feature] = ()) -> web.Application:

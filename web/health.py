@@ -9,9 +9,9 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.runtime import Runtime
 from models.db import sqlite_path
 from services import inbox
+from services.runtime import Runtime
 from web.app import DEPS, WebDeps
 
 DATABASE_TIMEOUT = 2.0  # seconds: a database slower than this is not answering

@@ -9,8 +9,8 @@ from telegram.ext import CommandHandler
 from bot.access import Caller, admin, guarded
 from bot.context import BotApplication, BotContext
 from bot.i18n import Catalog
-from bot.render import esc
 from ledger.vocab import ContactRole
+from messages.render import esc
 from services.audit import Actor
 from services.binding import create_invite, deep_link
 from services.chats import set_subscription
@@ -99,6 +99,7 @@ async def _subscription(update: Update, context: BotContext, who: Caller, subscr
             subscribed=subscribed,
             now=runtime.clock.now(),
             actor=Actor.telegram(who.identity.user_id, chat.id),
+            thread_id=message.message_thread_id if message.is_topic_message else None,
         )
     await message.reply_text(texts("subscribed" if subscribed else "unsubscribed", who.lang))
 

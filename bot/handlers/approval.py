@@ -2,58 +2,22 @@
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import ForceReply, Update
-from telegram.constants import ParseMode
-from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler
 
-from bot import buttons
 from bot.access import Caller, guarded, principal, refuse, save_flow
 from bot.context import BotApplication, BotContext
-from bot.handlers.report_texts import approval_keyboard, or_none, status_text, texts
-from bot.render import esc
+from bot.handlers import entry_messages
+from bot.handlers.report_texts import texts
+from messages import buttons
 from models import ProgressEntry, Task
 from services import conversations
-from services.identity import language_of
-from services.reporting import Recorded, ReportRefused, review, reviewable
+from services.reporting import ReportRefused, review, reviewable
 
 FLOW = "return"
-log = logging.getLogger(__name__)
-
-
-async def request(context: BotContext, recorded: Recorded, number: int, lang: str) -> None:
-    """Send a submitted entry to each principal of its unit, with the two buttons."""
-    entry = recorded.entry
-    runtime = context.runtime
-    for reviewer in recorded.principals:
-        async with runtime.session() as session:
-            their_lang = await language_of(session, reviewer, runtime.settings.locale)
-        text = texts(
-            "approval_request",
-            their_lang,
-            unit=esc(recorded.unit_name),
-            period=entry.period,
-            number=number,
-            version=entry.version,
-            status=status_text(entry.status, their_lang),
-            progress=or_none(entry.progress, their_lang),
-            problems=or_none(entry.problems, their_lang),
-            next_steps=or_none(entry.next_steps, their_lang),
-            reporter=esc(entry.reporter_name or entry.reporter_user_id),
-        )
-        try:
-            await context.bot.send_message(
-                reviewer,
-                text,
-                parse_mode=ParseMode.HTML,
-                reply_markup=approval_keyboard(entry.id, their_lang),
-            )
-        except TelegramError as error:
-            log.warning("could not ask principal %s for approval: %s", reviewer, error)
 
 
 @guarded(principal, private=True)
@@ -112,6 +76,7 @@ async def _review(
     approve: bool,
     note: str | None,
 ) -> None:
+    """Store the review and queue its messages (to the reviewer, to the reporter) with it."""
     runtime = context.runtime
     try:
         async with runtime.session() as session:
@@ -125,32 +90,13 @@ async def _review(
                 chat_id=who.chat_id,
             )
             await conversations.clear(session, who.identity.user_id)
-            reporter = reviewed.entry.reporter_user_id
-            reporter_lang = (
-                await language_of(session, reporter, runtime.settings.locale) if reporter else "zh"
-            )
+            await entry_messages.queue_after_review(session, runtime, who, reviewed, note)
     except ReportRefused as refused:
         await _say(update, context, who, texts(refused.key, who.lang))
         return
-    key = "approved" if approve else "returned"
-    await _say(
-        update,
-        context,
-        who,
-        texts(key, who.lang, unit=reviewed.unit_name, number=reviewed.task_number),
-    )
-    if reporter:
-        notice = texts(
-            f"{key}_notice",
-            reporter_lang,
-            number=reviewed.task_number,
-            period=reviewed.entry.period,
-            reason=esc(note or ""),
-        )
-        try:
-            await context.bot.send_message(reporter, notice)
-        except TelegramError as error:
-            log.warning("could not tell reporter %s about the review: %s", reporter, error)
+    runtime.wake_dispatcher()
+    if update.callback_query:
+        await update.callback_query.answer()
 
 
 async def _say(update: Update, context: BotContext, who: Caller, text: str) -> None:

@@ -9,7 +9,7 @@ from telegram.ext import CommandHandler
 from bot.access import Caller, ask_private, guarded, refuse
 from bot.context import BotApplication, BotContext
 from bot.i18n import SUPPORTED, Catalog
-from bot.render import esc
+from messages.render import esc
 from services.audit import Actor
 from services.binding import redeem_invite
 from services.identity import set_language
@@ -71,35 +71,56 @@ texts = Catalog(
         "help_contact": {
             "zh": "<b>填报人命令</b>\n/tasks — 本单位的任务\n/report 任务号 状态 内容 — 快速填报，"
             "状态为 已完成、序时推进、滞后、未启动\n/status — 本单位本期填报情况\n"
-            "/export 2023-05 — 导出本单位台账\n/cancel — 取消正在进行的填报\n/lang en — English\n\n"
+            "/export 2023-05 — 导出本单位台账\n/history 任务号 — 该任务本期的版本记录\n"
+            "/milestones — 本单位的季度节点目标\n/cancel — 取消正在进行的填报\n"
+            "/lang en — English\n\n"
             "每月提示到达后，点击任务按钮按步骤填报；也可直接回复提示消息。",
             "en": "<b>Reporting</b>\n/tasks — your unit's tasks\n/report N status text — "
             "quick report; status is done, on_track, behind or not_started\n"
             "/status — your unit this period\n/export 2023-05 — your unit's ledger sheet\n"
+            "/history N — that task's versions this period\n/milestones — your quarter targets\n"
             "/cancel — abandon a report in progress\n"
             "/lang zh — 中文\n\nWhen the monthly prompt arrives, tap a task and follow the "
             "steps, or simply reply to the prompt.",
         },
         "help_principal": {
             "zh": "<b>主要负责同志</b>\n本单位提交的台账会发给您，"
-            "点击【审定通过】或【退回修改】。\n/status — 本单位本期填报情况\n/tasks — 本单位的任务",
+            "点击【审定通过】或【退回修改】。\n/status — 本单位本期填报情况\n"
+            "/tasks — 本单位的任务\n"
+            "/history 任务号 — 版本记录与审定情况\n/evidence 任务号 — 查看附件\n"
+            "/milestones — 季度节点目标",
             "en": "<b>Principal</b>\nYour unit's submitted entries come to you: tap Approve or "
-            "Return.\n/status — your unit this period\n/tasks — your unit's tasks",
+            "Return.\n/status — your unit this period\n/tasks — your unit's tasks\n"
+            "/history N — versions and reviews\n/evidence N — the attachments\n"
+            "/milestones — quarter targets",
         },
         "help_staff": {
             "zh": "<b>工作局</b>\n/status — 本期总体情况\n/status 单位 — 某单位\n"
-            "/status 任务号 — 某任务\n/overdue — 逾期未报单位\n/digest — 简报预览\n"
+            "/status 任务号 — 某任务\n/status 2023-02 — 往期（也可加单位或任务号）\n"
+            "/overdue [2023-02] — 逾期未报单位\n/history 单位 任务号 — 版本记录\n"
+            "/evidence 单位 任务号 [2023-02] — 附件\n/milestones [2023Q1] — 季度节点目标\n"
+            "/digest — 简报预览\n"
             "/export 2023-05 — 导出推进台账\n/bulletin 2023Q2 — 季度通报\n/lang en — English",
             "en": "<b>Bureau</b>\n/status — this period overall\n/status UNIT — one unit\n"
-            "/status N — one task\n/overdue — units overdue\n/digest — digest preview\n"
+            "/status N — one task\n/status 2023-02 — a past period (with UNIT or N too)\n"
+            "/overdue [2023-02] — units overdue\n/history UNIT N — versions\n"
+            "/evidence UNIT N [2023-02] — attachments\n/milestones [2023Q1] — quarter targets\n"
+            "/digest — digest preview\n"
             "/export 2023-05 — the ledger workbook\n/bulletin 2023Q2 — quarterly bulletin\n"
             "/lang zh — 中文",
         },
         "help_admin": {
             "zh": "<b>管理员</b>\n/invite 单位 [principal] — 生成绑定链接\n"
-            "/subscribe — 在群组中订阅每周简报\n/unsubscribe — 取消订阅",
+            "/subscribe — 在群组（或话题）中订阅每周简报\n/unsubscribe — 取消订阅\n"
+            "/units — 单位及绑定情况\n/pause 单位、/resume 单位 — 暂停、恢复填报\n"
+            "/staff add|remove 用户ID — 工作人员\n/alias 单位 别名\n/group 集体 成员…\n"
+            "/audit [单位|任务号] — 审计日志\n发送计划文件（.docx .xlsx .csv .txt）— 试导入后导入",
             "en": "<b>Admin</b>\n/invite UNIT [principal] — make a binding link\n"
-            "/subscribe — in a group: weekly digest\n/unsubscribe — stop it",
+            "/subscribe — in a group (or topic): weekly digest\n/unsubscribe — stop it\n"
+            "/units — units and who is bound\n/pause UNIT, /resume UNIT\n"
+            "/staff add|remove ID\n/alias UNIT ALIAS\n/group COLLECTIVE MEMBER…\n"
+            "/audit [UNIT|N] — the audit log\nSend a plan document (.docx .xlsx .csv .txt) "
+            "— dry run, then import",
         },
         "unknown_command": {
             "zh": "没有这个命令，请发送 /help 查看可用命令。",

@@ -7,11 +7,11 @@ from typing import Any
 from telegram import ForceReply, Update
 from telegram.ext import CallbackQueryHandler
 
-from bot import buttons
 from bot.access import Caller, contact, guarded, refuse, save_flow
 from bot.context import BotApplication, BotContext
 from bot.i18n import Catalog
 from ledger.vocab import MilestoneOutcome
+from messages import buttons
 from services import conversations
 from services.milestones import answerable_unit, record_answer, task_number_of
 from services.reporting import ReportRefused

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot import buttons
 from bot.i18n import Catalog
-from bot.render import esc, shorten
 from ledger.reports import STATUS_LABELS, status_label
 from ledger.vocab import EntryStatus
+from messages import buttons
+from messages.render import esc, shorten
 
 texts = Catalog(
     {
@@ -154,23 +154,6 @@ texts = Catalog(
         "btn_return": {"zh": "退回修改", "en": "Return"},
     }
 )
-
-
-def task_keyboard(tasks: list[tuple[int, int, str, str]]) -> InlineKeyboardMarkup:
-    """A button per task (task id, number, text, plan code); the plan's code leads the label
-    when the tasks come from several plans (numbers repeat across plans)."""
-    several = len({code for *_, code in tasks}) > 1
-    return InlineKeyboardMarkup(
-        [
-            [
-                InlineKeyboardButton(
-                    f"{f'{code}/' if several else ''}{n}. {shorten(text, 28)}",
-                    callback_data=buttons.encode(buttons.PickTask(task_id)),
-                )
-            ]
-            for task_id, n, text, code in tasks
-        ]
-    )
 
 
 def status_keyboard(lang: str) -> InlineKeyboardMarkup:

@@ -2,201 +2,131 @@
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
-from bot import buttons
 from bot.access import Caller, guarded, known, refuse, staff
 from bot.context import BotApplication, BotContext
-from bot.i18n import Catalog
-from bot.render import esc, shorten, split_message
+from bot.handlers import unit_choice
+from bot.handlers.duban_assign import unacknowledged_line
+from bot.handlers.duban_close import closed_line
+from bot.handlers.duban_urge import urge_keyboard
+from bot.handlers.milestones_view import status_lines, targets_for
+from bot.handlers.status_texts import texts
+from bot.handlers.status_view import render_status, unit_lines
 from ledger.periods import Period
-from ledger.plans import parse_task_ref
-from ledger.reports import status_label
-from ledger.status import UnitStatus, totals
+from ledger.queries import Query, QueryError, parse_query
 from ledger.timetable import ledger_schedule
-from ledger.traffic_light import Light, unit_light
+from ledger.traffic_light import Light
+from messages import buttons
+from messages.render import esc, shorten, split_message
+from services.assignments import unacknowledged
+from services.closed_tasks import closed_numbers
 from services.due import overdue_units
 from services.periods import open_period
 from services.status import PeriodStatus, TaskStatus, period_status, task_status
-from services.units import find_unit
-
-PAGE_SIZE = 15
-LIGHTS = {Light.GREEN: "🟢", Light.YELLOW: "🟡", Light.RED: "🔴", Light.NONE: "⚪"}
-
-texts = Catalog(
-    {
-        "header": {
-            "zh": "<b>{period} 台账</b>（{plan}）\n应报 {owed} · 已报 {submitted} · 待审定 "
-            "{awaiting} · 未报 {missing}（其中逾期 {overdue}） · 迟报 {late}",
-            "en": "<b>Ledger {period}</b> ({plan})\nowed {owed} · submitted {submitted} · "
-            "awaiting approval {awaiting} · missing {missing} (overdue {overdue}) · late {late}",
-        },
-        "unbound_note": {
-            "zh": "⚪ 未绑定填报人的单位 {n} 个（从未收到提醒，请发送邀请码）",
-            "en": "⚪ {n} units have no bound contact (never prompted: send an invite code)",
-        },
-        "unbound": {"zh": "（未绑定）", "en": " (no contact)"},
-        "unit_line": {
-            "zh": "{light} {unit}：{submitted}/{owed}{extra}",
-            "en": "{light} {unit}: {submitted}/{owed}{extra}",
-        },
-        "awaiting": {"zh": "，待审定{n}", "en": ", {n} awaiting approval"},
-        "late": {"zh": "，逾期{n}", "en": ", {n} late"},
-        "entry_line": {
-            "zh": "  · 任务{task} {status}{late}：{text}",
-            "en": "  · task {task} {status}{late}: {text}",
-        },
-        "late_mark": {"zh": "（逾期）", "en": " (late)"},
-        "no_plan": {
-            "zh": "{period} 没有计划覆盖：本期无需报送台账。",
-            "en": "No plan covers {period}: nothing is owed for it.",
-        },
-        "unknown_unit": {"zh": "没有找到单位或任务：{name}", "en": "No unit or task called {name}"},
-        "task_header": {
-            "zh": "<b>任务 {number}</b>（{plan}，{period}）：{text}",
-            "en": "<b>Task {number}</b> ({plan}, {period}): {text}",
-        },
-        "overdue_header": {
-            "zh": "<b>{period} 逾期未报</b>（截止 {deadline}）",
-            "en": "<b>Overdue for {period}</b> (deadline {deadline})",
-        },
-        "none_overdue": {
-            "zh": "{period} 暂无逾期未报单位。",
-            "en": "No unit is overdue for {period}.",
-        },
-        "page": {"zh": "第 {page}/{pages} 页", "en": "page {page}/{pages}"},
-    }
-)
 
 
-def _light(unit: UnitStatus, context: BotContext, period: Period) -> Light:
-    settings = context.runtime.settings
-    rules = settings.calendar_rules()
-    schedule = ledger_schedule(period, rules, settings.tz)
-    return unit_light(unit, context.runtime.clock.now(), schedule, rules)
+async def _period(update: Update, context: BotContext, who: Caller, query: Query) -> Period | None:
+    """The period asked for (the open one by default); None after refusing a future one."""
+    runtime = context.runtime
+    async with runtime.session() as session:
+        current = await open_period(session, now=runtime.clock.now(), tz=runtime.settings.tz)
+    if query.period is None or query.period <= current:
+        return query.period or current
+    assert update.effective_message is not None
+    await update.effective_message.reply_text(
+        texts("future_period", who.lang, period=query.period.key, current=current.key)
+    )
+    return None
 
 
-def _unit_lines(unit: UnitStatus, lang: str, light: Light, details: bool) -> list[str]:
-    extra = texts("unbound", lang) if unit.unbound and unit.owed else ""
-    if unit.awaiting_approval:
-        extra += texts("awaiting", lang, n=unit.awaiting_approval)
-    if unit.late:
-        extra += texts("late", lang, n=unit.late)
-    lines = [
-        texts(
-            "unit_line",
-            lang,
-            light=LIGHTS[light],
-            unit=esc(unit.unit),
-            submitted=unit.submitted,
-            owed=unit.owed,
-            extra=extra,
-        )
-    ]
-    if details:
-        lines += [
-            texts(
-                "entry_line",
-                lang,
-                task=e.task_number,
-                status=status_label(e.status, lang),
-                late=texts("late_mark", lang) if e.late else "",
-                text=esc(shorten(e.text, 60)),
-            )
-            for e in unit.entries
-        ]
-    return lines
-
-
-def _plans(status: PeriodStatus) -> str:
-    return "、".join(p.code for p in status.plans)
-
-
-def render_status(
-    status: PeriodStatus, context: BotContext, lang: str, page: int, details: bool
-) -> tuple[str, InlineKeyboardMarkup | None]:
-    t = totals(status.units)
-    lines = [
-        texts(
-            "header",
-            lang,
-            period=status.period.key,
-            plan=esc(_plans(status)),
-            owed=t.owed,
-            submitted=t.submitted,
-            awaiting=t.awaiting_approval,
-            late=t.late,
-            missing=t.missing,
-            overdue=t.overdue,
-        )
-    ]
-    if t.unbound_units:
-        lines.append(texts("unbound_note", lang, n=t.unbound_units))
-    pages = max((len(status.units) + PAGE_SIZE - 1) // PAGE_SIZE, 1)
-    page = min(max(page, 1), pages)
-    for unit in status.units[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]:
-        lines += _unit_lines(unit, lang, _light(unit, context, status.period), details)
-    keyboard = None
-    if pages > 1:
-        lines.append(texts("page", lang, page=page, pages=pages))
-        arrows = []
-        if page > 1:
-            arrows.append(
-                InlineKeyboardButton(
-                    "◀",
-                    callback_data=buttons.encode(buttons.StatusPage(status.period.key, page - 1)),
-                )
-            )
-        if page < pages:
-            arrows.append(
-                InlineKeyboardButton(
-                    "▶",
-                    callback_data=buttons.encode(buttons.StatusPage(status.period.key, page + 1)),
-                )
-            )
-        keyboard = InlineKeyboardMarkup([arrows])
-    return "\n".join(lines), keyboard
+async def _query(update: Update, context: BotContext, who: Caller, task: bool) -> Query | None:
+    """`[UNIT] [N] [YYYY-MM]` from the command's words; None after answering a bad period."""
+    try:
+        return parse_query(list(context.args or []), task=task)
+    except QueryError as bad:
+        assert update.effective_message is not None
+        await update.effective_message.reply_text(texts("bad_period", who.lang, word=bad.word))
+        return None
 
 
 @guarded(known, private=True)  # a group would show one person's view to everybody in it
 async def status_command(update: Update, context: BotContext, who: Caller) -> None:
-    message = update.effective_message
-    assert message is not None
-    argument = " ".join(context.args or []).strip()
-    if argument and not who.identity.is_staff:
+    query = await _query(update, context, who, task=True)
+    if query is None:
+        return
+    if (query.unit or query.task) and not who.identity.is_staff:
         await refuse(update, who.lang)
+        return
+    if query.unit is None:
+        await show_status(update, context, who, None, query)
+        return
+    unit_id = await unit_choice.resolve(update, context, who, query.unit, "status", query.tail())
+    if unit_id is not None:
+        await show_status(update, context, who, unit_id, query)
+
+
+async def show_status(
+    update: Update, context: BotContext, who: Caller, unit_id: int | None, query: Query
+) -> None:
+    """One unit, one task, or (no unit) every unit the caller may see, for the period asked."""
+    period = await _period(update, context, who, query)
+    if period is None:
         return
     runtime = context.runtime
     async with runtime.session() as session:
-        period = await open_period(session, now=runtime.clock.now(), tz=runtime.settings.tz)
-        ref = parse_task_ref(argument) if argument else None
-        if ref is not None:
+        if query.task is not None and unit_id is None:
             found = await task_status(
-                session, period=period, number=ref.number, plan_code=ref.plan_code,
-                **runtime.as_of(),
+                session, period=period, number=query.task.number,
+                plan_code=query.task.plan_code, **runtime.as_of(),
             )  # fmt: skip
-            await _send_task(update, who, found, period)
+            named = {(f.plan_code, f.number) for f in found}
+            targets = [
+                t
+                for t in await targets_for(session, context, period)
+                if (t.plan, t.number) in named
+            ]
+            await _send_task(update, who, found, period, status_lines(targets, who.lang))
             return
-        unit_ids: list[int] | None = None
-        if argument:
-            unit = await find_unit(session, argument)
-            if unit is None:
-                await message.reply_text(
-                    texts("unknown_unit", who.lang, name=esc(argument)), parse_mode=ParseMode.HTML
-                )
-                return
-            unit_ids = [unit.id]
-        elif not who.identity.is_staff:
+        unit_ids = [unit_id] if unit_id is not None else None
+        if unit_ids is None and not who.identity.is_staff:
             unit_ids = [b.unit_id for b in who.identity.bindings]
         status = await period_status(session, period=period, unit_ids=unit_ids, **runtime.as_of())
-    await _send_status(update, context, who, status, details=unit_ids is not None)
+        targets = await targets_for(session, context, period, unit_ids=unit_ids) if unit_id else []
+        closed = closed_line(await closed_numbers(session, unit_ids), who.lang) if unit_ids else ""
+        if unit_ids is None:  # staff's overview: who has not acknowledged an assignment (签收)
+            closed = unacknowledged_line(await unacknowledged(session), who.lang)
+    staff_on_unit = unit_id is not None and who.identity.is_staff
+    urge = urge_keyboard(status.units, period, who.lang) if staff_on_unit else None  # [催办]
+    await _send_status(
+        update, context, who, status, unit_ids is not None, status_lines(targets, who.lang), urge
+    )
+    if closed and status.covered:  # 已销号 tasks with their dates, or the units yet to 签收
+        assert update.effective_message is not None
+        await update.effective_message.reply_text(closed)
+
+
+async def _status_again(
+    update: Update, context: BotContext, who: Caller, unit_id: int, rest: list[str]
+) -> None:
+    try:
+        query = parse_query(rest)
+    except QueryError:
+        return
+    await show_status(update, context, who, unit_id, query)
 
 
 async def _send_status(
-    update: Update, context: BotContext, who: Caller, status: PeriodStatus, details: bool
+    update: Update,
+    context: BotContext,
+    who: Caller,
+    status: PeriodStatus,
+    details: bool,
+    milestones: list[str],
+    urge: InlineKeyboardMarkup | None = None,
 ) -> None:
     assert update.effective_message
     if not status.covered:
@@ -205,14 +135,17 @@ async def _send_status(
         )
         return
     text, keyboard = render_status(status, context, who.lang, 1, details)
-    parts = split_message(text)
+    keyboard = keyboard or (urge if urge is not None and urge.inline_keyboard else None)
+    parts = split_message("\n".join([text, *milestones]))
     for i, part in enumerate(parts):
         await update.effective_message.reply_text(
             part, parse_mode=ParseMode.HTML, reply_markup=keyboard if i == len(parts) - 1 else None
         )
 
 
-async def _send_task(update: Update, who: Caller, found: list[TaskStatus], period: Period) -> None:
+async def _send_task(
+    update: Update, who: Caller, found: list[TaskStatus], period: Period, milestones: list[str]
+) -> None:
     assert update.effective_message
     if not found:
         await update.effective_message.reply_text(texts("unknown_unit", who.lang, name=""))
@@ -231,8 +164,8 @@ async def _send_task(update: Update, who: Caller, found: list[TaskStatus], perio
         )
         for unit in status.units:
             light = Light.GREEN if unit.complete else Light.NONE
-            lines += _unit_lines(unit, who.lang, light, True)
-    for part in split_message("\n".join(lines)):
+            lines += unit_lines(unit, who.lang, light, True)
+    for part in split_message("\n".join(lines + milestones)):
         await update.effective_message.reply_text(part, parse_mode=ParseMode.HTML)
 
 
@@ -267,9 +200,16 @@ async def page_pressed(update: Update, context: BotContext, who: Caller) -> None
 async def overdue_command(update: Update, context: BotContext, who: Caller) -> None:
     message = update.effective_message
     assert message is not None
+    query = await _query(update, context, who, task=False)
+    if query is None:
+        return
+    period = await _period(update, context, who, query) if query.unit is None else None
+    if period is None:
+        if query.unit is not None:
+            await message.reply_text(texts("overdue_usage", who.lang))
+        return
     runtime = context.runtime
     async with runtime.session() as session:
-        period = await open_period(session, now=runtime.clock.now(), tz=runtime.settings.tz)
         status = await period_status(session, period=period, **runtime.as_of())
     schedule = ledger_schedule(period, runtime.settings.calendar_rules(), runtime.settings.tz)
     overdue, unbound = overdue_units(status)
@@ -280,16 +220,22 @@ async def overdue_command(update: Update, context: BotContext, who: Caller) -> N
         texts("overdue_header", who.lang, period=period.key, deadline=schedule.deadline.isoformat())
     ]
     for unit in overdue:
-        lines += _unit_lines(unit, who.lang, Light.RED, details=False)
+        lines += unit_lines(unit, who.lang, Light.RED, details=False)
     if unbound:
         lines.append(texts("unbound_note", who.lang, n=len(unbound)))
         for unit in unbound:
-            lines += _unit_lines(unit, who.lang, Light.NONE, details=False)
-    for part in split_message("\n".join(lines)):
-        await message.reply_text(part, parse_mode=ParseMode.HTML)
+            lines += unit_lines(unit, who.lang, Light.NONE, details=False)
+    parts = split_message("\n".join(lines))
+    urge = urge_keyboard(overdue, period, who.lang)  # [催办] beside each overdue unit
+    for i, part in enumerate(parts):
+        last = i == len(parts) - 1 and urge.inline_keyboard
+        await message.reply_text(
+            part, parse_mode=ParseMode.HTML, reply_markup=urge if last else None
+        )
 
 
 def register(application: BotApplication) -> None:
+    unit_choice.on_choice("status", staff, _status_again)
     application.add_handler(CommandHandler("status", status_command))
     application.add_handler(CommandHandler("overdue", overdue_command))
     application.add_handler(

@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot import buttons
 from ledger.vocab import EntryStatus, MilestoneOutcome
+from messages import buttons
 
 BIGGEST = buttons.MAX_ID
 PAYLOADS = [
@@ -22,6 +22,10 @@ PAYLOADS = [
     buttons.Return(7),
     *(buttons.AnswerMilestone(BIGGEST, o) for o in MilestoneOutcome),
     buttons.StatusPage("2023-05", 999),
+    buttons.ChooseUnit("history", BIGGEST, "要点/12 2023-05"),
+    buttons.ChooseUnit("status", 1, ""),
+    buttons.ImportUpload(BIGGEST, "i"),
+    buttons.ImportUpload(1, "c"),
 ]
 
 

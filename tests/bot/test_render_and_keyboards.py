@@ -6,17 +6,17 @@ from datetime import date
 
 import pytest
 
-from bot import notices
 from bot.commands import MENUS
 from bot.handlers.report_texts import (
     approval_keyboard,
     confirm_keyboard,
     skip_keyboard,
     status_keyboard,
-    task_keyboard,
 )
 from bot.i18n import Catalog, pick_language
-from bot.render import MAX_MESSAGE, esc, split_message
+from messages import notices
+from messages.keyboards import task_keyboard
+from messages.render import MAX_MESSAGE, esc, split_message
 from services.due import Item, Recipient
 
 

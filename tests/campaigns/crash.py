@@ -17,7 +17,7 @@ from sqlalchemy import select
 from models import ProgressEntry
 from models.db import make_engine
 from tests.e2e.accounting import Tally
-from tests.e2e.harness import Harness, Message
+from tests.e2e.harness import Harness, Message, _open_rows
 from tests.e2e.seed import seed_fanout
 from tests.telegram_double.state import StoredMessage
 
@@ -164,7 +164,10 @@ def inbound_campaign(
         after = rng.randint(1, max(1, len(burst) // 2))
         harness.run_until_killed(after, lambda m: True, LEDGERBOT_FAKE_NOW=fake_now(moment))
         stored = sum(_entries(harness).values())  # lines delivered again after a kill count once
-        done.append(Kill(done=answers(harness, users) - before, left=start + len(burst) - stored))
+        # Work left: lines not stored yet, and confirmations of stored ones not yet sent (they
+        # are outbox rows committed with their entries, so storing may run ahead of them).
+        left = start + len(burst) - stored + asyncio.run(_open_rows(harness.db_url))
+        done.append(Kill(done=answers(harness, users) - before, left=left))
         moment += RESTART_STEP
     harness.start(LEDGERBOT_FAKE_NOW=fake_now(moment))  # and a bot that stays up
     wanted = [line.split(" ", 3)[3] for _, line in lines]

@@ -121,6 +121,7 @@ def test_full_database_during_reports(harness: Harness, mode: str, tmp_path: Pat
     )
     expected = Counter(sent[i][0] for i in failed_ids)
     assert notices == expected  # each sender told once per update that failed, no more
+    harness.wait_drained()  # confirmations are outbox rows, committed with their entries
     confirmations = Counter(
         u for u in users for m in harness.bot_messages(u) if "已提交" in (m.get("text") or "")
     )

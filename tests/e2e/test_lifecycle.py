@@ -8,9 +8,10 @@ import pytest
 
 from tests.e2e.harness import Harness
 
-PRIVATE = ["tasks", "report", "status", "export", "cancel", "help", "lang"]
+PRIVATE = ["tasks", "report", "status", "history", "export", "cancel", "help", "lang"]
 GROUP = ["help", "subscribe", "unsubscribe"]
-STAFF = ["status", "overdue", "digest", "export", "bulletin", "invite", "help", "lang"]
+STAFF = ["status", "overdue", "history", "evidence", "milestones", "digest", "export", "bulletin",
+         "invite", "help", "lang"]  # fmt: skip
 
 
 def menus(harness: Harness) -> dict[tuple, list[str]]:

@@ -22,7 +22,7 @@ def modules_after(code: str) -> set[str]:
 
 
 def test_the_bot_and_cli_start_without_charts_or_document_writers() -> None:
-    loaded = modules_after("import ledgerbot.cli, ledgerbot.runner, bot.app, web.app")
+    loaded = modules_after("import ledgerbot.cli, ledgerbot.runner, ledgerbot.app, web.app")
     assert "telegram" in loaded and "sqlalchemy" in loaded  # the probe does see imports
     assert sorted(loaded & set(HEAVY)) == []
 

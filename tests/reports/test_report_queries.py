@@ -6,10 +6,10 @@ from datetime import datetime, timedelta, timezone
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot import notices
 from ledger.periods import Period, Quarter
 from ledger.timetable import DEFAULT_RULES, AsOf
 from ledger.vocab import ContactRole, EntryState, EntryStatus, MilestoneOutcome, UnitKind
+from messages.digest import digest_chart, digest_message
 from models import Contact, Milestone, MilestoneResult, ProgressEntry, Section, UnitMember
 from models.db import transaction
 from services import reports
@@ -66,7 +66,7 @@ async def test_digest_text_for_a_fixture_month(
     # By hand: 3 owed; 交通 on time, 雁江区 late (06-12 after the 06-07 deadline), 水务 missing
     # and overdue. The 逾期 count and the red list are the same unit. Milestones are counted
     # per owing unit: task 5's Q2 target is owed by 交通 (answered) and 雁江区 (not).
-    assert notices.digest(data, "zh")["text"].split("\n") == [
+    assert digest_message(data, "zh")["text"].split("\n") == [
         "<b>每周台账简报</b> 2023-05（截止 2023-06-07）",
         "应报 3 · 已报 2 · 待审定 0 · 未报 1（其中逾期 1） · 迟报 1",
         "单位：应报 3 · 已报齐 2 · 逾期 1 · 临近截止 0 · 未绑定 0",
@@ -76,9 +76,9 @@ async def test_digest_text_for_a_fixture_month(
         "⏰ 下一截止：2023-07-07",
         "🎯 2023Q2 节点目标 2 项，已答复 1 项（核查截止 2023-06-30）",
     ]
-    english = notices.digest(data, "en")["text"]
+    english = digest_message(data, "en")["text"]
     assert "next deadline: 2023-07-07" in english and "overdue: 市水务局" in english
-    chart = notices.digest_chart(data, now.date(), "zh")
+    chart = digest_chart(data, now.date(), "zh")
     assert chart["caption"] == "2023-05 台账报送情况（截至 2023-06-12）"
     assert len(chart["photo_b64"]) > 10_000
     assert [(r.unit, r.on_time, r.late, r.missing) for r in data.chart_rows()] == [

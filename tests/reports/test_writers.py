@@ -41,12 +41,12 @@ def test_ledger_layout() -> None:
     assert (ws.page_setup.orientation, ws.page_setup.paperSize) == ("landscape", 9)
     assert ws.column_dimensions["B"].width == 40 and ws["F4"].alignment.wrap_text
     merged = {str(r) for r in ws.merged_cells.ranges}
-    # title, two section headings, and task 5's two unit rows sharing 序号/任务内容/配合单位
-    assert merged == {"A1:L1", "A3:L3", "A4:A5", "B4:B5", "D4:D5", "A6:L6"}
+    # title, two section headings, and task 5's two unit rows sharing 序号/任务内容/配合单位(反馈)
+    assert merged == {"A1:N1", "A3:N3", "A4:A5", "B4:B5", "D4:D5", "N4:N5", "A6:N6"}
     assert ws["A3"].value == "二、基础设施" and ws["A6"].value == "三、生态环境"
     rows = [[c.value for c in row] for row in ws.iter_rows(min_row=4, max_row=7)]
     assert rows[0][:5] == [5, "协同畅通公路网体系。", "市交通运输局", "市发展改革委", "序时推进"]
-    assert rows[0][8:] == ["王五", "2023-06-05 10:30", "否", "已审定 2023-06-06"]
+    assert rows[0][8:13] == ["王五", "2023-06-05 10:30", "否", "已审定 2023-06-06", None]
     assert rows[1][2:7] == [
         "雁江区",
         None,
@@ -170,6 +170,41 @@ def test_entries_csv_and_json() -> None:
     assert rows[0]["submitted_at"] == "2023-06-05T10:30:00+08:00" and rows[0]["problems"] == ""
     [first, _] = json.loads(entries_json(entries, TZ))
     assert first["is_current"] is True and first["approved"] is True and first["problems"] is None
+
+
+def test_attachments_are_listed_in_the_ledger_and_the_entries() -> None:
+    """Evidence in the documents: what, who sent it, when (in the bureau's time zone)."""
+    import dataclasses
+
+    from reports.data import Attachment
+
+    ledger = may_ledger()
+    key = next(iter(ledger.entries))
+    sent = datetime(2023, 6, 5, 2, 31, tzinfo=ZoneInfo("UTC"))  # 10:31 in Shanghai
+    files = (
+        Attachment("photo", None, "王五", sent),
+        Attachment("document", "方案.pdf", "王五", sent),
+    )
+    ledger.entries[key] = dataclasses.replace(ledger.entries[key], attachments=files)
+    ws = book(ledger_workbook([ledger], TZ, AFTER_DUE))["2023-05"]
+    assert ws["M2"].value == "附件"
+    assert (
+        ws["M4"].value == "照片（王五，2023-06-05 10:31）\n文件 方案.pdf（王五，2023-06-05 10:31）"
+    )
+    entries = list(ledger.entries.values())
+    rows = list(csv.DictReader(io.StringIO(entries_csv(entries, TZ))))
+    assert (
+        rows[0]["attachments"]
+        == "照片（王五，2023-06-05 10:31）；文件 方案.pdf（王五，2023-06-05 10:31）"
+    )
+    assert rows[1]["attachments"] == ""
+    [first, _] = json.loads(entries_json(entries, TZ))
+    assert first["attachments"][1] == {
+        "kind": "document",
+        "file_name": "方案.pdf",
+        "reporter": "王五",
+        "at": "2023-06-05T10:31:00+08:00",
+    }
 
 
 def test_reporter_text_is_never_a_formula() -> None:

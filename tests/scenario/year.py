@@ -12,7 +12,6 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.notices import digest
 from config import Settings
 from ledger.importing import parse_file, parse_text
 from ledger.periods import Period, Quarter
@@ -20,6 +19,7 @@ from ledger.scoring import Weights
 from ledger.timetable import DEFAULT_RULES, AsOf, EventKind
 from ledger.vocab import ContactRole, EntryStatus, MilestoneOutcome
 from ledgerbot.cli_status import status_json
+from messages.digest import digest_message
 from models import Milestone, MilestoneResult, OutboxMessage, Plan, Task
 from models.db import transaction
 from reports.bulletin import Bulletin, build
@@ -201,7 +201,7 @@ class Year:
 
     async def digest(self, when: str) -> str:
         async with self.step() as s:
-            return str(digest(await digest_data(s, **as_of(when)), "zh")["text"])
+            return str(digest_message(await digest_data(s, **as_of(when)), "zh")["text"])
 
     async def bulletin(self, quarter: str, when: str) -> Bulletin:
         async with self.step() as s:

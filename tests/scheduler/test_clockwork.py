@@ -8,13 +8,13 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from bot.runtime import Runtime
 from config import Settings
 from ledger.clock import Clock
 from ledger.timetable import EventKind
 from models import JobRun
 from scheduler import clockwork
 from scheduler.clockwork import Clockwork
+from services.runtime import Runtime
 
 
 class Crash(Exception):

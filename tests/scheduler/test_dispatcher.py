@@ -14,7 +14,7 @@ from ledger.vocab import ChatType, ContactRole, OutboxState
 from models import Chat, Contact, OutboxMessage, Staff
 from models.db import make_engine, make_session_factory, transaction
 from scheduler.pacing import Limits
-from services import outbox
+from services import outbox, outbox_chats
 from tests.factories import make_unit
 from tests.scheduler.conftest import DispatcherMaker, enqueue_texts, now
 from tests.telegram_double import TelegramDouble
@@ -192,7 +192,7 @@ async def test_forbidden_marks_contact_unreachable_and_tells_staff(
         OutboxState.FAILED,
         "Forbidden: bot was blocked by the user",
     )
-    assert (notice.kind, notice.state) == (outbox.UNREACHABLE_NOTICE, OutboxState.SENT)
+    assert (notice.kind, notice.state) == (outbox_chats.UNREACHABLE_NOTICE, OutboxState.SENT)
     assert "bot was blocked" in received(tg, STAFF)[0]
     async with session_factory() as session:
         contact = await session.scalar(select(Contact))

@@ -9,10 +9,10 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from telegram.ext import ApplicationBuilder
 
-from bot.runtime import Runtime
 from config import Settings
 from ledger.clock import Clock
 from scheduler.backups import JOB_NAME, next_run, schedule_nightly_backup
+from services.runtime import Runtime
 
 
 def runtime(engine: Any, factory: Any, at: str, **settings: Any) -> Runtime:

@@ -13,7 +13,6 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from telegram import Chat, Message, Update, User
 from telegram.ext import ApplicationBuilder
 
-from bot.runtime import Runtime
 from bot.updates import PerChatUpdateProcessor
 from config import Settings
 from ledger.clock import Clock
@@ -23,6 +22,7 @@ from models.db import make_engine, transaction
 from scheduler.clockwork import HEARTBEAT, Clockwork
 from scheduler.jobs import mark_run
 from services import metrics, outbox
+from services.runtime import Runtime
 from tests.services.test_reporting import _submit, registry
 
 __all__ = ["registry"]

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from ledger.vocab import ChatType, ContactRole, OutboxState
 from models import Chat, Contact, OutboxMessage, Staff
 from models.db import transaction
-from services import outbox
+from services import outbox, outbox_chats
 from services.outbox import NewMessage
 from tests.factories import make_unit
 
@@ -72,6 +72,22 @@ async def test_claim_takes_due_rows_once(session_factory: async_sessionmaker[Asy
     assert sorted(r.recipient for r in rows) == ["a", "b"]
     assert {(r.state, r.claimed_by, r.attempts) for r in rows} == {(OutboxState.SENDING, "w1", 1)}
     assert await claim(session_factory, worker="w2") == []  # claimed, lease not expired
+
+
+async def test_group_rows_are_claimed_before_private_ones(
+    session_factory: async_sessionmaker[AsyncSession],
+) -> None:
+    """A group's 20-a-minute windows must start while the private fan-out runs, not after:
+    the first claim holds the groups' rows though they were queued last and fall due later."""
+    private = [message(f"p{n}", chat_id=2000 + n, not_before=NOW - LEASE / 4) for n in range(6)]
+    groups = [message(f"g{n}", chat_id=-100 - n) for n in (1, 2)]
+    late_group = message("g-late", chat_id=-103, not_before=NOW + LEASE)  # not due yet
+    async with transaction(session_factory) as session:
+        await add(session, *private, *groups, late_group)
+    first = await claim(session_factory, limit=4)
+    assert [r.recipient for r in first] == ["g1", "g2", "p0", "p1"]
+    rest = await claim(session_factory, limit=10)
+    assert [r.recipient for r in rest] == ["p2", "p3", "p4", "p5"]
 
 
 async def test_concurrent_claims_are_disjoint(
@@ -170,14 +186,15 @@ async def test_mark_unreachable_flags_contacts_and_tells_staff(session: AsyncSes
         ]
     )
     await session.flush()
-    assert await outbox.mark_unreachable(session, chat_id=1001, description="blocked", at=NOW) == 2
-    assert await outbox.mark_unreachable(session, chat_id=1001, description="blocked", at=NOW) == 0
+    blocked = {"chat_id": 1001, "description": "blocked", "at": NOW}
+    assert await outbox_chats.mark_unreachable(session, **blocked) == 2
+    assert await outbox_chats.mark_unreachable(session, **blocked) == 0
     contacts = (await session.scalars(select(Contact).order_by(Contact.id))).all()
     assert [c.unreachable_at for c in contacts] == [NOW, None]
     notices = await outbox.list_rows(session)
     assert {(n.kind, n.chat_id) for n in notices} == {
-        (outbox.UNREACHABLE_NOTICE, 9001),
-        (outbox.UNREACHABLE_NOTICE, 9003),
+        (outbox_chats.UNREACHABLE_NOTICE, 9001),
+        (outbox_chats.UNREACHABLE_NOTICE, 9003),
     }
     assert "张三" in notices[0].payload["text"]
 
@@ -186,7 +203,7 @@ async def test_reroute_chat_moves_the_chat_and_open_rows(session: AsyncSession) 
     session.add(Chat(telegram_chat_id=-100, type=ChatType.GROUP, digest_subscribed=True))
     pending, done = await add(session, message("g", chat_id=-100), message("h", chat_id=-100))
     await outbox.mark_sent(session, done, message_id=1, at=NOW)
-    await outbox.reroute_chat(session, old_chat_id=-100, new_chat_id=-1000000000100)
+    await outbox_chats.reroute_chat(session, old_chat_id=-100, new_chat_id=-1000000000100)
     chat = await session.scalar(select(Chat))
     assert chat is not None and chat.telegram_chat_id == -1000000000100 and chat.digest_subscribed
     rows = {r.id: r.chat_id for r in await outbox.list_rows(session)}
@@ -201,7 +218,7 @@ async def test_reroute_to_a_known_supergroup_links_the_old_row(session: AsyncSes
         ]
     )
     await session.flush()
-    await outbox.reroute_chat(session, old_chat_id=-100, new_chat_id=-1000000000100)
+    await outbox_chats.reroute_chat(session, old_chat_id=-100, new_chat_id=-1000000000100)
     old, new = (await session.scalars(select(Chat).order_by(Chat.id))).all()
     assert (old.migrated_to, old.digest_subscribed, new.digest_subscribed) == (
         -1000000000100,

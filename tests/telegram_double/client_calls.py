@@ -74,9 +74,12 @@ class _Calls(Generic[R]):
         chat_id: int | None = None,
         username: str | None = None,
         bot_status: str = "member",
+        is_forum: bool = False,
     ) -> R:
-        """Create a group/supergroup; the first member is its creator."""
+        """Create a group/supergroup (with topics when `is_forum`); the first member is its
+        creator."""
         body = {
+            "is_forum": is_forum,
             "title": title,
             "members": list(members),
             "type": kind,
@@ -113,9 +116,12 @@ class _Calls(Generic[R]):
         chat_id: int | None = None,
         reply_to_message_id: int | None = None,
         entities: list[dict[str, Any]] | None = None,
+        message_thread_id: int | None = None,
     ) -> R:
-        """A user writes ``text`` (private chat unless ``chat_id``); -> {message, update_id}."""
+        """A user writes ``text`` (private chat unless ``chat_id``; inside a forum topic with
+        ``message_thread_id``); -> {message, update_id}."""
         body = {
+            "message_thread_id": message_thread_id,
             "user_id": user_id,
             "text": text,
             "chat_id": chat_id,

@@ -129,6 +129,7 @@ def create_group(double: TelegramDouble, body: Body, _: web.Request) -> Any:
         username=body.get("username"),
         bot_status=body.get("bot_status", "member"),
     )
+    chat.is_forum = bool(body.get("is_forum")) and chat.type == "supergroup"
     return {**chat.to_api(), "members": chat.members}
 
 
@@ -185,6 +186,10 @@ def send_text(double: TelegramDouble, body: Body, _: web.Request) -> Any:
     fields: dict[str, Any] = {"text": body["text"]}
     if "entities" in body:
         fields["entities"] = body["entities"]
+    if body.get("message_thread_id") is not None:  # written inside a forum topic
+        if not chat.is_forum:
+            raise ControlError(f"chat {chat.id} has no topics")
+        fields.update(message_thread_id=int(body["message_thread_id"]), is_topic_message=True)
     msg, update = double.state.user_message(user, chat, fields, _reply(body))
     return _posted(double, msg, update)
 

@@ -188,6 +188,11 @@ def _check_inline_keyboard(rows: Any) -> None:
             url = button["url"]
             if not isinstance(url, str) or not url.startswith(("http://", "https://", "tg://")):
                 raise bad_request("BUTTON_URL_INVALID")
+        if "web_app" in button:
+            web_app = button["web_app"]
+            url = web_app.get("url") if isinstance(web_app, dict) else None
+            if not isinstance(url, str) or not url.startswith("https://"):
+                raise bad_request("BUTTON_URL_INVALID")  # Mini Apps are HTTPS only
 
 
 def reply_markup(p: Params) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:

@@ -196,6 +196,29 @@ async def delete_my_commands(ctx: Ctx, p: Params) -> Any:
     return True
 
 
+@api("setChatMenuButton")
+async def set_chat_menu_button(ctx: Ctx, p: Params) -> Any:
+    chat_id = p.integer("chat_id")
+    button = p.obj("menu_button") or {"type": "default"}
+    if not isinstance(button, dict) or button.get("type") not in ("commands", "web_app", "default"):
+        raise bad_request("can't parse menu button JSON object")
+    if button["type"] == "web_app":
+        url = (button.get("web_app") or {}).get("url")
+        if not isinstance(url, str) or not url.startswith("https://"):
+            raise bad_request("BUTTON_URL_INVALID")
+        if not 1 <= len(str(button.get("text", ""))) <= 64:
+            raise bad_request("BUTTON_TEXT_INVALID")
+    ctx.state.menu_buttons[chat_id] = button
+    ctx.state.changed.bump()
+    return True
+
+
+@api("getChatMenuButton")
+async def get_chat_menu_button(ctx: Ctx, p: Params) -> Any:
+    buttons = ctx.state.menu_buttons
+    return buttons.get(p.integer("chat_id"), buttons.get(None, {"type": "commands"}))
+
+
 @api("close")
 async def close(ctx: Ctx, p: Params) -> Any:
     return True

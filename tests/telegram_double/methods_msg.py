@@ -38,6 +38,11 @@ CHAT_ACTIONS = frozenset(
 def _send(ctx: Ctx, p: Params, fields: dict[str, Any], chat_id: int) -> dict[str, Any]:
     """Shared tail of every send: keyboard, reply, flood limits, store."""
     chat = ctx.state.chats[chat_id]
+    thread = p.integer("message_thread_id")
+    if thread is not None:
+        if not chat.is_forum:
+            raise bad_request("message thread not found")
+        fields.update(message_thread_id=thread, is_topic_message=True)
     inline, keyboard = reply_markup(p)
     reply_to = reply_target(ctx, p, chat)
     ctx.limiter.check(chat.id, chat.type)
@@ -199,3 +204,35 @@ async def get_file(ctx: Ctx, p: Params) -> Any:
     if stored is None:
         raise bad_request("invalid file_id")
     return stored.to_api()
+
+
+@api("sendMediaGroup")
+async def send_media_group(ctx: Ctx, p: Params) -> Any:
+    """2–10 photos (or 2–10 documents) sent by file id; one message each, one media_group_id."""
+    chat = target_chat(ctx, p)
+    media = p.obj("media")
+    if not isinstance(media, list) or not 2 <= len(media) <= 10:
+        raise bad_request("media_group must include 2-10 items")
+    kinds = {item.get("type") for item in media if isinstance(item, dict)}
+    if len(kinds) != 1 or not kinds <= {"photo", "document"}:
+        raise bad_request("documents can't be mixed with other media types")
+    stored = [ctx.state.files.get(str(item.get("media"))) for item in media]
+    for kind, found in zip((item["type"] for item in media), stored, strict=True):
+        if found is None:
+            raise bad_request("wrong file identifier/HTTP URL specified")
+        if not found.file_path.startswith(kind):
+            raise bad_request("type of file mismatch")
+    group = f"{chat.id}{chat.next_message_id}"
+    sent = []
+    for item, found in zip(media, stored, strict=True):
+        assert found is not None
+        if item["type"] == "photo":
+            fields: dict[str, Any] = {"photo": ctx.state.photo_sizes(found)}
+        else:
+            document = {k: v for k, v in found.to_api().items() if k != "file_path"}
+            if found.file_name:
+                document["file_name"] = found.file_name
+            fields = {"document": document}
+        fields.update(caption=item.get("caption"), media_group_id=group)
+        sent.append(_send(ctx, p, fields, chat.id))
+    return sent

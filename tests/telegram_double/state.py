@@ -52,12 +52,15 @@ class Chat:
     migrated_to: int | None = None
     bot_status: str = "member"
     next_message_id: int = 1
+    is_forum: bool = False  # a supergroup with topics: messages may carry message_thread_id
 
     def to_api(self) -> dict[str, Any]:
         data: dict[str, Any] = {"id": self.id, "type": self.type}
         for key in ("title", "username", "first_name", "last_name"):
             if getattr(self, key) is not None:
                 data[key] = getattr(self, key)
+        if self.is_forum:
+            data["is_forum"] = True
         return data
 
 
@@ -113,6 +116,7 @@ class State:
         self.files: dict[str, StoredFile] = {}
         self.callback_queries: dict[str, dict[str, Any]] = {}
         self.commands: dict[tuple[str, str], list[dict[str, Any]]] = {}
+        self.menu_buttons: dict[int | None, dict[str, Any]] = {}  # None: the default
         self.chat_actions: list[dict[str, Any]] = []
         self.changed = Notifier()
         self.updates = UpdateQueue(parent=self.changed)

@@ -14,11 +14,11 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.intake import Intake, Unsaved
-from bot.runtime import Runtime
 from config import Settings
 from ledger.clock import Clock
 from models import InboxUpdate
 from models.db import make_session_factory
+from services.runtime import Runtime
 from web.app import MAX_BODY, WebDeps, build_web_app
 from web.webhook import SECRET_HEADER
 

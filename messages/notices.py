@@ -1,23 +1,20 @@
-"""Scheduled messages as outbox payloads: prompts, reminders, escalations, milestone checks,
-digests. Built here (Telegram glue: HTML, keyboards); decided and queued by scheduler.jobs."""
+"""Scheduled messages as outbox payloads: prompts, reminders, escalations, milestone checks.
+Built here (HTML, keyboards); decided and queued by scheduler.jobs. The digest: messages.digest."""
 
 from __future__ import annotations
 
-import base64
 from datetime import date
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot import buttons
-from bot.handlers.report_texts import task_keyboard
-from bot.i18n import Catalog
-from bot.render import esc, shorten, split_message
-from ledger.status import UnitStatus, totals
-from ledger.traffic_light import Light
+from ledger.status import UnitStatus
 from ledger.vocab import MilestoneOutcome
-from reports.chart import submission_chart
-from services.digest import DigestData
+from messages import buttons
+from messages.i18n import Catalog
+from messages.keyboards import task_keyboard
+from messages.render import esc, split_message
+from messages.task_lines import task_lines
 from services.due import Item, Recipient
 
 texts = Catalog(
@@ -30,7 +27,6 @@ texts = Catalog(
             "Tap a task below to report{reply_hint}.",
         },
         "reply_hint": {"zh": "，或直接回复本消息", "en": ", or reply to this message"},
-        "task_due": {"zh": "（时限：{due}）", "en": " (due {due})"},
         "reminder": {
             "zh": "<b>提醒</b>：{unit} {period} 台账尚未报送完整，截止 {deadline}。"
             "尚未报送：\n{tasks}",
@@ -67,44 +63,6 @@ texts = Catalog(
             "zh": "<b>节点核查逾期</b>：{quarter} 以下单位未答复：\n{units}",
             "en": "<b>Milestone check overdue</b> ({quarter}); no answer from:\n{units}",
         },
-        "digest": {
-            "zh": "<b>每周台账简报</b> {period}（截止 {deadline}）\n应报 {owed} · 已报 {submitted}"
-            " · 待审定 {awaiting} · 未报 {missing}（其中逾期 {overdue}） · 迟报 {late}",
-            "en": "<b>Weekly digest</b> {period} (due {deadline})\nowed {owed} · submitted "
-            "{submitted} · awaiting approval {awaiting} · missing {missing} (overdue {overdue})"
-            " · late {late}",
-        },
-        "digest_uncovered": {
-            "zh": "<b>每周台账简报</b> {period}：没有计划覆盖本期，无需报送台账。",
-            "en": "<b>Weekly digest</b> {period}: no plan covers this period; nothing is owed.",
-        },
-        "digest_opened": {
-            "zh": "📣 本期台账今日开始报送，截止 {deadline}。",
-            "en": "📣 This period's ledger opened today; due {deadline}.",
-        },
-        "digest_red": {"zh": "🔴 逾期：{units}", "en": "🔴 overdue: {units}"},
-        "digest_yellow": {"zh": "🟡 临近截止：{units}", "en": "🟡 due soon: {units}"},
-        "digest_unbound": {
-            "zh": "⚪ 未绑定填报人（需发送邀请码）：{units}",
-            "en": "⚪ no bound contact (send an invite code): {units}",
-        },
-        "digest_behind": {"zh": "滞后任务：", "en": "Tasks behind schedule:"},
-        "digest_units": {
-            "zh": "单位：应报 {owing} · 已报齐 {complete} · 逾期 {red} · 临近截止 {yellow}"
-            " · 未绑定 {unbound}",
-            "en": "units: owing {owing} · complete {complete} · overdue {red} · due soon "
-            "{yellow} · no contact {unbound}",
-        },
-        "digest_more": {"zh": "  …另有 {n} 项", "en": "  … {n} more"},
-        "digest_next": {"zh": "⏰ 下一截止：{date}", "en": "⏰ next deadline: {date}"},
-        "digest_milestones": {
-            "zh": "🎯 {quarter} 节点目标 {due} 项，已答复 {answered} 项（核查截止 {deadline}）",
-            "en": "🎯 {quarter} milestones: {due}, answered {answered} (check due {deadline})",
-        },
-        "digest_chart": {
-            "zh": "{period} 台账报送情况（截至 {today}）",
-            "en": "Ledger {period}: submissions as of {today}",
-        },
         "met": {"zh": "已完成", "en": "met"},
         "partly": {"zh": "部分完成", "en": "partly"},
         "not_met": {"zh": "未完成", "en": "not met"},
@@ -114,7 +72,7 @@ texts = Catalog(
 Payload = dict[str, Any]
 
 
-def _payload(text: str, markup: InlineKeyboardMarkup | None = None, **meta: Any) -> Payload:
+def payload(text: str, markup: InlineKeyboardMarkup | None = None, **meta: Any) -> Payload:
     return {
         "text": split_message(text)[0],
         "parse_mode": "HTML",
@@ -125,16 +83,8 @@ def _payload(text: str, markup: InlineKeyboardMarkup | None = None, **meta: Any)
 
 def _task_lines(items: list[Item], lang: str = "zh") -> str:
     """Tasks grouped by plan (in the order given: plans as imported), each group under its
-    plan's code: 【工作要点】."""
-    lines: list[str] = []
-    plan = None
-    for item in items:
-        if item.plan != plan:
-            plan = item.plan
-            lines.append(f"【{esc(plan)}】")
-        due = texts("task_due", lang, due=esc(item.due)) if item.due else ""
-        lines.append(f"{item.number}. {esc(shorten(item.text, 80))}{due}")
-    return "\n".join(lines)
+    plan's code: 【工作要点】 (messages.task_lines)."""
+    return task_lines(items, lang)
 
 
 def _keyboard(items: list[Item]) -> Any:
@@ -166,7 +116,7 @@ def prompt(r: Recipient, period: str, deadline: date, default_lang: str) -> Payl
         tasks=_task_lines(r.items, lang),
         reply_hint=hint,
     )
-    return _payload(text, _keyboard(r.items), **_meta(r, period))
+    return payload(text, _keyboard(r.items), **_meta(r, period))
 
 
 def reminder(r: Recipient, period: str, deadline: date, default_lang: str) -> Payload:
@@ -179,7 +129,7 @@ def reminder(r: Recipient, period: str, deadline: date, default_lang: str) -> Pa
         deadline=deadline.isoformat(),
         tasks=_task_lines(r.items, lang),
     )
-    return _payload(text, _keyboard(r.items), **_meta(r, period))
+    return payload(text, _keyboard(r.items), **_meta(r, period))
 
 
 def review_reminder(r: Recipient, period: str, deadline: date, default_lang: str) -> Payload:
@@ -193,7 +143,7 @@ def review_reminder(r: Recipient, period: str, deadline: date, default_lang: str
         deadline=deadline.isoformat(),
         tasks=_task_lines(r.items, lang),
     )
-    return _payload(text, period=period, unit_id=r.unit_id)
+    return payload(text, period=period, unit_id=r.unit_id)
 
 
 def _unit_list(units: list[UnitStatus], mark: str = "🔴") -> str:
@@ -223,7 +173,7 @@ def escalation(
         parts.append(
             texts("escalation_unbound", lang, n=len(unbound), units=_unit_list(unbound, "⚪"))
         )
-    return _payload("\n".join(parts))
+    return payload("\n".join(parts))
 
 
 def milestone_check(r: Recipient, item: Item, quarter: str, default_lang: str) -> Payload:
@@ -242,7 +192,7 @@ def milestone_check(r: Recipient, item: Item, quarter: str, default_lang: str) -
         )
         for o in MilestoneOutcome
     ]
-    return _payload(text, InlineKeyboardMarkup([keys]), quarter=quarter, milestone_id=item.key)
+    return payload(text, InlineKeyboardMarkup([keys]), quarter=quarter, milestone_id=item.key)
 
 
 def milestone_reminder(r: Recipient, item: Item, quarter: str, default_lang: str) -> Payload:
@@ -257,7 +207,7 @@ def milestone_reminder(r: Recipient, item: Item, quarter: str, default_lang: str
 
 
 def milestone_escalation(units: list[str], quarter: str, lang: str) -> Payload:
-    return _payload(
+    return payload(
         texts(
             "milestone_escalation",
             lang,
@@ -265,57 +215,3 @@ def milestone_escalation(units: list[str], quarter: str, lang: str) -> Payload:
             units="\n".join(f"🔴 {esc(u)}" for u in units),
         )
     )
-
-
-BEHIND_LINES = 10  # keeps the digest a phone screen or two
-
-
-def digest(data: DigestData, lang: str) -> Payload:
-    """The weekly digest text. Every count and every list comes from the one aggregate (the
-    status and its lights), so the header can never disagree with the names under it."""
-    status = data.status
-    if not status.covered:
-        return _payload(texts("digest_uncovered", lang, period=status.period.key))
-    t = totals(status.units)
-    red, yellow = data.units_lit(Light.RED), data.units_lit(Light.YELLOW)
-    unbound = data.unbound()
-    lines = [
-        texts("digest", lang, period=status.period.key, deadline=data.deadline.isoformat(),
-              owed=t.owed, submitted=t.submitted, awaiting=t.awaiting_approval,
-              missing=t.missing, overdue=t.overdue, late=t.late),
-        texts("digest_units", lang, owing=t.units, complete=t.complete_units, red=len(red),
-              yellow=len(yellow), unbound=len(unbound)),
-    ]  # fmt: skip
-    if data.opened_today:
-        lines.append(texts("digest_opened", lang, deadline=data.deadline.isoformat()))
-    for key, units in (("digest_red", red), ("digest_yellow", yellow), ("digest_unbound", unbound)):
-        if units:
-            lines.append(texts(key, lang, units="、".join(esc(u.unit) for u in units)))
-    behind = [(u.unit, e) for u in status.units for e in u.entries if e.status.value == "behind"]
-    if behind:
-        lines.append(texts("digest_behind", lang))
-        lines += [
-            f"· {e.task_number} {esc(unit)}：{esc(shorten(e.text, 50))}"
-            for unit, e in behind[:BEHIND_LINES]
-        ]
-        if len(behind) > BEHIND_LINES:
-            lines.append(texts("digest_more", lang, n=len(behind) - BEHIND_LINES))
-    lines.append(texts("digest_next", lang, date=data.next_deadline.isoformat()))
-    if data.milestones_due:
-        lines.append(
-            texts("digest_milestones", lang, quarter=data.quarter.key, due=data.milestones_due,
-                  answered=data.milestones_answered, deadline=data.milestone_deadline.isoformat())
-        )  # fmt: skip
-    return _payload("\n".join(lines))
-
-
-def digest_chart(data: DigestData, today: date, lang: str) -> Payload:
-    """The digest's chart as a photo payload: the dispatcher sends it with sendPhoto."""
-    title = texts("digest_chart", lang, period=data.status.period.key, today=today.isoformat())
-    png = submission_chart(title, data.chart_rows(), lang)
-    return {
-        "photo_b64": base64.b64encode(png).decode("ascii"),
-        "caption": esc(title),
-        "parse_mode": "HTML",
-        "meta": {"period": data.status.period.key},
-    }

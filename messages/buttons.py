@@ -105,10 +105,94 @@ class StatusPage(Button):
             raise ValueError(self.period)
 
 
+@dataclass(frozen=True)
+class ChooseUnit(Button):
+    """After an ambiguous unit name: run `command` again for the chosen unit, with the rest of
+    what was typed (a task number, a period)."""
+
+    PREFIX: ClassVar[str] = "cu"
+    command: str
+    unit_id: int
+    rest: str
+
+    def __post_init__(self) -> None:
+        if not re.fullmatch(r"[a-z]{1,12}", self.command) or ":" in self.rest:
+            raise ValueError(self.command)
+
+
+@dataclass(frozen=True)
+class ImportUpload(Button):
+    """[导入] (import) or [取消] (cancel) under the dry run of a plan document an admin sent."""
+
+    PREFIX: ClassVar[str] = "iu"
+    upload_id: int
+    action: str  # "i" import, "c" cancel
+
+    def __post_init__(self) -> None:
+        if self.action not in ("i", "c"):
+            raise ValueError(self.action)
+
+
+@dataclass(frozen=True)
+class Urge(Button):
+    """[催办] beside a unit in /overdue and /status UNIT: chase it about `period`."""
+
+    PREFIX: ClassVar[str] = "ug"
+    unit_id: int
+    period: str
+
+    def __post_init__(self) -> None:
+        if not re.fullmatch(r"\d{4}-\d{2}", self.period):
+            raise ValueError(self.period)
+
+
+@dataclass(frozen=True)
+class DecideExtension(Button):
+    """[同意] / [不同意] under a 延期申请 sent to staff."""
+
+    PREFIX: ClassVar[str] = "xd"
+    request_id: int
+    answer: str  # "y" approve, "n" decline
+
+    def __post_init__(self) -> None:
+        if self.answer not in ("y", "n"):
+            raise ValueError(self.answer)
+
+
+@dataclass(frozen=True)
+class DecideClosure(Button):
+    """销号: the principal's [同意销号] / [退回] (step "p"), staff's [确认销号] / [退回] ("s")."""
+
+    PREFIX: ClassVar[str] = "cz"
+    closure_id: int
+    step: str
+    answer: str  # "y" approve / confirm, "n" send back
+
+    def __post_init__(self) -> None:
+        if self.step not in ("p", "s") or self.answer not in ("y", "n"):
+            raise ValueError(f"{self.step}:{self.answer}")
+
+
+@dataclass(frozen=True)
+class ApproveAllPending(Button):
+    """[全部审定通过] under a principal's /pending."""
+
+    PREFIX: ClassVar[str] = "pa"
+
+
+@dataclass(frozen=True)
+class Acknowledge(Button):
+    """[签收] under a plan's assignment (交办) to a unit."""
+
+    PREFIX: ClassVar[str] = "ak"
+    assignment_id: int
+
+
 PAYLOADS: dict[str, type[Button]] = {
     cls.PREFIX: cls
     for cls in (PickTask, LegacyTask, PickPlan, PickStatus, SkipStep, Confirm, Approve, Return,
-                AnswerMilestone, StatusPage)
+                AnswerMilestone, StatusPage, ChooseUnit, ImportUpload, Urge, DecideExtension,
+                DecideClosure, ApproveAllPending, Acknowledge)
 }  # fmt: skip
 B = TypeVar("B", bound=Button)
 

@@ -1,4 +1,5 @@
-"""The one place that builds the Telegram application (handlers, runtime, lifecycle)."""
+"""The composition root: the engine, the runtime, the outbox dispatcher, the clockwork and the
+Telegram application with its handlers, built in one place."""
 
 from __future__ import annotations
 
@@ -20,8 +21,27 @@ from telegram.ext import (
 
 from bot import commands, updates
 from bot.context import RUNTIME_KEY, BotApplication, BotContext
-from bot.handlers import admin, approval, basic, exports, milestones, reporting, status
-from bot.runtime import Runtime
+from bot.handlers import (
+    admin,
+    admin_chat,
+    approval,
+    audit,
+    basic,
+    duban_assign,
+    duban_close,
+    duban_extend,
+    duban_pending,
+    duban_urge,
+    evidence,
+    exports,
+    history,
+    milestones,
+    milestones_view,
+    plan_upload,
+    reporting,
+    status,
+    unit_choice,
+)
 from bot.serve import FRONT_KEY, FrontDoor, serve
 from bot.telegram_request import MAIN_POOL_SIZE, MeteredRequest
 from bot.updates import PerChatUpdateProcessor
@@ -29,8 +49,11 @@ from config import Settings
 from ledger.clock import Clock
 from models.db import make_engine, make_session_factory
 from scheduler.clockwork import Clockwork
+from scheduler.dispatch_lock import DispatchLock
 from scheduler.dispatcher import Dispatcher, DispatchLimits
-from services import outbox
+from scheduler.pacing import Limits
+from services import outbox_chats
+from services.runtime import Runtime
 from services.staff import staff_who_wrote
 
 DISPATCHER_KEY = "dispatcher"
@@ -71,10 +94,14 @@ def build_application(settings: Settings, clock: Clock) -> BotApplication:
             application.bot,
             worker_id=f"{socket.gethostname()}-{os.getpid()}",
             clock_now=clock.now,
-            limits=DispatchLimits(lease=CLAIM_LEASE),
+            limits=DispatchLimits(
+                pacing=Limits(global_per_second=settings.send_per_second), lease=CLAIM_LEASE
+            ),
+            lock=DispatchLock(engine),
             on_forbidden=lambda chat_id, why: _unreachable(runtime, chat_id, why),
         )
         application.bot_data[DISPATCHER_KEY] = dispatcher
+        runtime.wake_dispatcher = dispatcher.wake
         await dispatcher.start()
         assert application.job_queue is not None, "install python-telegram-bot[job-queue]"
         clockwork = Clockwork(runtime, application.job_queue, dispatcher.wake)
@@ -117,7 +144,7 @@ def build_application(settings: Settings, clock: Clock) -> BotApplication:
 async def _unreachable(runtime: Runtime, chat_id: int, description: str) -> None:
     """403 from Telegram: flag the contact and tell staff and the configured admins."""
     async with runtime.session() as session:
-        await outbox.mark_unreachable(
+        await outbox_chats.mark_unreachable(
             session,
             chat_id=chat_id,
             description=description,
@@ -135,6 +162,18 @@ def register_handlers(application: BotApplication) -> None:
     exports.register(application)
     approval.register(application)
     milestones.register(application)
+    unit_choice.register(application)
+    history.register(application)
+    evidence.register(application)
+    plan_upload.register(application)
+    admin_chat.register(application)
+    milestones_view.register(application)
+    audit.register(application)
+    duban_urge.register(application)
+    duban_close.register(application)
+    duban_pending.register(application)
+    duban_assign.register(application)
+    duban_extend.register(application)
     reporting.register(application)
     application.add_handler(
         MessageHandler(filters.ChatType.PRIVATE & filters.COMMAND, basic.unknown_command)

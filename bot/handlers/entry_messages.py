@@ -1,0 +1,107 @@
+"""The messages a stored report and its review cause, queued in the change's transaction.
+
+Handlers call these inside the session that stored the entry or the review; the rows are
+sent by the dispatcher (services.change_notices), so a crash between the commit and the
+send loses nothing: the message goes out after the restart.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from telegram import InlineKeyboardMarkup
+
+from bot.access import Caller
+from bot.handlers.report_texts import approval_keyboard, or_none, status_text, texts
+from ledger.vocab import EntryState
+from messages.render import esc, split_message
+from services import change_notices
+from services.identity import language_of
+from services.reporting import Recorded, Reviewed
+from services.runtime import Runtime
+
+
+def _payload(
+    text: str, parse_mode: str | None = None, markup: InlineKeyboardMarkup | None = None
+) -> dict[str, Any]:
+    return {
+        "text": split_message(text)[0],
+        "parse_mode": parse_mode,
+        "reply_markup": markup.to_dict() if markup else None,
+    }
+
+
+def _confirmation(recorded: Recorded, number: int, lang: str) -> dict[str, Any]:
+    entry = recorded.entry
+    if entry.state == EntryState.SUBMITTED:
+        tail = texts("tail_approval" if recorded.principals else "tail_approval_self", lang)
+    else:
+        tail = texts("tail_counted", lang)
+    if entry.late:
+        tail += texts("tail_late", lang)
+    text = texts(
+        "submitted", lang, number=number, period=entry.period, version=entry.version, tail=tail
+    )
+    return _payload(text)
+
+
+async def queue_after_submit(
+    session: AsyncSession, runtime: Runtime, who: Caller, recorded: Recorded, number: int
+) -> bool:
+    """The confirmation to the reporter and the 审定 request to each principal. For a
+    redelivered report, its confirmation again; False when there is none to send again."""
+    entry, now = recorded.entry, runtime.clock.now()
+    if recorded.duplicate:
+        return await change_notices.resend_confirmation(session, entry, who.chat_id, now)
+    confirmation = _confirmation(recorded, number, who.lang)
+    await change_notices.enqueue(
+        session, change_notices.CONFIRMATION, entry, who.chat_id, confirmation, now
+    )
+    for reviewer in recorded.principals:
+        lang = await language_of(session, reviewer, runtime.settings.locale)
+        text = texts(
+            "approval_request",
+            lang,
+            unit=esc(recorded.unit_name),
+            period=entry.period,
+            number=number,
+            version=entry.version,
+            status=status_text(entry.status, lang),
+            progress=or_none(entry.progress, lang),
+            problems=or_none(entry.problems, lang),
+            next_steps=or_none(entry.next_steps, lang),
+            reporter=esc(entry.reporter_name or entry.reporter_user_id),
+        )
+        request = _payload(text, "HTML", approval_keyboard(entry.id, lang))
+        await change_notices.enqueue(
+            session, change_notices.APPROVAL_REQUEST, entry, reviewer, request, now
+        )
+    return True
+
+
+async def queue_after_review(
+    session: AsyncSession, runtime: Runtime, who: Caller, reviewed: Reviewed, note: str | None
+) -> None:
+    """The acknowledgement to the reviewer and the outcome to the reporter (the reason as
+    typed: escaped for HTML and sent as HTML, so `<数据> & 附件` arrives as written)."""
+    entry, now = reviewed.entry, runtime.clock.now()
+    key = "approved" if reviewed.approved else "returned"
+    done = texts(key, who.lang, unit=reviewed.unit_name, number=reviewed.task_number)
+    await change_notices.enqueue(
+        session, change_notices.REVIEW_DONE, entry, who.chat_id, _payload(done), now
+    )
+    reporter = entry.reporter_user_id
+    if not reporter:
+        return
+    lang = await language_of(session, reporter, runtime.settings.locale)
+    outcome = texts(
+        f"{key}_notice",
+        lang,
+        number=reviewed.task_number,
+        period=entry.period,
+        reason=esc(note or ""),
+    )
+    await change_notices.enqueue(
+        session, change_notices.REVIEW_OUTCOME, entry, reporter, _payload(outcome, "HTML"), now
+    )

@@ -1,0 +1,64 @@
+"""One Telegram call per outbox row, and how to read what went wrong."""
+
+from __future__ import annotations
+
+import base64
+import warnings
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+import httpx
+from telegram import Bot, InlineKeyboardMarkup, InputFile
+from telegram.error import RetryAfter, TelegramError, TimedOut
+from telegram.warnings import PTBDeprecationWarning
+
+
+@dataclass
+class Job:
+    row_id: int
+    chat_id: int
+    payload: dict[str, Any]
+    attempts: int
+    kind: str = ""
+    period: str = ""
+
+
+def retry_seconds(exc: RetryAfter) -> float:
+    with warnings.catch_warnings():  # int-vs-timedelta deprecation in PTB 22
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        value = exc.retry_after
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+def not_sent(exc: TimedOut) -> bool:
+    """Pool and connect timeouts happen before the request leaves: safe to resend."""
+    return "Pool timeout" in exc.message or isinstance(exc.__cause__, httpx.ConnectTimeout)
+
+
+def describe(exc: TelegramError) -> str:
+    """The error as kept in ``last_error``: its class, then Telegram's words."""
+    name = type(exc).__name__
+    return exc.message if exc.message.startswith(name) else f"{name}: {exc.message}"
+
+
+async def send_payload(bot: Bot, chat_id: int, payload: dict[str, Any], seconds: float) -> int:
+    """Send a row's payload (a text, or a photo: the digest chart); the message id."""
+    markup = payload.get("reply_markup")
+    common: dict[str, Any] = {
+        "chat_id": chat_id,
+        "parse_mode": payload.get("parse_mode"),
+        "reply_markup": InlineKeyboardMarkup.de_json(markup, bot) if markup else None,
+        "disable_notification": payload.get("disable_notification"),
+        "message_thread_id": payload.get("message_thread_id"),  # a forum topic
+        "read_timeout": seconds,
+        "write_timeout": seconds,
+        "connect_timeout": seconds,
+        "pool_timeout": seconds,
+    }
+    if "photo_b64" in payload:  # e.g. the digest chart: {"photo_b64", "caption", ...}
+        photo = InputFile(base64.b64decode(payload["photo_b64"]), filename="chart.png")
+        sent = await bot.send_photo(photo=photo, caption=payload.get("caption"), **common)
+        return sent.message_id
+    message = await bot.send_message(text=payload["text"], **common)
+    return message.message_id

@@ -1,0 +1,63 @@
+"""What every handler and job needs, built once per process by the composition root."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from config import Settings
+from ledger.clock import Clock
+from ledger.timetable import AsOf
+from models.db import transaction
+from services import metrics
+
+# The session of the piece of work under way in this task (one incoming update), if any.
+_shared: ContextVar[AsyncSession | None] = ContextVar("shared_session", default=None)
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    engine: AsyncEngine
+    session_factory: async_sessionmaker[AsyncSession]
+    clock: Clock
+    staff_menus: set[int] = field(default_factory=set)  # staff whose command menu is set
+    app_menus: set[int] = field(default_factory=set)  # users whose Mini App menu button is set
+    # Called after a commit that queued outbox rows: the dispatcher claims them at once.
+    wake_dispatcher: Callable[[], None] = field(default=lambda: None)
+
+    @asynccontextmanager
+    async def session(self) -> AsyncIterator[AsyncSession]:
+        """One transaction per unit of work: commit on success, roll back on error.
+
+        Inside `shared_session()` the units run on its one session, each still its own short
+        transaction, so no lock is held while Telegram is being called between them."""
+        shared = _shared.get()
+        if shared is None:
+            metrics.SESSIONS_OPENED.inc()
+            async with transaction(self.session_factory) as session:
+                yield session
+        elif shared.in_transaction():  # a unit inside a unit: part of the outer one
+            yield shared
+        else:
+            async with shared.begin():
+                yield shared
+
+    @asynccontextmanager
+    async def shared_session(self) -> AsyncIterator[AsyncSession]:
+        """One session for everything done until the block ends (an update's handling)."""
+        metrics.SESSIONS_OPENED.inc()
+        async with self.session_factory() as session:
+            token = _shared.set(session)
+            try:
+                yield session
+            finally:
+                _shared.reset(token)
+
+    def as_of(self) -> AsOf:
+        """Now, in the bureau's calendar: what every read of the ledger of record takes."""
+        return AsOf(now=self.clock.now(), rules=self.settings.calendar_rules(), tz=self.settings.tz)

@@ -1,0 +1,23 @@
+"""One rate limit per bot token, not per replica (issue #11): two `ledgerbot run` processes
+on one database drain 1,000 outbox rows against the double with flood limits on. Measured
+by the double: no 429, never more than 30 sends in any second; after the dispatching replica
+is SIGKILLed the other carries on within 30 s, and every row is delivered."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.campaigns.replicas import replica_campaign
+from tests.e2e.harness import Harness
+
+pytestmark = pytest.mark.e2e
+
+
+def test_two_replicas_share_one_budget_and_take_over(harness: Harness) -> None:
+    report = replica_campaign(harness, rows=1000, kill_after=300)
+    assert (report.rows, report.delivered) == (1000, 1000), report
+    assert report.too_many_requests == 0, report
+    assert report.peak_per_second <= 30, report
+    assert report.takeover_seconds <= 30, report
+    assert report.leader_lines == {"a": 1, "b": 1}, report  # one leader at a time, then b
+    assert report.doubled <= report.possible_duplicates, report

@@ -1,0 +1,194 @@
+"""The Mini App in a real browser (headless Chromium), served by the real `ledgerbot run`
+process on both databases: staff see the grid with the seeded month's colours, a contact
+fills two tasks and submits them (visible to `ledgerbot status --json`), a principal approves
+one and returns one, and forged init data is refused. Screenshots go to docs/."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+
+from models.db import make_engine, make_session_factory, transaction
+from tests.e2e.browser import chromium, launch_url, screenshot  # noqa: F401  (fixture)
+from tests.e2e.conftest import ADMIN_ID
+from tests.e2e.harness import Harness
+from tests.webapp.world import (
+    AFTER_DUE,
+    CONTACT,
+    CONTACT_2,
+    DEVELOPMENT,
+    NAMES,
+    PRINCIPAL,
+    STAFF,
+    TRANSPORT,
+    WATER,
+    init_data,
+    seed_month,
+)  # fmt: skip
+
+pytestmark = pytest.mark.e2e
+WAIT = 20.0
+GREEN, YELLOW, RED, GREY = "rgb(52, 168, 83)", "rgb(251, 188, 4)", "rgb(234, 67, 53)", None
+
+
+def _seed(url: str) -> dict[str, int]:
+    async def run() -> dict[str, int]:
+        engine = make_engine(url)
+        try:
+            async with transaction(make_session_factory(engine)) as session:
+                return await seed_month(session, approve_first=False)
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(run())
+
+
+def wait_for(driver: Any, css: str) -> Any:
+    from selenium.common.exceptions import TimeoutException
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    try:
+        return WebDriverWait(driver, WAIT).until(
+            ec.presence_of_element_located((By.CSS_SELECTOR, css))
+        )
+    except TimeoutException:
+        raise AssertionError(f"no {css} on the page:\n{page_text(driver)}") from None
+
+
+def wait_text(driver: Any, css: str, text: str) -> None:
+    from selenium.common.exceptions import TimeoutException
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    try:
+        WebDriverWait(driver, WAIT).until(
+            ec.text_to_be_present_in_element((By.CSS_SELECTOR, css), text)
+        )
+    except TimeoutException:
+        raise AssertionError(f"no {text!r} in {css}:\n{page_text(driver)}") from None
+
+
+def page_text(driver: Any) -> str:
+    """What the page shows and what its console said, for a failure's message."""
+    logs = driver.get_log("browser") if hasattr(driver, "get_log") else []
+    return driver.find_element("tag name", "body").text + "\nconsole: " + repr(logs)
+
+
+def cell(driver: Any, unit: str, number: int) -> tuple[str, str]:
+    """(class, background colour) of the grid cell of `unit` on task `number`."""
+    found = driver.execute_script(
+        "const c = document.querySelector("
+        "`td[data-unit='${arguments[0]}'][data-task='${arguments[1]}']`);"
+        "return c ? [c.className, getComputedStyle(c).backgroundColor] : null;",
+        unit, str(number),
+    )  # fmt: skip
+    assert found is not None, f"no cell for {unit} task {number}"
+    return found[0], found[1]
+
+
+def only_own_host(driver: Any, base: str) -> list[str]:
+    """Every resource the page loaded that is not from the bot's own server."""
+    names = driver.execute_script(
+        "return performance.getEntriesByType('resource').map(e => e.name)"
+    )
+    return [n for n in names if not n.startswith(base)]
+
+
+@pytest.fixture
+def served(harness: Harness) -> str:
+    for user in (CONTACT, PRINCIPAL, CONTACT_2, STAFF):
+        harness.control.create_user(NAMES[user], user_id=user, language_code="zh")
+    harness.control.create_user("管理员", user_id=ADMIN_ID)
+    _seed(harness.db_url)
+    base = harness.serve_web()
+    harness.start(LEDGERBOT_FAKE_NOW=AFTER_DUE.isoformat())
+    return base
+
+
+def test_staff_grid_contact_form_principal_review_and_forged_init_data(
+    served: str,
+    harness: Harness,
+    chromium: Any,  # noqa: F811
+) -> None:
+    from selenium.webdriver.common.by import By
+
+    base, driver, token = served, chromium, harness.tg.token
+    # Staff: the grid of the open period (2023-05), a column per owing unit, a row per task.
+    driver.get(launch_url(base, init_data(STAFF, at=AFTER_DUE, token=token)))
+    wait_for(driver, "table#grid")
+    units = [th.text for th in driver.find_elements(By.CSS_SELECTOR, "#grid th.unit")]
+    assert units == [TRANSPORT, DEVELOPMENT, WATER]
+    tasks = [th.text.split(".")[0] for th in driver.find_elements(By.CSS_SELECTOR, "th.task")]
+    assert tasks == ["5", "6", "8"]
+    assert driver.find_element(By.ID, "period").get_attribute("value") == "2023-05"
+    # Colours on 2023-06-08, the day after the deadline: transport's two reports wait for 审定
+    # (yellow), development's 6 counted (green) and its 8 overdue (red); water owes 8 with
+    # nobody bound (red, hatched); development owes nothing on 5 (an empty cell).
+    assert cell(driver, TRANSPORT, 5) == ("c c-W", YELLOW)
+    assert cell(driver, TRANSPORT, 6) == ("c c-W", YELLOW)
+    assert cell(driver, DEVELOPMENT, 6) == ("c c-G", GREEN)
+    assert cell(driver, DEVELOPMENT, 8) == ("c c-R", RED)
+    assert cell(driver, WATER, 8) == ("c c-R c-u", RED)
+    assert cell(driver, DEVELOPMENT, 5)[0] == "c c-none"
+    assert only_own_host(driver, base) == []
+    screenshot(driver, "miniapp-grid")
+    driver.find_element(By.CSS_SELECTOR, f"td[data-unit='{TRANSPORT}'][data-task='6']").click()
+    wait_text(driver, "#dialog-body", "新开通公交线路2条。")
+    screenshot(driver, "miniapp-entry")
+
+    # A contact (development, no principal): fill 6 and 8 on one screen, submit both.
+    driver.get(launch_url(base, init_data(CONTACT_2, at=AFTER_DUE, token=token), "form"))
+    wait_for(driver, ".card.task")
+    cards = driver.find_elements(By.CSS_SELECTOR, ".card.task")
+    assert [c.get_attribute("data-number") for c in cards] == ["6", "8"]
+    assert cards[0].find_element(By.NAME, "progress").get_attribute("value") == "完成线网优化方案。"
+    texts = {"6": ("完成线网优化方案并报市政府审议。", "资金缺口较大", "6月底前印发实施"),
+             "8": ("水利项目完成投资1.2亿元。", "", "加快施工进度")}  # fmt: skip
+    for card in cards:
+        progress, problems, next_steps = texts[card.get_attribute("data-number")]
+        for name, value in (("progress", progress), ("problems", problems),
+                            ("next_steps", next_steps)):  # fmt: skip
+            box = card.find_element(By.NAME, name)
+            box.clear()
+            box.send_keys(value)
+    screenshot(driver, "miniapp-form")
+    driver.find_element(By.ID, "submit").click()
+    wait_text(driver, "#message", "已提交 2 项。")
+    status = harness.cli_json("status", "--period", "2023-05", "--unit", DEVELOPMENT)
+    entries = {e["task"]: e for e in status["units"][0]["entries"]}
+    assert (entries[6]["text"], entries[8]["text"]) == (texts["6"][0], texts["8"][0])
+    assert (entries[8]["status"], entries[8]["late"]) == ("on_track", True)
+    assert status["units"][0]["submitted"] == 2
+
+    # The principal of transport: approve 5, return 6 with a reason.
+    driver.get(launch_url(base, init_data(PRINCIPAL, at=AFTER_DUE, token=token), "review"))
+    wait_for(driver, ".card.review")
+    numbers = [
+        c.get_attribute("data-number")
+        for c in driver.find_elements(By.CSS_SELECTOR, ".card.review")
+    ]
+    assert numbers == ["5", "6"]
+    screenshot(driver, "miniapp-review")
+    driver.find_element(By.CSS_SELECTOR, ".card.review[data-number='5'] button.approve").click()
+    wait_text(driver, "#message", f"已审定通过：{TRANSPORT} 任务 5。")
+    card = driver.find_element(By.CSS_SELECTOR, ".card.review[data-number='6']")
+    card.find_element(By.CSS_SELECTOR, "button.return").click()
+    card.find_element(By.NAME, "reason").send_keys("请补充线路开通时间")
+    card.find_element(By.CSS_SELECTOR, "button.confirm-return").click()
+    wait_text(driver, "#message", f"已退回：{TRANSPORT} 任务 6。")
+    status = harness.cli_json("status", "--period", "2023-05", "--unit", TRANSPORT)
+    assert [(e["task"], e["approved"]) for e in status["units"][0]["entries"]] == [
+        (5, True), (6, False)
+    ]  # fmt: skip
+    assert status["units"][0]["submitted"] == 1
+
+    # Forged init data (signed with another bot's token) is refused: nothing is shown.
+    driver.get(launch_url(base, init_data(STAFF, at=AFTER_DUE, token="999:forged"), "grid"))
+    wait_text(driver, "#error", "身份验证失败")
+    assert driver.find_elements(By.CSS_SELECTOR, "table#grid") == []
+    screenshot(driver, "miniapp-refused")

@@ -1,0 +1,17 @@
+"""The HTTP API under /api/v1/ and the Mini App under /app/, on the one web server."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from web import api_read, api_write, miniapp, openapi
+from web.app import WebDeps
+
+
+def register(app: web.Application, deps: WebDeps) -> None:
+    if deps.runtime.settings.telegram_token is None:
+        return  # init data cannot be checked without the bot's token
+    openapi.register(app)
+    api_read.register(app)
+    api_write.register(app)
+    miniapp.register(app)

@@ -1,0 +1,116 @@
+"""GET /api/v1/openapi.json: the API's description (OpenAPI 3.1), written by hand next to the
+routes it describes; a test checks that every route is in it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import web
+
+from web.api_auth import ok
+
+PERIOD = {
+    "name": "period",
+    "in": "query",
+    "schema": {"type": "string", "pattern": r"^\d{4}-\d{2}$"},
+    "description": "YYYY-MM; default the open period",
+}
+DENIED = {"401": {"description": "no or bad credentials"}, "403": {"description": "not allowed"}}
+
+
+def _get(summary: str, *params: dict[str, Any]) -> dict[str, Any]:
+    responses = {"200": {"description": "JSON"}, **DENIED}
+    return {"get": {"summary": summary, "parameters": list(params), "responses": responses}}
+
+
+def _query(name: str, kind: str = "string") -> dict[str, Any]:
+    return {"name": name, "in": "query", "schema": {"type": kind}}
+
+
+def _post(summary: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
+    operation: dict[str, Any] = {
+        "summary": summary,
+        "responses": {"200": {"description": "JSON"}, "201": {"description": "stored"},
+                      "400": {"description": "bad input: one line why, nothing changed"},
+                      "401": {"description": "no or bad credentials"},
+                      "403": {"description": "not allowed"}},
+    }  # fmt: skip
+    if body is not None:
+        operation["requestBody"] = {"content": {"application/json": {"schema": body}}}
+    return {"post": operation}
+
+
+ITEM = {
+    "type": "object",
+    "required": ["task_id", "status", "progress"],
+    "properties": {
+        "task_id": {"type": "integer"},
+        "status": {"enum": ["done", "on_track", "behind", "not_started"]},
+        "progress": {"type": "string", "description": "进展情况"},
+        "problems": {"type": "string", "description": "存在问题"},
+        "next_steps": {"type": "string", "description": "下步打算"},
+    },
+}
+
+DOCUMENT: dict[str, Any] = {
+    "openapi": "3.1.0",
+    "info": {"title": "ledgerbot 推进台账 API", "version": "1"},
+    "components": {
+        "securitySchemes": {
+            "tma": {
+                "type": "apiKey",
+                "in": "header",
+                "name": "Authorization",
+                "description": "tma <Telegram Mini App init data>",
+            },
+            "bearer": {
+                "type": "http",
+                "scheme": "bearer",
+                "description": "a token from `ledgerbot api-token create`",
+            },
+        }
+    },
+    "security": [{"tma": []}, {"bearer": []}],
+    "paths": {
+        "/api/v1/me": _get("the caller: roles, units, language, open period"),
+        "/api/v1/periods": _get("ledger periods"),
+        "/api/v1/plans": _get("plans"),
+        "/api/v1/units": _get("units (a unit's people: their own)"),
+        "/api/v1/tasks": _get("tasks", _query("plan")),
+        "/api/v1/status": _get("the document of `ledgerbot status --json`", PERIOD, _query("unit")),
+        "/api/v1/grid": _get(
+            "the ledger grid (staff): tasks × units, one letter per cell", PERIOD, _query("plan")
+        ),
+        "/api/v1/entry": _get(
+            "one unit's entry on one task with all versions",
+            PERIOD,
+            _query("task_id", "integer"),
+            _query("unit_id", "integer"),
+        ),
+        "/api/v1/form": {
+            **_get("the report form (contacts): owed tasks with their last version", PERIOD),
+            **_post(
+                "submit every task of the form at once",
+                {"type": "object", "properties": {"items": {"type": "array", "items": ITEM}}},
+            ),
+        },
+        "/api/v1/reviews": _get("entries waiting for the caller's 审定 (principals)"),
+        "/api/v1/entries/{entry_id}/approve": _post("审定通过"),
+        "/api/v1/entries/{entry_id}/return": _post(
+            "退回修改",
+            {
+                "type": "object",
+                "required": ["reason"],
+                "properties": {"reason": {"type": "string"}},
+            },
+        ),
+    },
+}
+
+
+async def openapi(_request: web.Request) -> web.Response:
+    return ok(DOCUMENT)
+
+
+def register(app: web.Application) -> None:
+    app.router.add_get("/api/v1/openapi.json", openapi)
