@@ -228,6 +228,9 @@ async def period_summary(
             o.unit_id, func.count().label("owed"), func.count(o.counted_at).label("counted"),
             func.sum(case((o.counted_at >= o.due_at, 1), else_=0)).label("late"),
             func.sum(case((o.counted_at.is_(None) & (o.due_at <= now), 1), else_=0)).label("due"),
+            func.sum(case((o.role == UnitRole.SUPPORT, 1), else_=0)).label("support"),
+            func.sum(case(((o.role == UnitRole.SUPPORT) & o.counted_at.is_not(None), 1),
+                          else_=0)).label("support_counted"),
             func.max(o.contacts).label("contacts"),
             func.max(case((o.has_principal, 1), else_=0)).label("principal"),
             func.min(o.plan_id * PLACE + Task.number).label("place"),
@@ -253,7 +256,9 @@ async def period_summary(
     first: dict[int, tuple[int, ...]] = {}
     for row in await session.execute(select(owed, Unit.name).join(Unit, Unit.id == owed.c.unit_id)):
         waits, waits_due = waiting.get(row.unit_id, (0, 0))
-        counts = Counts(row.owed, row.counted, waits, int(row.late))
+        counts = Counts(
+            row.owed, row.counted, waits, int(row.late), int(row.support), int(row.support_counted)
+        )
         units.append(
             UnitStatus(row.unit_id, row.name, contacts=int(row.contacts),
                        principal=bool(row.principal), overdue=int(row.due) - waits_due,
