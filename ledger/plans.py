@@ -13,6 +13,9 @@ from dataclasses import dataclass
 from datetime import date
 
 from ledger.periods import Period
+from ledger.task_numbers import TaskRef, parse_task_ref
+
+__all__ = ["TaskRef", "parse_task_ref"]  # the task-number rule itself: ledger.task_numbers
 
 MAX_CODE = 16
 _CODE = re.compile(r"[^\s/／:：#,，、]{1,16}")
@@ -94,27 +97,3 @@ def default_code(title: str, taken: Collection[str] = ()) -> str:
         suffix = str(n)
         code, n = base[: MAX_CODE - len(suffix)] + suffix, n + 1
     return code
-
-
-@dataclass(frozen=True)
-class TaskRef:
-    """A task as a person names it: a number, optionally with the plan's code (`要点/5`)."""
-
-    number: int
-    plan_code: str | None = None
-
-
-_QUALIFIED = re.compile(r"(?P<code>[^\s/／]{1,16})[/／](?P<number>\d{1,9})")
-
-
-def parse_task_ref(word: str) -> TaskRef | None:
-    """`5`, `5.`, `5、`, `#5` or `CODE/5`; None when the word names no task."""
-    word = word.strip()
-    match = _QUALIFIED.fullmatch(word)
-    if match:
-        number = int(match["number"])
-        return TaskRef(number, match["code"]) if number > 0 else None
-    bare = word.rstrip(".、").lstrip("#")
-    if bare.isdecimal() and 0 < int(bare) < 100_000:
-        return TaskRef(int(bare))
-    return None

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
-from ledger.plans import parse_task_ref
+from ledger.task_numbers import split_task_number
 from ledger.vocab import EntryStatus
 
 STATUS_LABELS: dict[EntryStatus, dict[str, str]] = {
@@ -49,21 +50,48 @@ def status_label(status: EntryStatus, lang: str) -> str:
 
 
 def parse_report(arguments: str) -> ReportLine:
-    """Read `<task number> <status> <text>`, e.g. `5 序时推进 路基工程完成70%`."""
-    parts = arguments.split(maxsplit=2)
-    if len(parts) < 3:
+    """Read `<task number> <status> <text>`, e.g. `5 序时推进 路基工程完成70%` or
+    `第5项 序时推进 …` (any task number ledger.task_numbers reads)."""
+    split = split_task_number(arguments)
+    if split is None:
+        first = arguments.split(maxsplit=1)
+        bad = first and len(arguments.split(maxsplit=2)) == 3
+        raise ReportSyntaxError("report_bad_number" if bad else "report_usage")
+    ref, rest = split
+    status, text = split_status(rest)
+    if not text:
         raise ReportSyntaxError("report_usage")
-    number, word, text = parts
-    ref = parse_task_ref(number)
-    if ref is None:
-        raise ReportSyntaxError("report_bad_number")
-    status = parse_status(word)
     if status is None:
         raise ReportSyntaxError("report_bad_status")
-    text = text.strip()
     if len(text) > MAX_TEXT:
         raise ReportSyntaxError("report_too_long")
     return ReportLine(ref.number, status, text, ref.plan_code)
+
+
+def split_status(text: str) -> tuple[EntryStatus | None, str]:
+    """`序时推进 路基完成70%` → (on track, "路基完成70%"); a text that does not begin with a
+    status word is all text."""
+    parts = text.strip().split(maxsplit=1)
+    status = parse_status(parts[0].rstrip("，,:：。")) if parts else None
+    if status is None:
+        return None, text.strip()
+    return status, parts[1].strip() if len(parts) > 1 else ""
+
+
+_FIELD_WORDS = {
+    "进展": "progress", "进展情况": "progress", "progress": "progress",
+    "问题": "problems", "存在问题": "problems", "problems": "problems",
+    "下步": "next_steps", "下步打算": "next_steps", "next steps": "next_steps",
+}  # fmt: skip
+_FIELD = re.compile(r"\s*(?P<word>[^:：\n]{1,10}?)\s*[:：]\s*(?P<value>.+)", re.DOTALL)
+
+
+def split_field(text: str) -> tuple[str, str] | None:
+    """`问题：征地偏慢` → ("problems", "征地偏慢"): a typed correction of one field of a report;
+    None when the text names no field."""
+    match = _FIELD.fullmatch(text)
+    field = _FIELD_WORDS.get(match["word"].strip().lower()) if match else None
+    return (field, match["value"].strip()) if match and field else None
 
 
 def clean_text(text: str) -> str:

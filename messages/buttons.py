@@ -76,6 +76,27 @@ class Confirm(Button):
 
 
 @dataclass(frozen=True)
+class EditField(Button):
+    """One field to change, from the menu [修改] opens under the summary."""
+
+    PREFIX: ClassVar[str] = "rf"
+    field: str
+
+    FIELDS: ClassVar[tuple[str, ...]] = ("status", "progress", "problems", "next_steps", "evidence")
+
+    def __post_init__(self) -> None:
+        if self.field not in self.FIELDS:
+            raise ValueError(self.field)
+
+
+@dataclass(frozen=True)
+class SubmitAll(Button):
+    """[提交全部] under the summary of a message that reported several tasks."""
+
+    PREFIX: ClassVar[str] = "ra"
+
+
+@dataclass(frozen=True)
 class Approve(Button):
     PREFIX: ClassVar[str] = "ap"
     entry_id: int
@@ -192,7 +213,7 @@ PAYLOADS: dict[str, type[Button]] = {
     cls.PREFIX: cls
     for cls in (PickTask, LegacyTask, PickPlan, PickStatus, SkipStep, Confirm, Approve, Return,
                 AnswerMilestone, StatusPage, ChooseUnit, ImportUpload, Urge, DecideExtension,
-                DecideClosure, ApproveAllPending, Acknowledge)
+                DecideClosure, ApproveAllPending, Acknowledge, EditField, SubmitAll)
 }  # fmt: skip
 B = TypeVar("B", bound=Button)
 

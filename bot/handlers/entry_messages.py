@@ -13,10 +13,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardMarkup
 
 from bot.access import Caller
+from bot.handlers.history_texts import since_approved
 from bot.handlers.report_texts import approval_keyboard, or_none, status_text, texts
 from ledger.vocab import EntryState
 from messages.render import esc, split_message
 from services import change_notices
+from services.history import changes_since_approved
 from services.identity import language_of
 from services.reporting import Recorded, Reviewed
 from services.runtime import Runtime
@@ -58,6 +60,16 @@ async def queue_after_submit(
     await change_notices.enqueue(
         session, change_notices.CONFIRMATION, entry, who.chat_id, confirmation, now
     )
+    await queue_approval_requests(session, runtime, recorded, number)
+    return True
+
+
+async def queue_approval_requests(
+    session: AsyncSession, runtime: Runtime, recorded: Recorded, number: int
+) -> None:
+    """The 审定 request (with its buttons) to each principal of the entry's unit."""
+    entry, now = recorded.entry, runtime.clock.now()
+    changed = await changes_since_approved(session, entry.id) if recorded.principals else None
     for reviewer in recorded.principals:
         lang = await language_of(session, reviewer, runtime.settings.locale)
         text = texts(
@@ -73,11 +85,22 @@ async def queue_after_submit(
             next_steps=or_none(entry.next_steps, lang),
             reporter=esc(entry.reporter_name or entry.reporter_user_id),
         )
+        if changed is not None:  # a version was approved before: what this one changes
+            text += "\n" + since_approved(changed, lang)
         request = _payload(text, "HTML", approval_keyboard(entry.id, lang))
         await change_notices.enqueue(
             session, change_notices.APPROVAL_REQUEST, entry, reviewer, request, now
         )
-    return True
+
+
+async def queue_confirmation(
+    session: AsyncSession, runtime: Runtime, who: Caller, recorded: Recorded, text: str
+) -> None:
+    """One confirmation for several entries stored together, tied to the first of them."""
+    await change_notices.enqueue(
+        session, change_notices.CONFIRMATION, recorded.entry, who.chat_id, _payload(text),
+        runtime.clock.now(),
+    )  # fmt: skip
 
 
 async def queue_after_review(

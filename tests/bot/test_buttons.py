@@ -26,6 +26,13 @@ PAYLOADS = [
     buttons.ChooseUnit("status", 1, ""),
     buttons.ImportUpload(BIGGEST, "i"),
     buttons.ImportUpload(1, "c"),
+    buttons.Urge(BIGGEST, "2023-03"),
+    buttons.DecideExtension(BIGGEST, "y"),
+    buttons.DecideExtension(1, "n"),
+    buttons.DecideClosure(BIGGEST, "p", "y"),
+    buttons.DecideClosure(1, "s", "n"),
+    buttons.ApproveAllPending(),
+    buttons.Acknowledge(BIGGEST),
 ]
 
 
@@ -47,12 +54,20 @@ def test_stored_formats_stay_readable() -> None:
     assert buttons.decode("ap:3") == buttons.Approve(3)
     assert buttons.decode("mc:4:partly") == buttons.AnswerMilestone(4, MilestoneOutcome.PARTLY)
     assert buttons.decode("sp:2023-05:2") == buttons.StatusPage("2023-05", 2)
+    # 督办: 催办, 延期申请, 销号, /pending, 签收
+    assert buttons.decode("ug:3:2023-03") == buttons.Urge(3, "2023-03")
+    assert buttons.decode("xd:4:y") == buttons.DecideExtension(4, "y")
+    assert buttons.decode("cz:5:s:n") == buttons.DecideClosure(5, "s", "n")
+    assert buttons.decode("pa") == buttons.ApproveAllPending()
+    assert buttons.decode("ak:6") == buttons.Acknowledge(6)
 
 
 @pytest.mark.parametrize(
     "data",
     [None, "", "ti", "ti:", "ti:abc", "ti:-1", "ti:2147483648", "ti:1:2", "rk:1", "rs:maybe",
-     "mc:1:weird", "sp:2023/05:1", "rc:x", "zz:1", "ti:１２", "x" * 65],
+     "mc:1:weird", "sp:2023/05:1", "rc:x", "zz:1", "ti:１２", "x" * 65,
+     "ug:1:2023/03", "ug:1", "xd:1:maybe", "xd:-1:y", "cz:1:q:y", "cz:1:p", "cz:1:p:x",
+     "pa:1", "ak:x", "ak:2147483648"],
 )  # fmt: skip
 def test_junk_decodes_to_nothing(data: str | None) -> None:
     assert buttons.decode(data) is None

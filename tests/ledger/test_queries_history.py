@@ -21,7 +21,7 @@ from ledger.vocab import EntryStatus
         (["市", "交通局", "5", "2023-3"], Query("市 交通局", TaskRef(5), Period(2023, 3))),
         (["2023-03"], Query(period=Period(2023, 3))),
         (["商务局", "2023-03"], Query("商务局", None, Period(2023, 3))),
-        (["第五项"], Query("第五项")),
+        (["第五项"], Query(task=TaskRef(5))),  # loose task numbers (ledger.task_numbers)
     ],
 )
 def test_parse_query(words: list[str], query: Query) -> None:

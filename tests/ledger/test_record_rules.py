@@ -94,7 +94,8 @@ def test_check_code() -> None:
         ("十件大事／41", TaskRef(41, "十件大事")),
         ("0", None),
         ("要点/0", None),
-        ("五", None),
+        ("五", TaskRef(5)),
+        ("第12项", TaskRef(12)),
         ("/5", None),
     ],
 )

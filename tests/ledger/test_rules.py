@@ -43,6 +43,9 @@ def test_collective_without_members_keeps_its_obligation() -> None:
         ("3 滞后 受雨季影响\n下月追赶", 3, EntryStatus.BEHIND, "受雨季影响\n下月追赶"),
         ("7. not_started 待立项", 7, EntryStatus.NOT_STARTED, "待立项"),
         ("8 BEHIND x", 8, EntryStatus.BEHIND, "x"),
+        ("第12项 序时推进 完成招标", 12, EntryStatus.ON_TRACK, "完成招标"),
+        ("十二、已完成 验收通过", 12, EntryStatus.DONE, "验收通过"),
+        ("任务3 滞后 雨季", 3, EntryStatus.BEHIND, "雨季"),
     ],
 )
 def test_report_lines(line: str, number: int, status: EntryStatus, text: str) -> None:
@@ -55,7 +58,7 @@ def test_report_lines(line: str, number: int, status: EntryStatus, text: str) ->
     [
         ("", "report_usage"),
         ("5 序时推进", "report_usage"),
-        ("五 序时推进 内容", "report_bad_number"),
+        ("甲 序时推进 内容", "report_bad_number"),
         ("0 done x", "report_bad_number"),
         ("5 差不多 内容", "report_bad_status"),
         ("5 done " + "字" * 3001, "report_too_long"),

@@ -4,14 +4,20 @@ server from who they are."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from telegram import Update
 
 from bot.access import Caller, contact, guarded, load_flow, refuse
 from bot.context import BotContext
 from bot.handlers.report_texts import texts
+from bot.handlers.reporting.more_texts import edit_keyboard
+from bot.handlers.reporting.more_texts import texts as more_texts
 from bot.handlers.reporting.steps import FLOW, advance, draft_of, go_to, period_of, step_of
 from bot.handlers.reporting.submitting import submit_draft
 from messages import buttons
+from messages.render import esc
+from services.contact_tasks import returned_version
 from services.periods import open_period
 from services.reporting import ReportRefused, resolve_task
 
@@ -34,22 +40,55 @@ async def task_chosen(update: Update, context: BotContext, who: Caller) -> None:
     try:
         async with runtime.session() as session:
             period = await open_period(session, now=runtime.clock.now(), tz=runtime.settings.tz)
-            _, owed = await resolve_task(
+            binding, owed = await resolve_task(
                 session, who.identity, period, number=number, task_id=task_id, **runtime.as_of()
+            )
+            returned = await returned_version(
+                session, unit_id=binding.unit_id, task_id=owed.task.id, period=period
             )
     except ReportRefused as refused:
         await query.answer(texts(refused.key, who.lang, **refused.values), show_alert=True)
         return
     await query.answer()
     task = owed.task
-    data = {
+    data: dict[str, Any] = {
         "number": task.number, "task_id": task.id, "plan": owed.plan_code,
         "period": period.key, "title": task.text,
     }  # fmt: skip
-    await go_to(context, who, data, "status")
+    if returned is None:
+        await go_to(context, who, data, "status")
+        return
+    data |= {
+        "status": returned.status.value, "progress": returned.progress,
+        "problems": returned.problems, "next_steps": returned.next_steps,
+        "evidence": returned.evidence,
+    }  # fmt: skip
+    reason = esc(returned.reason) if returned.reason else more_texts("no_reason", who.lang)
+    text = more_texts(
+        "returned_start", who.lang, number=task.number, version=returned.version, reason=reason
+    )
+    await context.bot.send_message(who.chat_id, text)
+    await go_to(context, who, data, "confirm")
 
 
-@guarded(contact)
+@guarded(contact, private=True)
+async def field_chosen(update: Update, context: BotContext, who: Caller) -> None:
+    """A field from the edit menu: ask for it again, then come back to the summary."""
+    query = update.callback_query
+    assert query is not None
+    data = await load_flow(context, who, FLOW)
+    button = buttons.as_(query.data, buttons.EditField)
+    if data is None or data.get("step") != "confirm" or button is None:
+        await query.answer(texts("stale_button", who.lang), show_alert=True)
+        return
+    await query.answer()
+    data["editing"] = True
+    if button.field == "evidence":
+        data["evidence"] = []
+    await go_to(context, who, data, button.field)
+
+
+@guarded(contact, private=True)
 async def status_chosen(update: Update, context: BotContext, who: Caller) -> None:
     query = update.callback_query
     assert query is not None
@@ -63,7 +102,7 @@ async def status_chosen(update: Update, context: BotContext, who: Caller) -> Non
     await advance(context, who, data)
 
 
-@guarded(contact)
+@guarded(contact, private=True)
 async def skip_step(update: Update, context: BotContext, who: Caller) -> None:
     query = update.callback_query
     assert query is not None
@@ -76,7 +115,7 @@ async def skip_step(update: Update, context: BotContext, who: Caller) -> None:
     await advance(context, who, data)
 
 
-@guarded(contact)
+@guarded(contact, private=True)
 async def confirm_chosen(update: Update, context: BotContext, who: Caller) -> None:
     query = update.callback_query
     assert query is not None and query.message is not None
@@ -90,8 +129,8 @@ async def confirm_chosen(update: Update, context: BotContext, who: Caller) -> No
         await refuse(update, who.lang)
         return
     if button.action == "e":
-        data.pop("title", None)
-        await go_to(context, who, data, "status")
+        text = more_texts("edit_which", who.lang)
+        await context.bot.send_message(who.chat_id, text, reply_markup=edit_keyboard(who.lang))
         return
     await submit_draft(
         update, context, who, draft_of(data), query.message.message_id, period_of(data)

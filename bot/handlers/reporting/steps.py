@@ -20,9 +20,10 @@ from bot.handlers.report_texts import (
     status_text,
     texts,
 )
+from bot.handlers.reporting.more_texts import texts as more_texts
 from ledger.periods import Period
 from ledger.vocab import EntryStatus
-from messages.render import esc
+from messages.render import esc, split_message
 from services.reporting import Draft
 
 FLOW = "report"
@@ -46,6 +47,7 @@ STEPS = {
         Step("progress", "progress", "problems"),
         Step("problems", "problems", "next_steps", skippable=True),
         Step("next_steps", "next_steps", "confirm", skippable=True),
+        Step("evidence", None, "confirm", skippable=True),  # only from the edit menu
         Step("confirm", None, "confirm"),
     )
 }
@@ -57,17 +59,22 @@ def step_of(data: dict[str, Any]) -> Step | None:
 
 async def go_to(context: BotContext, who: Caller, data: dict[str, Any], step: str) -> None:
     """Store the flow at `step` and ask its question; a step whose answer the draft already
-    holds (a reply to a prompt carries the progress) is passed over."""
-    while step == "progress" and data.get("progress"):
+    holds (a reply to a prompt carries the progress) is passed over, unless it is being
+    edited."""
+    if step == "progress" and data.get("progress") and not data.get("editing"):
         step = "confirm"
+    if step == "confirm":
+        data.pop("editing", None)
     data["step"] = step
     await save_flow(context, who, FLOW, data)
     await ask(context, who, data)
 
 
 async def advance(context: BotContext, who: Caller, data: dict[str, Any]) -> None:
+    """On to the next step; after changing one field from the summary, back to the summary."""
     current = step_of(data)
-    await go_to(context, who, data, current.after if current else "status")
+    after = current.after if current else "status"
+    await go_to(context, who, data, "confirm" if data.get("editing") else after)
 
 
 async def ask(context: BotContext, who: Caller, data: dict[str, Any]) -> None:
@@ -78,12 +85,17 @@ async def ask(context: BotContext, who: Caller, data: dict[str, Any]) -> None:
             "pick_status", who.lang, number=data["number"], text=esc(data.get("title", ""))
         )
         await _send(context, who, text, status_keyboard(who.lang))
-    elif step == "confirm":
-        await _send(context, who, summary(who, data), confirm_keyboard(who.lang))
+    elif step == "confirm":  # three answers of 3,000 characters: split, nothing cut
+        parts = split_message(summary(who, data))
+        for part in parts[:-1]:
+            await _send(context, who, part, None)
+        await _send(context, who, parts[-1], confirm_keyboard(who.lang))
     elif step == "progress":
         status = status_text(data["status"], who.lang)
         text = texts("ask_progress", who.lang, number=data["number"], status=status)
         await _send(context, who, text, ForceReply(selective=True))
+    elif step == "evidence":
+        await _send(context, who, more_texts("ask_evidence", who.lang), skip_keyboard(who.lang))
     else:
         await _send(context, who, texts(f"ask_{step}", who.lang), skip_keyboard(who.lang))
 

@@ -1,4 +1,5 @@
-"""/tasks (what the caller's units owe this period, with a button per task) and /cancel."""
+"""/tasks (what the caller's units owe this period, each with its state, and a button per
+task) and /cancel."""
 
 from __future__ import annotations
 
@@ -8,46 +9,58 @@ from telegram.constants import ParseMode
 from bot.access import Caller, bound, guarded
 from bot.context import BotContext
 from bot.handlers.report_texts import texts
+from bot.handlers.reporting.more_texts import texts as more_texts
+from bot.handlers.reporting.steps import FLOW
 from ledger.periods import Period
+from ledger.task_state import task_state_label
 from messages.keyboards import task_keyboard
 from messages.render import esc, split_message
 from services import conversations
+from services.contact_tasks import TaskLine, tasks_with_states
 from services.periods import open_period
-from services.reporting import OwedTask, reportable_tasks
 
 
 @guarded(bound, private=True)
 async def tasks_command(update: Update, context: BotContext, who: Caller) -> None:
+    """Each unit's owed tasks this period with their state (未报, 草稿, 待审定, …); a contact
+    gets a button per task."""
     runtime = context.runtime
     async with runtime.session() as session:
         period = await open_period(session, now=runtime.clock.now(), tz=runtime.settings.tz)
+        state = await conversations.load(session, who.identity.user_id)
+        drafting = state.data.get("task_id") if state is not None and state.flow == FLOW else None
         for binding in who.identity.bindings:
-            tasks = await reportable_tasks(session, binding, period, **runtime.as_of())
+            lines = await tasks_with_states(
+                session, binding, period, drafting=drafting, **runtime.as_of()
+            )
             await _send_tasks(
-                update, who, binding.unit_name, period, tasks, binding.role == "contact"
+                update, who, binding.unit_name, period, lines, binding.role == "contact"
             )
 
 
 async def _send_tasks(
-    update: Update, who: Caller, unit: str, period: Period, tasks: list[OwedTask], buttons: bool
+    update: Update, who: Caller, unit: str, period: Period, lines: list[TaskLine], buttons: bool
 ) -> None:
     assert update.effective_message
-    if not tasks:
+    if not lines:
         await update.effective_message.reply_text(texts("no_tasks", who.lang, unit=unit))
         return
-    lines = [texts("tasks_header", who.lang, unit=esc(unit), period=period.key)]
+    text = [texts("tasks_header", who.lang, unit=esc(unit), period=period.key)]
     plan = None
-    for owed in tasks:
+    for line in lines:
+        owed = line.owed
         if owed.plan_code != plan:
             plan = owed.plan_code
-            lines.append(texts("plan_tasks_header", who.lang, plan=esc(plan)))
-        lines.append(f"{owed.task.number}. {esc(owed.task.text)}")
-    parts = split_message("\n".join(lines))
-    keyboard = (
-        task_keyboard([(o.task.id, o.task.number, o.task.text, o.plan_code) for o in tasks])
-        if buttons
-        else None
-    )
+            text.append(texts("plan_tasks_header", who.lang, plan=esc(plan)))
+        state = task_state_label(line.state, who.lang)
+        text.append(
+            more_texts("task_line", who.lang, number=owed.task.number, text=esc(owed.task.text),
+                       state=state)
+        )  # fmt: skip
+    parts = split_message("\n".join(text))
+    tasks = [(li.owed.task.id, li.owed.task.number, li.owed.task.text, li.owed.plan_code)
+             for li in lines]  # fmt: skip
+    keyboard = task_keyboard(tasks) if buttons else None
     for i, part in enumerate(parts):
         last = i == len(parts) - 1
         await update.effective_message.reply_text(

@@ -1,0 +1,114 @@
+"""What a contact sees of their unit's owed tasks: each task's state this period (/tasks),
+and the returned version a report after 退回 starts from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from ledger.periods import Period
+from ledger.task_state import TaskState, task_state
+from ledger.timetable import CalendarRules
+from ledger.vocab import EntryState, EntryStatus
+from models import Obligation, ProgressEntry
+from services.identity import Binding
+from services.reporting import OwedTask, reportable_tasks
+
+
+@dataclass(frozen=True)
+class TaskLine:
+    owed: OwedTask
+    state: TaskState
+
+
+async def tasks_with_states(
+    session: AsyncSession,
+    binding: Binding,
+    period: Period,
+    *,
+    drafting: int | None,
+    now: datetime,
+    rules: CalendarRules,
+    tz: ZoneInfo,
+) -> list[TaskLine]:
+    """The unit's owed tasks in plan order, each with its state; `drafting` is the task id of
+    the report the caller is writing, if any."""
+    owed = await reportable_tasks(session, binding, period, now=now, rules=rules, tz=tz)
+    where = (Obligation.period == period.key, Obligation.unit_id == binding.unit_id)
+    due = dict(
+        (await session.execute(select(Obligation.task_id, Obligation.due_at).where(*where)))
+        .tuples()
+        .all()
+    )
+    current = dict(
+        (
+            await session.execute(
+                select(ProgressEntry.task_id, ProgressEntry.state).where(
+                    ProgressEntry.period == period.key,
+                    ProgressEntry.unit_id == binding.unit_id,
+                    ProgressEntry.is_current,
+                )
+            )
+        )
+        .tuples()
+        .all()
+    )
+    return [
+        TaskLine(
+            o,
+            task_state(
+                current.get(o.task.id),
+                drafting=o.task.id == drafting,
+                due_at=due[o.task.id],
+                now=now,
+            ),
+        )
+        for o in owed
+    ]
+
+
+@dataclass(frozen=True)
+class Returned:
+    """The version a principal returned, as a new report's starting point."""
+
+    version: int
+    status: EntryStatus
+    progress: str
+    problems: str | None
+    next_steps: str | None
+    evidence: list[dict[str, Any]]
+    reason: str | None
+
+
+async def returned_version(
+    session: AsyncSession, *, unit_id: int, task_id: int, period: Period
+) -> Returned | None:
+    """The unit's current entry on the task when it stands returned (退回), else None."""
+    entry = await session.scalar(
+        select(ProgressEntry)
+        .where(
+            ProgressEntry.period == period.key,
+            ProgressEntry.unit_id == unit_id,
+            ProgressEntry.task_id == task_id,
+            ProgressEntry.is_current,
+            ProgressEntry.state == EntryState.RETURNED,
+        )
+        .options(selectinload(ProgressEntry.evidence))
+    )
+    if entry is None:
+        return None
+    evidence = [
+        {"kind": e.kind, "file_id": e.file_id, "file_unique_id": e.file_unique_id,
+         "file_name": e.file_name, "caption": e.caption}
+        for e in entry.evidence
+    ]  # fmt: skip
+    return Returned(
+        entry.version, entry.status, entry.progress, entry.problems, entry.next_steps, evidence,
+        entry.review_note,
+    )  # fmt: skip
