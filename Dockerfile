@@ -21,6 +21,7 @@ COPY services ./services
 COPY reports ./reports
 COPY ledgerbot ./ledgerbot
 COPY web ./web
+COPY messages ./messages
 RUN pip install --no-deps . \
     && useradd --create-home --uid 10001 ledgerbot \
     && mkdir -p /app/data && chown ledgerbot /app/data

@@ -7,8 +7,6 @@ from dataclasses import dataclass
 
 from ledger.vocab import EntryStatus
 
-FIELDS = ("status", "progress", "problems", "next_steps", "evidence")
-
 
 @dataclass(frozen=True)
 class Content:

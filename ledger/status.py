@@ -73,6 +73,8 @@ class Counts:
     submitted: int
     awaiting_approval: int
     late: int
+    support_owed: int = 0
+    support_submitted: int = 0
 
 
 @dataclass
@@ -139,14 +141,19 @@ class UnitStatus:
     @property
     def support_owed(self) -> int:
         """Supporting units' inputs (配合单位反馈) among what the unit owes: counted apart."""
+        if self.counts:
+            return self.counts.support_owed
         return sum(1 for o in self.obligations if o.role == UnitRole.SUPPORT)
 
     @property
     def support_submitted(self) -> int:
+        if self.counts:
+            return self.counts.support_submitted
         return sum(1 for o in self.obligations if o.role == UnitRole.SUPPORT and o.counted)
 
     def role_of(self, task_id: int) -> UnitRole | None:
         """The unit's role on a task it owes (None: it does not owe it)."""
+        self._lists()
         return next((o.role for o in self.obligations if o.task_id == task_id), None)
 
     def missing_tasks(self) -> list[ObligationView]:

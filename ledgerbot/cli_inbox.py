@@ -6,8 +6,18 @@ from typing import Annotated, Any
 
 import typer
 
+from config import Settings
 from ledger.vocab import InboxState
-from ledgerbot.cli_base import JsonFlag, app, fail, load_settings, now, print_json, with_session
+from ledgerbot.cli_base import (
+    JsonFlag,
+    app,
+    fail,
+    load_settings,
+    local,
+    now,
+    print_json,
+    with_session,
+)
 from models import InboxUpdate
 from services import inbox
 from services.audit import Actor, record
@@ -19,7 +29,7 @@ inbox_app = typer.Typer(
 app.add_typer(inbox_app, name="inbox")
 
 
-def _row(r: InboxUpdate) -> dict[str, Any]:
+def _row(r: InboxUpdate, settings: Settings) -> dict[str, Any]:
     return {
         "id": r.id,
         "update_id": r.update_id,
@@ -28,9 +38,9 @@ def _row(r: InboxUpdate) -> dict[str, Any]:
         "state": r.state.value,
         "attempts": r.attempts,
         "last_error": r.last_error,
-        "received_at": r.received_at.isoformat(),
-        "next_attempt_at": r.next_attempt_at.isoformat(),
-        "handled_at": r.handled_at.isoformat() if r.handled_at else None,
+        "received_at": local(r.received_at, settings).isoformat(),
+        "next_attempt_at": local(r.next_attempt_at, settings).isoformat(),
+        "handled_at": local(r.handled_at, settings).isoformat() if r.handled_at else None,
     }
 
 
@@ -47,9 +57,10 @@ def inbox_command(
 
     async def _work(session: Any) -> tuple[list[dict[str, Any]], dict[InboxState, int]]:
         rows = await inbox.list_rows(session, state=state, limit=limit)
-        return [_row(r) for r in rows], await inbox.counts_by_state(session)
+        return [_row(r, settings) for r in rows], await inbox.counts_by_state(session)
 
-    rows, counts = with_session(load_settings(), _work)
+    settings = load_settings()
+    rows, counts = with_session(settings, _work)
     if as_json:
         print_json({"counts": {k.value: v for k, v in counts.items()}, "rows": rows})
         return

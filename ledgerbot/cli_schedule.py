@@ -12,7 +12,16 @@ from config import Settings
 from ledger.periods import Period, Quarter, previous_period
 from ledger.timetable import EventKind
 from ledger.vocab import OutboxState
-from ledgerbot.cli_base import JsonFlag, app, fail, load_settings, now, print_json, with_session
+from ledgerbot.cli_base import (
+    JsonFlag,
+    app,
+    fail,
+    load_settings,
+    local,
+    now,
+    print_json,
+    with_session,
+)
 from ledgerbot.database import opened
 from models.db import make_session_factory
 from scheduler.jobs import fire
@@ -87,7 +96,8 @@ def outbox_command(
         rows = await outbox.list_rows(session, state=state, limit=limit)
         return rows, await outbox.counts_by_state(session)
 
-    rows, counts = with_session(load_settings(), _work)
+    settings = load_settings()
+    rows, counts = with_session(settings, _work)
     data = [
         {
             "id": r.id,
@@ -99,7 +109,7 @@ def outbox_command(
             "attempts": r.attempts,
             "last_error": r.last_error,
             "sent_message_id": r.sent_message_id,
-            "next_attempt_at": r.next_attempt_at.isoformat(),
+            "next_attempt_at": local(r.next_attempt_at, settings).isoformat(),
             "possible_duplicates": outbox.possible_duplicates(r.last_error),
         }
         for r in rows

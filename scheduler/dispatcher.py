@@ -221,7 +221,7 @@ class Dispatcher:
             await self._send_in_context(job)
 
     async def _send_in_context(self, job: Job) -> None:
-        started = asyncio.get_running_loop().time()
+        started, chat_id = asyncio.get_running_loop().time(), job.chat_id  # a migration moves job
         try:
             try:
                 message_id = await send_payload(
@@ -229,7 +229,6 @@ class Dispatcher:
                 )
             finally:
                 metrics.SEND_LATENCY.observe(asyncio.get_running_loop().time() - started)
-                self._busy.discard(job.chat_id)
                 self._slots.release()
         except TelegramError as exc:
             await self._failed_send(job, exc)
@@ -238,7 +237,8 @@ class Dispatcher:
                 await outbox.mark_sent(session, job.row_id, message_id=message_id, at=self._now())
             metrics.OUTBOX_SENT.labels(job.kind).inc()
             log.debug("sent outbox row %s", job.row_id)
-        finally:
+        finally:  # busy until the outcome is handled: a queued row never follows a failed one early
+            self._busy.discard(chat_id)
             self._event.set()
 
     async def _failed_send(self, job: Job, exc: TelegramError) -> None:

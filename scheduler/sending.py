@@ -60,5 +60,14 @@ async def send_payload(bot: Bot, chat_id: int, payload: dict[str, Any], seconds:
         photo = InputFile(base64.b64decode(payload["photo_b64"]), filename="chart.png")
         sent = await bot.send_photo(photo=photo, caption=payload.get("caption"), **common)
         return sent.message_id
+    if "file_id" in payload:  # an attachment kept by its Telegram file id (evidence)
+        if payload.get("file_kind") == "photo":
+            sent = await bot.send_photo(photo=payload["file_id"], caption=payload.get("caption"),
+                                        **common)  # fmt: skip
+        else:
+            sent = await bot.send_document(
+                document=payload["file_id"], caption=payload.get("caption"), **common
+            )
+        return sent.message_id
     message = await bot.send_message(text=payload["text"], **common)
     return message.message_id

@@ -24,10 +24,11 @@ CONFIRMATION = "report-confirmation"  # to the reporter: the entry is stored
 APPROVAL_REQUEST = "approval-request"  # to each principal, with the 审定 buttons
 REVIEW_OUTCOME = "review-outcome"  # to the reporter: approved, or returned with the reason
 REVIEW_DONE = "review-done"  # to the reviewer: what they just did
+APPROVAL_EVIDENCE = "approval-evidence"  # to each principal, after the request: the attachments
 
 
-def _recipient(entry: ProgressEntry, chat_id: int) -> str:
-    return f"entry{entry.id}:{chat_id}"
+def _recipient(entry: ProgressEntry, chat_id: int, part: str = "") -> str:
+    return f"entry{entry.id}:{chat_id}{part}"
 
 
 async def enqueue(
@@ -37,13 +38,15 @@ async def enqueue(
     chat_id: int,
     payload: dict[str, Any],
     now: datetime,
+    part: str = "",
 ) -> bool:
-    """Queue a message about ``entry`` for ``chat_id``; False when it was already queued."""
+    """Queue a message about ``entry`` for ``chat_id`` (``part`` tells several of one kind
+    apart, e.g. the attachments); False when it was already queued."""
     row = await outbox.enqueue(
         session,
         kind=kind,
         period=entry.period,
-        recipient=_recipient(entry, chat_id),
+        recipient=_recipient(entry, chat_id, part),
         chat_id=chat_id,
         payload=payload,
         not_before=now,

@@ -51,8 +51,8 @@ class Version:
 
 
 @dataclass(frozen=True)
-class TaskRefIn:
-    """A task number read against a period: the tasks of the plans covering it."""
+class NamedTask:
+    """A task as a number names it in a period: one of the tasks of the plans covering it."""
 
     task_id: int
     number: int
@@ -60,7 +60,7 @@ class TaskRefIn:
     text: str
 
 
-async def tasks_named(session: AsyncSession, ref: TaskRef, period: Period) -> list[TaskRefIn]:
+async def tasks_named(session: AsyncSession, ref: TaskRef, period: Period) -> list[NamedTask]:
     """Task N (or CODE/N) of each plan whose window covers the period, in plan order."""
     query = (
         select(Task.id, Task.number, Plan.code, Task.text)
@@ -74,12 +74,12 @@ async def tasks_named(session: AsyncSession, ref: TaskRef, period: Period) -> li
     )
     if ref.plan_code is not None:
         query = query.where(Plan.code == ref.plan_code)
-    return [TaskRefIn(*row) for row in await session.execute(query)]
+    return [NamedTask(*row) for row in await session.execute(query)]
 
 
 async def tasks_of_unit(
     session: AsyncSession, unit_id: int, ref: TaskRef, period: Period
-) -> list[TaskRefIn]:
+) -> list[NamedTask]:
     """Task N among those the unit owed or reported on in the period (else any plan's)."""
     named = await tasks_named(session, ref, period)
     ids = [t.task_id for t in named]

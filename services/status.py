@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import case, func, select, tuple_
+from sqlalchemy import BigInteger, ColumnElement, case, cast, func, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ledger.periods import Period
@@ -88,23 +88,27 @@ async def period_plans(session: AsyncSession, period: Period) -> list[PlanRef]:
     return [PlanRef(i, c, t) for i, c, t in rows]
 
 
-async def _obligations(
-    session: AsyncSession, period: Period, unit_ids: list[int] | None, task_ids: list[int] | None
-) -> tuple[list[ObligationView], dict[int, Snapshot]]:
+def _listed() -> ColumnElement[bool]:
+    """The document's order: plan, task, leads before supports, then the unit's place in its
+    list (a collective's members take the collective's place): the obligation's link row."""
     o = Obligation
-    # The document's order: plan, task, leads before supports, then the unit's place in its
-    # list (a collective's members take the collective's place).
-    listed = (
+    return (
         (TaskUnit.task_id == o.task_id)
         & (TaskUnit.role == o.role)
         & (TaskUnit.unit_id == func.coalesce(o.via_unit_id, o.unit_id))
     )
+
+
+async def _obligations(
+    session: AsyncSession, period: Period, unit_ids: list[int] | None, task_ids: list[int] | None
+) -> tuple[list[ObligationView], dict[int, Snapshot]]:
+    o = Obligation
     query = (
         select(o.task_id, Task.number, Plan.code, o.unit_id, o.role, o.due_at, o.counted_at,
                o.contacts, o.has_principal, o.plan_id, TaskUnit.position)
         .join(Task, Task.id == o.task_id)
         .join(Plan, Plan.id == o.plan_id)
-        .outerjoin(TaskUnit, listed)
+        .outerjoin(TaskUnit, _listed())
         .where(o.period == period.key)
     )  # fmt: skip
     if unit_ids is not None:
@@ -206,7 +210,15 @@ async def task_status(
     return found
 
 
-PLACE = 10_000_000  # first task's place as one integer: plan id × PLACE + task number
+PLACE = 1_000_000  # a unit's first obligation in one integer: (plan, number, role, position)
+
+
+def _order(place: int) -> tuple[int, ...]:
+    """The `ObligationView.order` that `place` encodes (positions below 1,000)."""
+    rest, position = divmod(place, 1000)
+    rest, role = divmod(rest, 4)
+    plan, number = divmod(rest, PLACE)
+    return (plan, number, role, position)
 
 
 async def period_summary(
@@ -223,16 +235,22 @@ async def period_summary(
     test holds it to `ledger.status.aggregate` on the same rows. Its units have no lists."""
     ledger = await open_ledger(session, period, now=now, rules=rules, tz=tz)
     o, e = Obligation, ProgressEntry
+    role_index = case(*((o.role == r, i) for i, r in enumerate(ROLE_ORDER)), else_=3)
     owed = (
         select(
             o.unit_id, func.count().label("owed"), func.count(o.counted_at).label("counted"),
             func.sum(case((o.counted_at >= o.due_at, 1), else_=0)).label("late"),
             func.sum(case((o.counted_at.is_(None) & (o.due_at <= now), 1), else_=0)).label("due"),
+            func.sum(case((o.role == UnitRole.SUPPORT, 1), else_=0)).label("support"),
+            func.sum(case(((o.role == UnitRole.SUPPORT) & o.counted_at.is_not(None), 1),
+                          else_=0)).label("support_counted"),
             func.max(o.contacts).label("contacts"),
             func.max(case((o.has_principal, 1), else_=0)).label("principal"),
-            func.min(o.plan_id * PLACE + Task.number).label("place"),
+            func.min(((cast(o.plan_id, BigInteger) * PLACE + Task.number) * 4 + role_index) * 1000
+                     + func.coalesce(TaskUnit.position, 0)).label("place"),
         )
         .join(Task, Task.id == o.task_id)
+        .outerjoin(TaskUnit, _listed())
         .where(o.period == period.key)
         .group_by(o.unit_id)
         .subquery()
@@ -253,13 +271,15 @@ async def period_summary(
     first: dict[int, tuple[int, ...]] = {}
     for row in await session.execute(select(owed, Unit.name).join(Unit, Unit.id == owed.c.unit_id)):
         waits, waits_due = waiting.get(row.unit_id, (0, 0))
-        counts = Counts(row.owed, row.counted, waits, int(row.late))
+        counts = Counts(
+            row.owed, row.counted, waits, int(row.late), int(row.support), int(row.support_counted)
+        )
         units.append(
             UnitStatus(row.unit_id, row.name, contacts=int(row.contacts),
                        principal=bool(row.principal), overdue=int(row.due) - waits_due,
                        counts=counts)
         )  # fmt: skip
-        first[row.unit_id] = divmod(int(row.place), PLACE)
+        first[row.unit_id] = _order(int(row.place))
     owing = select(o.unit_id).where(o.period == period.key)
     reported = await session.execute(  # a report is never hidden, even on a task not owed
         select(e.unit_id, Unit.name)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from web import api_read, api_write, miniapp, openapi
+from web import api_documents, api_read, api_write, miniapp, openapi
 from web.app import WebDeps
 
 
@@ -14,4 +14,5 @@ def register(app: web.Application, deps: WebDeps) -> None:
     openapi.register(app)
     api_read.register(app)
     api_write.register(app)
+    api_documents.register(app)
     miniapp.register(app)

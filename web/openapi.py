@@ -95,6 +95,15 @@ DOCUMENT: dict[str, Any] = {
             ),
         },
         "/api/v1/reviews": _get("entries waiting for the caller's 审定 (principals)"),
+        "/api/v1/documents/{kind}.{suffix}": _get(
+            "documents: ledger.xlsx (台账), bulletin.docx|xlsx (季通报), scorecard.xlsx (年考评, "
+            "staff), entries.csv|json (staff), digest.png; a unit's people get their lines",
+            PERIOD,
+            _query("quarter"),
+            _query("year", "integer"),
+            {"name": "kind", "in": "path", "required": True, "schema": {"type": "string"}},
+            {"name": "suffix", "in": "path", "required": True, "schema": {"type": "string"}},
+        ),
         "/api/v1/entries/{entry_id}/approve": _post("审定通过"),
         "/api/v1/entries/{entry_id}/return": _post(
             "退回修改",

@@ -14,11 +14,13 @@ from telegram import InlineKeyboardMarkup
 
 from bot.access import Caller
 from bot.handlers.duban_close import close_keyboard
+from bot.handlers.history_texts import since_approved
 from bot.handlers.report_texts import approval_keyboard, or_none, status_text, texts
 from ledger.vocab import EntryState
 from messages.render import esc, split_message
 from services import change_notices
 from services.closures import may_ask_closure
+from services.history import changes_since_approved, entry_attachments
 from services.identity import language_of
 from services.reporting import Recorded, Reviewed
 from services.runtime import Runtime
@@ -72,6 +74,8 @@ async def queue_approval_requests(
 ) -> None:
     """The 审定 request (with its buttons) to each principal of the entry's unit."""
     entry, now = recorded.entry, runtime.clock.now()
+    changed = await changes_since_approved(session, entry.id) if recorded.principals else None
+    files = await entry_attachments(session, entry.id) if recorded.principals else []
     for reviewer in recorded.principals:
         lang = await language_of(session, reviewer, runtime.settings.locale)
         text = texts(
@@ -87,10 +91,19 @@ async def queue_approval_requests(
             next_steps=or_none(entry.next_steps, lang),
             reporter=esc(entry.reporter_name or entry.reporter_user_id),
         )
+        if changed is not None:  # a version was approved before: what this one changes
+            text += "\n" + since_approved(changed, lang)
         request = _payload(text, "HTML", approval_keyboard(entry.id, lang))
         await change_notices.enqueue(
             session, change_notices.APPROVAL_REQUEST, entry, reviewer, request, now
         )
+        for i, item in enumerate(files, 1):  # the evidence, right after the request
+            caption = texts("evidence_caption", lang, number=number, i=i, n=len(files))
+            attachment = {"file_id": item.file_id, "file_kind": item.kind, "caption": caption}
+            await change_notices.enqueue(
+                session, change_notices.APPROVAL_EVIDENCE, entry, reviewer, attachment, now,
+                part=f":e{i}",
+            )  # fmt: skip
 
 
 async def queue_confirmation(

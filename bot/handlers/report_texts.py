@@ -117,6 +117,10 @@ texts = Catalog(
             "Status: {status}\nProgress: {progress}\nProblems: {problems}\n"
             "Next steps: {next_steps}\nReported by: {reporter}",
         },
+        "evidence_caption": {
+            "zh": "任务 {number} 附件 {i}/{n}",
+            "en": "Task {number}, attachment {i} of {n}",
+        },
         "ask_return_reason": {
             "zh": "请回复退回原因（任务 {number}）：",
             "en": "Reply with the reason for returning task {number}:",

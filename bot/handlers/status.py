@@ -26,7 +26,13 @@ from services.assignments import unacknowledged
 from services.closed_tasks import closed_numbers
 from services.due import overdue_units
 from services.periods import open_period
-from services.status import PeriodStatus, TaskStatus, period_status, task_status
+from services.status import (
+    PeriodStatus,
+    TaskStatus,
+    period_status,
+    period_summary,
+    task_status,
+)
 
 
 async def _period(update: Update, context: BotContext, who: Caller, query: Query) -> Period | None:
@@ -94,7 +100,12 @@ async def show_status(
         unit_ids = [unit_id] if unit_id is not None else None
         if unit_ids is None and not who.identity.is_staff:
             unit_ids = [b.unit_id for b in who.identity.bindings]
-        status = await period_status(session, period=period, unit_ids=unit_ids, **runtime.as_of())
+        if unit_ids is None:  # staff's overview: counts per unit, counted by the database
+            status = await period_summary(session, period=period, **runtime.as_of())
+        else:
+            status = await period_status(
+                session, period=period, unit_ids=unit_ids, **runtime.as_of()
+            )
         targets = await targets_for(session, context, period, unit_ids=unit_ids) if unit_id else []
         closed = closed_line(await closed_numbers(session, unit_ids), who.lang) if unit_ids else ""
         if unit_ids is None:  # staff's overview: who has not acknowledged an assignment (签收)
@@ -182,7 +193,7 @@ async def page_pressed(update: Update, context: BotContext, who: Caller) -> None
         await refuse(update, who.lang)
         return
     async with context.runtime.session() as session:
-        status = await period_status(session, period=period, **context.runtime.as_of())
+        status = await period_summary(session, period=period, **context.runtime.as_of())
     text, keyboard = render_status(status, context, who.lang, number, details=False)
     page = split_message(text)[0]
     await query.answer()

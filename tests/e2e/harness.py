@@ -12,6 +12,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,7 @@ from sqlalchemy import func, select
 from models import OutboxMessage
 from models.db import make_engine
 from services.outbox import OPEN_STATES
+from tests.e2e.seed import watching_since
 from tests.telegram_double import DoubleClient, DoubleError, ThreadedDouble
 
 Message = dict[str, Any]
@@ -123,6 +125,8 @@ class Harness:
 
     def start(self, *, wait: bool = True, **settings: str) -> None:
         self.extra_env.update(settings)
+        if fake_now := self.extra_env.get("LEDGERBOT_FAKE_NOW"):
+            asyncio.run(watching_since(self.db_url, datetime.fromisoformat(fake_now)))
         self.bot = BotProcess(self.env(), self.workdir / "bot.log")
         self.bot.start(self.control, wait=wait)
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from ledger.vocab import UnitKind
-from models import UnitMember
+from models import JobRun, UnitMember
 from models.db import make_engine, make_session_factory, transaction
+from scheduler.clockwork import HEARTBEAT
 from tests.factories import make_plan, make_task, make_unit
 
 TRANSPORT, DEVELOPMENT, WATER = "市交通运输局", "市发展改革委", "市水务局"
@@ -87,3 +89,27 @@ async def _bind_contacts(url: str, contacts: dict[str, int]) -> None:
 def bind_contacts(url: str, contacts: dict[str, int]) -> None:
     """Bind a 填报人 to each unit (by name) directly, before the bot is up."""
     asyncio.run(_bind_contacts(url, contacts))
+
+
+async def watching_since(url: str, moment: datetime) -> None:
+    """The bot's fake clock starts at `moment` when its process starts, but its first catch-up
+    comes 1–10 s later (imports, migrations, getMe; longer with the suite running in parallel),
+    and a fresh database watches only from that catch-up: an event a test put a second after
+    `moment` would be skipped. A database without a heartbeat gets the one of a bot watching
+    since `moment`, as if it had started at once; a later start keeps the real heartbeat."""
+    if moment.tzinfo is None:
+        return
+    engine = make_engine(url)
+    try:
+        async with engine.begin() as connection:
+            beat = await connection.scalar(
+                select(JobRun.kind).where(JobRun.kind == HEARTBEAT[0], JobRun.key == HEARTBEAT[1])
+            )
+            if beat is None:
+                await connection.execute(
+                    insert(JobRun).values(kind=HEARTBEAT[0], key=HEARTBEAT[1],
+                                          scheduled_for=moment, fired_at=moment,
+                                          fired_by="scheduler")
+                )  # fmt: skip
+    finally:
+        await engine.dispose()

@@ -99,3 +99,14 @@ def test_three_answers_of_3000_characters_fit_telegram(world: Harness) -> None:
     [done] = world.press(contact, parts[-1], "rc:s")
     assert "任务 5" in done["text"]
     assert entries(world) == [(5, "on_track", answers[0])]
+
+
+def test_an_edit_by_someone_not_reporting_is_answered_not_refused(world: Harness) -> None:
+    principal = world.user("局长")
+    bind(world, principal, TRANSPORT, "principal")
+    before = len(world.bot_messages(principal))
+    posted = world.control.send_message(principal, "你好")["message"]
+    world.control.wait_for_messages(principal, before + 1)  # not understood: what was expected
+    _edit(world, posted, "您好")
+    [told] = world.control.wait_for_messages(principal, before + 2)[before + 1 :]
+    assert "不会被记录" in told["text"] and "无权" not in told["text"]

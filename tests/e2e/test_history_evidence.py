@@ -53,7 +53,12 @@ def test_history_and_evidence(harness: Harness) -> None:
     bind(world, principal, TRANSPORT, "principal")
     before = len(world.bot_messages(principal))
     world.press(contact, report_with_files(world, contact), "rc:s")
-    [request] = world.control.wait_for_messages(principal, before + 1)[before:]
+    # The 审定 request, then the three attachments (as outbox rows queued with the entry).
+    request, *files = world.control.wait_for_messages(principal, before + 4)[before:]
+    assert request["text"].startswith("待审定 市交通运输局 2023-03 任务 5（第1版）")
+    assert [m.get("caption") for m in files] == [f"任务 5 附件 {i}/3" for i in (1, 2, 3)]
+    assert "photo" in files[0] and "photo" in files[1]
+    assert files[2]["document"]["file_name"] == "实施方案.pdf"
     [ask_reason] = world.press(principal, request, buttons(request)[1][1])
     world.say(principal, "请补充投资数据", reply_to=ask_reason["message_id"])
     before = len(world.bot_messages(principal))
@@ -123,3 +128,30 @@ def test_history_and_evidence(harness: Harness) -> None:
     for command in ("/history 5", "/evidence 交通 5"):
         [refused] = world.say(stranger, command)
         assert "无权" in refused["text"], command
+
+
+def test_approval_request_shows_what_changed_since_the_last_approved_version(
+    harness: Harness,
+) -> None:
+    seed(harness.db_url)
+    harness.start(LEDGERBOT_FAKE_NOW=FAKE_NOW)
+    world = harness
+    contact, principal = world.user("王五"), world.user("李局长")
+    bind(world, contact, TRANSPORT)
+    bind(world, principal, TRANSPORT, "principal")
+
+    def submit(text: str) -> Message:
+        before = len(world.bot_messages(principal))
+        world.say(contact, text)
+        [request] = world.control.wait_for_messages(principal, before + 1)[before:]
+        return request
+
+    first = submit("/report 5 序时推进 路基完成70%")
+    assert "与上次审定版本相比" not in first["text"]  # nothing was approved before
+    world.press(principal, first, buttons(first)[0][1])
+    second = submit("/report 5 已完成 路基完成100%")
+    assert second["text"].splitlines()[-3:] == [
+        "与上次审定版本相比：",
+        "  状态：序时推进 → 已完成",
+        "  进展情况：路基完成70% → 路基完成100%",
+    ]

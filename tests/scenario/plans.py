@@ -51,32 +51,32 @@ TEN = _table(_ROWS, lead4="市交通运输局")
 TEN_CHANGED = _table([*_ROWS, _ADDED], lead4="市住房城乡建设局")
 
 # Units in the order /status and the digest list them for the points alone: by the first task
-# each leads in the document (责任单位 lines, before the comma), then by name. Read off the
-# document by hand; 雁江区 owes task 3 through 各县(区).
+# each leads in the document (责任单位 lines, before the comma), then by its place in that
+# list. Read off the document by hand; 雁江区 owes task 3 through 各县(区).
 UNBOUND_IN_ORDER = [
     "临空经济区",  # 1
     "高新区",  # 2
     "雁江区",  # 3 (各县(区))
     "市发展改革委",  # 4
     "市经济和信息化局",  # 7
-    "市商务局",  # 10 (三家: 商 < 文 < 金)
-    "市文化广电旅游局",
+    "市商务局",  # 10 (三家, in the document's order)
     "市金融工作局",
+    "市文化广电旅游局",
     "市农业农村局",  # 11
     "市同城化发展工作局",  # 12
     "市科学技术局",  # 14
     "市经济合作外事局",  # 18
     "市自然资源规划局",  # 19
     "市教育和体育局",  # 20
-    "市医疗保障局",  # 21 (医 < 卫)
-    "市卫生健康委",
-    "市人力资源社会保障局",  # 22 (人 < 住 < 民)
-    "市住房公积金管理中心",
+    "市卫生健康委",  # 21 (the document's order)
+    "市医疗保障局",
+    "市人力资源社会保障局",  # 22 (the document's order)
     "市民政局",
+    "市住房公积金管理中心",
     "市应急管理局",  # 23
     "市生态环境局",  # 24
     "市委政研室(市委改革办)",  # 27
-    "市委目标绩效办",  # 31 (委 < 政)
+    "市委目标绩效办",  # 31
     "市政府督查室",
     "市委宣传部",  # 32
     "资阳新闻传媒中心",

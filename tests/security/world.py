@@ -147,11 +147,12 @@ class World:
             messages = self.bot_messages(chat)[count:]
             found = [i for i, m in enumerate(messages) if m.get("text") == expected]
             if len(found) > helps:
-                # What the action queued in the outbox (a report's confirmation) may come after
-                # the sentinel's answer: wait for the outbox to drain and count it too.
+                # The action's messages that follow a state change are outbox rows, committed
+                # before the sentinel was handled (one chat's updates are handled in order):
+                # once the outbox has drained, they are all here.
                 self.harness.wait_drained()
-                late = self.bot_messages(chat)[count + found[helps] + 1 :]
-                return messages[: found[helps]] + [m for m in late if m.get("text") != expected]
+                messages = self.bot_messages(chat)[count:]
+                return messages[: found[helps]] + messages[found[helps] + 1 :]
             time.sleep(0.02)
         raise AssertionError(f"no answer to the sentinel:\n{self.harness.bot.log()[-3000:]}")
 

@@ -3,6 +3,7 @@ and refused credentials (forged, expired, other bot's, revoked token)."""
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 import pytest
@@ -48,6 +49,9 @@ ENDPOINTS = {
     "grid?period=2023-05": STAFFISH,
     "form?period=2023-05": {"contact"},
     "reviews": {"principal"},
+    "documents/ledger.xlsx?period=2023-05": KNOWN,
+    "documents/bulletin.docx?quarter=2023Q2": KNOWN,
+    "documents/scorecard.xlsx?year=2023": STAFFISH,
 }
 
 
@@ -78,7 +82,15 @@ def who(api: Api, role: str) -> int | str:
 async def test_each_endpoint_answers_the_roles_allowed_and_refuses_the_others(
     api: Api, path: str, role: str
 ) -> None:
-    status, body = await api.get(path, who(api, role))
+    if path.startswith("documents/"):
+        response = await api.client.get(f"/api/v1/{path}", headers=api.auth(who(api, role)))
+        status, body = response.status, await response.read()
+        if role in ENDPOINTS[path]:
+            assert status == 200 and body[:2] == b"PK", body[:200]  # a zip: xlsx or docx
+            return
+        body = json.loads(body)
+    else:
+        status, body = await api.get(path, who(api, role))
     if role in ENDPOINTS[path]:
         assert status == 200, body
     else:
@@ -188,8 +200,29 @@ async def test_openapi_describes_every_route(api: Api) -> None:
     document = await response.json()
     routes = {
         r.resource.canonical.replace("{entry_id:\\d+}", "{entry_id}")
+        .replace("{kind:[a-z]+}", "{kind}")
+        .replace("{suffix:[a-z]+}", "{suffix}")
         for r in api.client.app.router.routes()
         if r.resource is not None and r.resource.canonical.startswith("/api/v1/")
     }
     assert routes - {"/api/v1/openapi.json"} == set(document["paths"])
     assert CONTACT_2 and DEVELOPMENT  # the world has a second contact (used in test_writes)
+
+
+async def test_a_contacts_ledger_download_has_its_own_lines_only(api: Api) -> None:
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    def units_in(data: bytes) -> set[str]:
+        book = load_workbook(BytesIO(data), read_only=True)
+        cells = {str(c) for ws in book.worksheets for row in ws.iter_rows(values_only=True)
+                 for c in row if c}  # fmt: skip
+        return {u for u in (TRANSPORT, DEVELOPMENT, WATER) if any(u in c for c in cells)}
+
+    path = "/api/v1/documents/ledger.xlsx?period=2023-05"
+    staff = await api.client.get(path, headers=api.auth(STAFF))
+    contact = await api.client.get(path, headers=api.auth(CONTACT))
+    assert units_in(await staff.read()) == {TRANSPORT, DEVELOPMENT, WATER}
+    assert units_in(await contact.read()) == {TRANSPORT}
+    assert contact.headers["Content-Disposition"] == 'attachment; filename="ledger-2023-05.xlsx"'

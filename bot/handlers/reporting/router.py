@@ -8,7 +8,7 @@ from typing import Any
 
 from telegram import Message, Update
 
-from bot.access import Caller, contact, guarded, known, load_flow, save_flow
+from bot.access import Caller, guarded, known, load_flow, save_flow
 from bot.context import BotContext
 from bot.handlers import approval, milestones
 from bot.handlers.report_texts import texts
@@ -103,7 +103,7 @@ async def _answer_step(
     await advance(context, who, data)
 
 
-@guarded(contact, private=True)
+@guarded(known, private=True)
 async def edited_received(update: Update, context: BotContext, who: Caller) -> None:
     """An answer edited while its report is still a draft replaces that answer; any other
     edit is not recorded, and the sender is told how to correct instead."""
