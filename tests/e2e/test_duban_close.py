@@ -51,6 +51,7 @@ def test_close_approve_confirm_and_reopen(harness: Harness) -> None:
     assert not_done["text"] == "任务 5 本期报送的完成状态须为“已完成”才能申请销号。"
     [ok] = harness.say(contact, "/report 5 已完成 成渝高速扩容控制性工程已开工")
     assert "任务 5" in ok["text"]
+    wait_message(harness, PRINCIPAL, "待审定")  # the 审定 request (outbox) before the answers
     [not_ours] = harness.say(CONTACTS[WATER], "/close 5")
     assert "任务 5 不属于您单位本期的填报任务" in not_ours["text"]
     [principal_cannot] = harness.say(PRINCIPAL, "/close 5")
