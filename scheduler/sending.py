@@ -60,6 +60,14 @@ async def send_payload(bot: Bot, chat_id: int, payload: dict[str, Any], seconds:
         photo = InputFile(base64.b64decode(payload["photo_b64"]), filename="chart.png")
         sent = await bot.send_photo(photo=photo, caption=payload.get("caption"), **common)
         return sent.message_id
+    if "edit_message_id" in payload:  # a message sent before, shown decided: no buttons left
+        await bot.edit_message_text(
+            text=payload["text"], chat_id=chat_id, message_id=payload["edit_message_id"],
+            parse_mode=payload.get("parse_mode"), reply_markup=None,
+            read_timeout=seconds, write_timeout=seconds, connect_timeout=seconds,
+            pool_timeout=seconds,
+        )  # fmt: skip
+        return int(payload["edit_message_id"])
     if "file_id" in payload:  # an attachment kept by its Telegram file id (evidence)
         if payload.get("file_kind") == "photo":
             sent = await bot.send_photo(photo=payload["file_id"], caption=payload.get("caption"),

@@ -24,6 +24,7 @@ CONFIRMATION = "report-confirmation"  # to the reporter: the entry is stored
 APPROVAL_REQUEST = "approval-request"  # to each principal, with the 审定 buttons
 REVIEW_OUTCOME = "review-outcome"  # to the reporter: approved, or returned with the reason
 REVIEW_DONE = "review-done"  # to the reviewer: what they just did
+APPROVAL_DECIDED = "approval-decided"  # each principal's sent request, edited: outcome, no buttons
 APPROVAL_EVIDENCE = "approval-evidence"  # to each principal, after the request: the attachments
 
 
@@ -52,6 +53,19 @@ async def enqueue(
         not_before=now,
     )
     return row is not None
+
+
+async def sent_requests(session: AsyncSession, entry: ProgressEntry) -> list[OutboxMessage]:
+    """The 审定 requests about ``entry`` already delivered (each principal's copy)."""
+    rows = await session.scalars(
+        select(OutboxMessage).where(
+            OutboxMessage.kind == APPROVAL_REQUEST,
+            OutboxMessage.period == entry.period,
+            OutboxMessage.recipient.startswith(f"entry{entry.id}:"),
+            OutboxMessage.sent_message_id.is_not(None),
+        )
+    )
+    return list(rows)
 
 
 async def resend_confirmation(

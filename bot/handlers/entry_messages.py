@@ -127,6 +127,17 @@ async def queue_after_review(
     await change_notices.enqueue(
         session, change_notices.REVIEW_DONE, entry, who.chat_id, _payload(done), now
     )
+    for request in await change_notices.sent_requests(session, entry):  # every principal's copy
+        lang = await language_of(session, request.chat_id, runtime.settings.locale)
+        decided = texts(f"decided_{key}", lang)
+        edited = {
+            "text": split_message(f"{request.payload['text']}\n\n{decided}")[0],
+            "parse_mode": "HTML",
+            "edit_message_id": request.sent_message_id,
+        }
+        await change_notices.enqueue(
+            session, change_notices.APPROVAL_DECIDED, entry, request.chat_id, edited, now
+        )
     reporter = entry.reporter_user_id
     if not reporter:
         return

@@ -117,6 +117,8 @@ texts = Catalog(
             "Status: {status}\nProgress: {progress}\nProblems: {problems}\n"
             "Next steps: {next_steps}\nReported by: {reporter}",
         },
+        "decided_approved": {"zh": "✅ 已审定通过", "en": "✅ Approved"},
+        "decided_returned": {"zh": "↩ 已退回修改", "en": "↩ Returned for changes"},
         "evidence_caption": {
             "zh": "任务 {number} 附件 {i}/{n}",
             "en": "Task {number}, attachment {i} of {n}",

@@ -22,7 +22,10 @@ def world(harness: Harness) -> Harness:
 def bind(world: Harness, user: int, unit: str, role: str = "contact") -> str:
     invite = world.cli_json("invite", unit, "--role", role)
     assert invite["link"] == f"https://t.me/ledger_test_bot?start={invite['code']}"
-    [reply] = world.say(user, f"/start {invite['code']}")
+    [reply, *_] = world.say(user, f"/start {invite['code']}")
+    # A contact bound while a ledger is open gets its prompt and the unit's 交办 right after
+    # the binding (outbox rows): let them arrive, so the test's next answer is its own.
+    world.wait_drained()
     return str(reply["text"])
 
 
