@@ -4,15 +4,13 @@
 from __future__ import annotations
 
 from telegram import InputMediaDocument, InputMediaPhoto, Update
-from telegram.ext import CommandHandler
 
-from bot.access import Caller, guarded, known, refuse
+from bot.access import Caller, refuse
 from bot.context import BotApplication, BotContext
-from bot.handlers import unit_choice
-from bot.handlers.history import may_see, period_of, reply
+from bot.handlers.history import may_see, period_of, register_task_command, reply
 from bot.handlers.history_texts import attachment_line
 from bot.i18n import Catalog
-from ledger.queries import Query, QueryError, parse_query
+from ledger.queries import Query
 from messages.render import esc
 from services.history import Attachment, evidence_of, tasks_of_unit
 from services.status import unit_names
@@ -91,35 +89,5 @@ async def show(
         await send_files(context, update.effective_chat.id, items)
 
 
-@guarded(known, private=True)
-async def evidence_command(update: Update, context: BotContext, who: Caller) -> None:
-    try:
-        query = parse_query(list(context.args or []))
-    except QueryError:
-        query = Query()
-    if query.task is None or (query.unit is None and not who.identity.bindings):
-        await reply(update, texts("usage", who.lang))
-        return
-    if query.unit is None:
-        for binding in who.identity.bindings:
-            await show(update, context, who, binding.unit_id, query)
-        return
-    unit_id = await unit_choice.resolve(update, context, who, query.unit, COMMAND, query.tail())
-    if unit_id is not None:
-        await show(update, context, who, unit_id, query)
-
-
-async def rerun(
-    update: Update, context: BotContext, who: Caller, unit_id: int, rest: list[str]
-) -> None:
-    try:
-        query = parse_query(rest)
-    except QueryError:
-        return
-    if query.task is not None:
-        await show(update, context, who, unit_id, query)
-
-
 def register(application: BotApplication) -> None:
-    unit_choice.on_choice(COMMAND, lambda identity: identity.known, rerun)
-    application.add_handler(CommandHandler(COMMAND, evidence_command))
+    register_task_command(application, COMMAND, show, lambda lang: texts("usage", lang))

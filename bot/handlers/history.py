@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from telegram import Update
 from telegram.constants import ParseMode
 from telegram.ext import CommandHandler
@@ -81,35 +83,45 @@ async def show(
     await reply(update, "\n".join(lines))
 
 
-@guarded(known, private=True)
-async def history_command(update: Update, context: BotContext, who: Caller) -> None:
-    try:
-        query = parse_query(list(context.args or []))
-    except QueryError:
-        query = Query()
-    if query.task is None or (query.unit is None and not who.identity.bindings):
-        await reply(update, texts("history_usage", who.lang))
-        return
-    if query.unit is None:
-        for binding in who.identity.bindings:
-            await show(update, context, who, binding.unit_id, query)
-        return
-    unit_id = await unit_choice.resolve(update, context, who, query.unit, COMMAND, query.tail())
-    if unit_id is not None:
-        await show(update, context, who, unit_id, query)
+Show = Callable[[Update, BotContext, Caller, int, Query], Awaitable[None]]
 
 
-async def rerun(
-    update: Update, context: BotContext, who: Caller, unit_id: int, rest: list[str]
+def register_task_command(
+    application: BotApplication, command: str, show: Show, usage: Callable[[str], str]
 ) -> None:
-    try:
-        query = parse_query(rest)
-    except QueryError:
-        return
-    if query.task is not None:
-        await show(update, context, who, unit_id, query)
+    """A command that reads `[UNIT] N [YYYY-MM]` and shows one unit's task (/history,
+    /evidence): the caller's own units when no unit is named, buttons when a name is ambiguous."""
+
+    @guarded(known, private=True)
+    async def task_command(update: Update, context: BotContext, who: Caller) -> None:
+        try:
+            query = parse_query(list(context.args or []))
+        except QueryError:
+            query = Query()
+        if query.task is None or (query.unit is None and not who.identity.bindings):
+            await reply(update, usage(who.lang))
+            return
+        if query.unit is None:
+            for binding in who.identity.bindings:
+                await show(update, context, who, binding.unit_id, query)
+            return
+        unit_id = await unit_choice.resolve(update, context, who, query.unit, command, query.tail())
+        if unit_id is not None:
+            await show(update, context, who, unit_id, query)
+
+    async def rerun(
+        update: Update, context: BotContext, who: Caller, unit_id: int, rest: list[str]
+    ) -> None:
+        try:
+            query = parse_query(rest)
+        except QueryError:
+            return
+        if query.task is not None:
+            await show(update, context, who, unit_id, query)
+
+    unit_choice.on_choice(command, lambda identity: identity.known, rerun)
+    application.add_handler(CommandHandler(command, task_command))
 
 
 def register(application: BotApplication) -> None:
-    unit_choice.on_choice(COMMAND, lambda identity: identity.known, rerun)
-    application.add_handler(CommandHandler(COMMAND, history_command))
+    register_task_command(application, COMMAND, show, lambda lang: texts("history_usage", lang))
