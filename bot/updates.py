@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from telegram import Update
+from telegram.error import BadRequest
 from telegram.ext import Application, BaseUpdateProcessor, CallbackContext
 
 from services import log_context, metrics
@@ -55,6 +56,11 @@ async def on_error(update: object, context: CallbackContext[Any, Any, Any, Any])
     """PTB's error handler: hand a handler's exception to `handle`, whose caller logs and
     retries it; errors outside an update (jobs) are logged here."""
     outcome = _current.get()
+    if _stale_callback(context.error):
+        # A button press handled after Telegram stopped waiting for its answer (e.g. after a
+        # restart): what the press changed is stored; answering again can never succeed.
+        log.info("a button press was answered too late: %s", context.error)
+        return
     if outcome is not None and isinstance(update, Update):
         outcome.error = outcome.error or context.error
         metrics.update_failed()
@@ -108,3 +114,7 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
 
     async def shutdown(self) -> None:
         """Nothing to release."""
+
+
+def _stale_callback(error: BaseException | None) -> bool:
+    return isinstance(error, BadRequest) and "query is too old" in error.message.lower()
