@@ -102,8 +102,10 @@ def test_the_bot_logs_json_with_context_and_no_secret(harness: Harness) -> None:
     lines = _lines(harness.bot.log())
     sent = [line for line in lines if line["message"].startswith("sent outbox row")]
     assert sent, "no send was logged"
-    assert all(line["outbox_kind"] == "ledger-prompt" for line in sent)
-    assert {line["chat_id"] for line in sent} == set(users)
+    # the prompts, and the confirmation of the report (an outbox row since it follows a change)
+    assert {line["outbox_kind"] for line in sent} == {"ledger-prompt", "report-confirmation"}
+    prompts = [line for line in sent if line["outbox_kind"] == "ledger-prompt"]
+    assert {line["chat_id"] for line in prompts} == set(users)
     assert all(line["period"] == "2023-03" and line["outbox_id"] > 0 for line in sent)
     stored = [line for line in lines if line["message"].startswith("entry ")]
     assert len(stored) == 1
