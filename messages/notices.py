@@ -125,16 +125,15 @@ def prompt(r: Recipient, period: str, deadline: date, default_lang: str) -> Payl
     return payload(text, _keyboard(r.items), **_meta(r, period))
 
 
+def _unit_tasks(key: str, r: Recipient, period: str, deadline: date, lang: str) -> str:
+    """A message about a unit's tasks for a period and its deadline (reminders, notices)."""
+    return texts(key, lang, unit=esc(r.unit), period=period, deadline=deadline.isoformat(),
+                 tasks=_task_lines(r.items, lang))  # fmt: skip
+
+
 def reminder(r: Recipient, period: str, deadline: date, default_lang: str) -> Payload:
     lang = _lang(r.language, default_lang)
-    text = texts(
-        "reminder",
-        lang,
-        unit=esc(r.unit),
-        period=period,
-        deadline=deadline.isoformat(),
-        tasks=_task_lines(r.items, lang),
-    )
+    text = _unit_tasks("reminder", r, period, deadline, lang)
     return payload(text, _keyboard(r.items), **_meta(r, period))
 
 
@@ -144,22 +143,14 @@ def overdue_notice(
     """At escalation, to the overdue unit itself: its missing tasks (with task buttons for its
     contacts; its principal gets the list only)."""
     lang = _lang(r.language, default_lang)
-    text = texts("overdue_unit", lang, unit=esc(r.unit), period=period,
-                 deadline=deadline.isoformat(), tasks=_task_lines(r.items, lang))  # fmt: skip
+    text = _unit_tasks("overdue_unit", r, period, deadline, lang)
     return payload(text, _keyboard(r.items) if buttons else None, **_meta(r, period))
 
 
 def review_reminder(r: Recipient, period: str, deadline: date, default_lang: str) -> Payload:
     """To a principal: the entries of the unit waiting for their 审定."""
     lang = _lang(r.language, default_lang)
-    text = texts(
-        "review_reminder",
-        lang,
-        unit=esc(r.unit),
-        period=period,
-        deadline=deadline.isoformat(),
-        tasks=_task_lines(r.items, lang),
-    )
+    text = _unit_tasks("review_reminder", r, period, deadline, lang)
     return payload(text, period=period, unit_id=r.unit_id)
 
 
