@@ -107,17 +107,15 @@ async def show_status(
                 session, period=period, unit_ids=unit_ids, **runtime.as_of()
             )
         targets = await targets_for(session, context, period, unit_ids=unit_ids) if unit_id else []
-        closed = closed_line(await closed_numbers(session, unit_ids), who.lang) if unit_ids else ""
-        if unit_ids is None:  # staff's overview: who has not acknowledged an assignment (签收)
-            closed = unacknowledged_line(await unacknowledged(session), who.lang)
+        # One message: 已销号 tasks with their dates for units, or (staff's overview of the
+        # open period) the units yet to 签收 an assignment.
+        extra = closed_line(await closed_numbers(session, unit_ids), who.lang) if unit_ids else ""
+        if unit_ids is None and query.period is None:
+            extra = unacknowledged_line(await unacknowledged(session), who.lang)
     staff_on_unit = unit_id is not None and who.identity.is_staff
     urge = urge_keyboard(status.units, period, who.lang) if staff_on_unit else None  # [催办]
-    await _send_status(
-        update, context, who, status, unit_ids is not None, status_lines(targets, who.lang), urge
-    )
-    if closed and status.covered:  # 已销号 tasks with their dates, or the units yet to 签收
-        assert update.effective_message is not None
-        await update.effective_message.reply_text(closed)
+    lines = status_lines(targets, who.lang) + ([esc(extra)] if extra else [])
+    await _send_status(update, context, who, status, unit_ids is not None, lines, urge)
 
 
 async def _status_again(
