@@ -3,6 +3,10 @@ change goes through the same service as the CLI and is audited as the admin's.""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Update
 from telegram.ext import CommandHandler
 
@@ -15,8 +19,10 @@ from services.audit import Actor
 from services.pauses import PauseError, pause, resume
 from services.staff import add_staff, remove_staff
 from services.status import unit_names
-from services.unit_admin import UnitAdminError, add_alias, set_group
+from services.unit_admin import AliasResult, GroupResult, UnitAdminError, add_alias, set_group
 from services.unit_roster import unit_roster
+
+_R = TypeVar("_R")
 
 
 async def _reply(update: Update, text: str) -> None:
@@ -126,21 +132,37 @@ async def staff_command(update: Update, context: BotContext, who: Caller) -> Non
     await _reply(update, text)
 
 
-@guarded(admin, private=True)
-async def alias_command(update: Update, context: BotContext, who: Caller) -> None:
+async def _registry_change(
+    update: Update,
+    context: BotContext,
+    who: Caller,
+    usage: str,
+    change: Callable[[AsyncSession, list[str]], Awaitable[_R]],
+) -> _R | None:
+    """Run one audited registry change on the command's words (two at least); None after
+    answering the usage line or the service's refusal."""
     words = list(context.args or [])
     if len(words) < 2:
-        await _reply(update, texts("alias_usage", who.lang))
-        return
-    runtime = context.runtime
+        await _reply(update, texts(usage, who.lang))
+        return None
     try:
-        async with runtime.session() as session:
-            result = await add_alias(
-                session, name=" ".join(words[:-1]), alias=words[-1], actor=_actor(who),
-                as_of=runtime.as_of(),
-            )  # fmt: skip
+        async with context.runtime.session() as session:
+            return await change(session, words)
     except UnitAdminError as refused:
         await _reply(update, texts("refused_change", who.lang, reason=str(refused)))
+        return None
+
+
+@guarded(admin, private=True)
+async def alias_command(update: Update, context: BotContext, who: Caller) -> None:
+    as_of = context.runtime.as_of()
+
+    def change(session: AsyncSession, words: list[str]) -> Awaitable[AliasResult]:
+        name, alias = " ".join(words[:-1]), words[-1]
+        return add_alias(session, name=name, alias=alias, actor=_actor(who), as_of=as_of)
+
+    result = await _registry_change(update, context, who, "alias_usage", change)
+    if result is None:
         return
     merged = ""
     if result.merged_links is not None:
@@ -152,19 +174,15 @@ async def alias_command(update: Update, context: BotContext, who: Caller) -> Non
 
 @guarded(admin, private=True)
 async def group_command(update: Update, context: BotContext, who: Caller) -> None:
-    words = list(context.args or [])
-    if len(words) < 2:
-        await _reply(update, texts("group_usage", who.lang))
-        return
-    runtime = context.runtime
-    try:
-        async with runtime.session() as session:
-            result = await set_group(
-                session, collective=words[0], members=words[1:], actor=_actor(who),
-                as_of=runtime.as_of(),
-            )  # fmt: skip
-    except UnitAdminError as refused:
-        await _reply(update, texts("refused_change", who.lang, reason=str(refused)))
+    as_of = context.runtime.as_of()
+
+    def change(session: AsyncSession, words: list[str]) -> Awaitable[GroupResult]:
+        return set_group(
+            session, collective=words[0], members=words[1:], actor=_actor(who), as_of=as_of
+        )
+
+    result = await _registry_change(update, context, who, "group_usage", change)
+    if result is None:
         return
     created = texts("created", who.lang, names="、".join(result.created)) if result.created else ""
     members = "、".join(result.members)
