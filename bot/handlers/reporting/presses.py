@@ -4,7 +4,7 @@ server from who they are."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from telegram import Update
 
@@ -22,6 +22,8 @@ from services.contact_tasks import returned_version
 from services.periods import open_period
 from services.reporting import ReportRefused, resolve_task
 from services.support import inputs_for_lead
+
+_B = TypeVar("_B", bound=buttons.Button)
 
 
 @guarded(contact, private=True)
@@ -77,17 +79,29 @@ async def task_chosen(update: Update, context: BotContext, who: Caller) -> None:
     await go_to(context, who, data, "confirm")
 
 
-@guarded(contact, private=True)
-async def field_chosen(update: Update, context: BotContext, who: Caller) -> None:
-    """A field from the edit menu: ask for it again, then come back to the summary."""
+async def _pressed_at(
+    update: Update, context: BotContext, who: Caller, step: str, kind: type[_B]
+) -> tuple[dict[str, Any], _B] | None:
+    """The flow and the pressed button when the flow stands at `step`; None after answering a
+    stale or foreign press."""
     query = update.callback_query
     assert query is not None
     data = await load_flow(context, who, FLOW)
-    button = buttons.as_(query.data, buttons.EditField)
-    if data is None or data.get("step") != "confirm" or button is None:
+    button = buttons.as_(query.data, kind)
+    if data is None or data.get("step") != step or button is None:
         await query.answer(texts("stale_button", who.lang), show_alert=True)
-        return
+        return None
     await query.answer()
+    return data, button
+
+
+@guarded(contact, private=True)
+async def field_chosen(update: Update, context: BotContext, who: Caller) -> None:
+    """A field from the edit menu: ask for it again, then come back to the summary."""
+    pressed = await _pressed_at(update, context, who, "confirm", buttons.EditField)
+    if pressed is None:
+        return
+    data, button = pressed
     data["editing"] = True
     if button.field == "evidence":
         data["evidence"] = []
@@ -96,14 +110,10 @@ async def field_chosen(update: Update, context: BotContext, who: Caller) -> None
 
 @guarded(contact, private=True)
 async def status_chosen(update: Update, context: BotContext, who: Caller) -> None:
-    query = update.callback_query
-    assert query is not None
-    data = await load_flow(context, who, FLOW)
-    button = buttons.as_(query.data, buttons.PickStatus)
-    if data is None or data.get("step") != "status" or button is None:
-        await query.answer(texts("stale_button", who.lang), show_alert=True)
+    pressed = await _pressed_at(update, context, who, "status", buttons.PickStatus)
+    if pressed is None:
         return
-    await query.answer()
+    data, button = pressed
     data["status"] = button.status.value
     await advance(context, who, data)
 
