@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 import typer
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.handlers.duban_assign import assignment_payload
 from ledger.importing import ImportFormatError, ParsedPlan, parse_file, write_template
 from ledger.importing.table import Progress
 from ledger.plans import Window
+from ledger.timetable import AsOf
 from ledgerbot.cli_base import (
     JsonFlag,
     app,
@@ -38,6 +40,8 @@ from services.importer import (
 )
 from services.plan_upload import import_limits
 from services.unit_admin import UnitAdminError, add_alias, set_group
+
+_R = TypeVar("_R")
 
 IMPORT_HELP = (
     "Import a plan document (.txt .md .docx .xlsx .csv) into the registry.\n\n"
@@ -250,6 +254,15 @@ def template_command(
     typer.echo(f"template written to {path}")
 
 
+def _unit_change(change: Callable[[AsyncSession, AsOf], Awaitable[_R]]) -> _R:
+    """One audited registry change in a transaction; the service's refusal is one line, exit 2."""
+    settings = load_settings()
+    try:
+        return with_session(settings, lambda session: change(session, as_of(settings)))
+    except UnitAdminError as exc:
+        raise fail(str(exc)) from exc
+
+
 @units_app.command("alias")
 def units_alias(
     name: Annotated[str, typer.Argument(help="The unit's name, e.g. 市发展改革委.")],
@@ -261,16 +274,9 @@ def units_alias(
     NAME when only task links and groups point at it (they move to NAME); a
     unit with contacts, invites, entries or results is refused.
     """
-    settings = load_settings()
-    try:
-        result = with_session(
-            settings,
-            lambda s: add_alias(
-                s, name=name, alias=alias, actor=Actor.cli(), as_of=as_of(settings)
-            ),
-        )
-    except UnitAdminError as exc:
-        raise fail(str(exc)) from exc
+    result = _unit_change(
+        lambda s, when: add_alias(s, name=name, alias=alias, actor=Actor.cli(), as_of=when)
+    )
     notes = ["unit created"] if result.created_unit else []
     if result.merged_links is not None:
         notes.append(f"unit {result.alias} merged in, {result.merged_links} task link(s) moved")
@@ -283,16 +289,11 @@ def units_group(
     members: Annotated[list[str], typer.Argument(help="Its member units.")],
 ) -> None:
     """Set the members of a collective (replacing any earlier list); creates missing units."""
-    settings = load_settings()
-    try:
-        result = with_session(
-            settings,
-            lambda s: set_group(
-                s, collective=collective, members=members, actor=Actor.cli(), as_of=as_of(settings)
-            ),
+    result = _unit_change(
+        lambda s, when: set_group(
+            s, collective=collective, members=members, actor=Actor.cli(), as_of=when
         )
-    except UnitAdminError as exc:
-        raise fail(str(exc)) from exc
+    )
     typer.echo(f"{result.collective} (collective): {'、'.join(result.members)}")
     if result.created:
         typer.echo(f"created: {'、'.join(result.created)}")
