@@ -11,6 +11,7 @@ import subprocess
 import sys
 import threading
 import time
+import traceback
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -25,6 +26,36 @@ from tests.e2e.seed import watching_since
 from tests.telegram_double import DoubleClient, DoubleError, ThreadedDouble
 
 Message = dict[str, Any]
+
+# Commands that only read or write the database (and, for `fire`, call the Bot API).
+IN_PROCESS_COMMANDS = frozenset(
+    {"invite", "invites", "unbind", "staff", "import", "units", "status", "tasks", "pause",
+     "resume", "plan", "period", "outbox", "fire", "export", "digest", "api-token"}
+)  # fmt: skip
+
+
+def _cli_in_process(
+    args: list[str], env: dict[str, str], cwd: Path
+) -> subprocess.CompletedProcess[str]:
+    """The CLI's own command code, run here with `env` as the whole LEDGERBOT_* environment."""
+    from typer.testing import CliRunner
+
+    from ledgerbot.cli import app
+
+    patch: dict[str, str | None] = {k: None for k in os.environ if k not in env}
+    patch.update(env)
+    before = Path.cwd()
+    os.chdir(cwd)
+    try:
+        result = CliRunner().invoke(app, args, env=patch)
+    finally:
+        os.chdir(before)
+    stderr = result.stderr
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        stderr += "".join(traceback.format_exception(result.exception))
+    return subprocess.CompletedProcess(
+        ["ledgerbot", *args], result.exit_code, result.stdout, stderr
+    )
 
 
 def free_port() -> int:
@@ -177,15 +208,24 @@ class Harness:
         any other 4xx fails it at teardown."""
         self.tg.expect_error(method, description, times)
 
-    def cli(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-        result = subprocess.run(
-            [sys.executable, "-m", "ledgerbot", *args],
-            env=self.env(),
-            capture_output=True,
-            text=True,
-            cwd=self.workdir,
-            timeout=60,
-        )
+    def cli(
+        self, *args: str, check: bool = True, process: bool = False
+    ) -> subprocess.CompletedProcess[str]:
+        """`ledgerbot ARGS` with the bot's settings. The registry and ledger commands tests use
+        for their setting-up run the same command code in this process (a new interpreter costs
+        seconds of imports each time); `process=True`, and the commands that own a process
+        (run, doctor, backup, restore, db), run `python -m ledgerbot` as a user would."""
+        if process or args[0] not in IN_PROCESS_COMMANDS:
+            result = subprocess.run(
+                [sys.executable, "-m", "ledgerbot", *args],
+                env=self.env(),
+                capture_output=True,
+                text=True,
+                cwd=self.workdir,
+                timeout=60,
+            )
+        else:
+            result = _cli_in_process(list(args), self.env(), self.workdir)
         if check and result.returncode != 0:
             raise AssertionError(f"ledgerbot {' '.join(args)} failed:\n{result.stderr}")
         return result

@@ -89,10 +89,10 @@ def test_the_cli_never_prints_the_token(harness: Harness) -> None:
         ("fire", "ledger-prompts", "--period", "2023-03"),
         ("staff", "remove", "42"),
     ):
-        result = harness.cli(*args, check=False)
+        result = harness.cli(*args, check=False, process=True)  # the whole process's output
         outputs.append(result.stdout + result.stderr)
     harness.extra_env["LEDGERBOT_DATABASE_URL"] = "postgresql+asyncpg://u:pw-secret@127.0.0.1:9/x"
-    broken = harness.cli("status", check=False)
+    broken = harness.cli("status", check=False, process=True)
     assert broken.returncode != 0
     outputs.append(broken.stdout + broken.stderr)
     assert_clean("\n".join(outputs), token, token.split(":", 1)[1], WEBHOOK_SECRET, "pw-secret")
