@@ -157,17 +157,21 @@ async def _bind(update: Update, context: BotContext, who: Caller, code: str) -> 
             now=runtime.clock.now(),
             actor=Actor.telegram(update.effective_user.id, who.chat_id),
         )
-        if result.contact_id is not None:  # the open ledger's prompt, the unit's 交办
+        answer = ""
+        if result.problem is None:
+            key = "already_bound" if result.already_bound else f"bound_{result.role}"
+            answer = texts(key, who.lang, unit=esc(result.unit or ""))
+        if result.contact_id is not None:  # the answer, the open ledger's prompt, the 交办
             actor = Actor.telegram(update.effective_user.id, who.chat_id)
-            await duban_bound.queue_after_bind(session, runtime, result.contact_id, actor)
-    runtime.wake_dispatcher()
+            await duban_bound.queue_after_bind(
+                session, runtime, result.contact_id, actor, (who.chat_id, answer)
+            )
     if result.problem is not None:
         await update.effective_message.reply_text(texts(f"invite_{result.problem}", who.lang))
-        return
-    key = "already_bound" if result.already_bound else f"bound_{result.role}"
-    await update.effective_message.reply_text(
-        texts(key, who.lang, unit=esc(result.unit or "")), parse_mode=ParseMode.HTML
-    )
+    elif result.contact_id is not None:
+        runtime.wake_dispatcher()
+    else:
+        await update.effective_message.reply_text(answer, parse_mode=ParseMode.HTML)
 
 
 @guarded()

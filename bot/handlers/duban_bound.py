@@ -4,7 +4,7 @@ person unbound is told so. All queued in the binding's transaction."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -23,7 +23,6 @@ from services.newly_bound import open_prompts, plans_to_assign
 from services.outbox import NewMessage, enqueue_many
 from services.runtime import Runtime
 
-AFTER_WELCOME = timedelta(seconds=2)  # the binding's own answer (sent directly) comes first
 texts = Catalog(
     {
         "unbound": {
@@ -39,12 +38,22 @@ texts = Catalog(
 
 
 async def queue_after_bind(
-    session: AsyncSession, runtime: Runtime, contact_id: int, actor: Actor
+    session: AsyncSession,
+    runtime: Runtime,
+    contact_id: int,
+    actor: Actor,
+    answer: tuple[int, str],
 ) -> None:
-    """The open ledgers' prompts to a contact just bound, and the assignments of the plans in
-    force to units that have not had theirs (assign sends each once per plan and unit)."""
-    settings, now = runtime.settings, runtime.clock.now() + AFTER_WELCOME
+    """The binding's own answer (chat, HTML text), then the open ledgers' prompts to the contact
+    just bound, and the assignments of the plans in force to units that have not had theirs
+    (assign sends each once per plan and unit). All are outbox rows of the binding's
+    transaction; one chat's rows go in the order they were queued, so the answer comes first."""
+    settings, now = runtime.settings, runtime.clock.now()
     rules = settings.calendar_rules()
+    chat_id, text = answer
+    payload: dict[str, Any] = {"text": text, "parse_mode": "HTML", "reply_markup": None, "meta": {}}
+    await enqueue_many(session, [NewMessage("binding-answer", "", f"c{contact_id}", chat_id,
+                                            payload, now)])  # fmt: skip
     prompts = await open_prompts(session, contact_id=contact_id, now=now, rules=rules,
                                  tz=settings.tz)  # fmt: skip
     await enqueue_many(session, [
