@@ -33,7 +33,7 @@ def test_the_principals_and_the_bureaus_queues(harness: Harness) -> None:
     harness.control.create_user("管理员", user_id=admin)
     stranger = harness.user("路人")
     contact = CONTACTS[TRANSPORT]
-    harness.start(LEDGERBOT_FAKE_NOW="2023-04-06T10:00:00+08:00")
+    harness.start(LEDGERBOT_FAKE_NOW="2023-04-03T10:00:00+08:00")  # no 待办提醒 that day
 
     for line in ("/report 5 已完成 控制性工程开工", "/report 6 序时推进 线路优化中"):
         [ok] = harness.say(contact, line)
