@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from models import Closure, ExtensionRequest
 from models.db import make_engine, make_session_factory
+from tests.e2e.examples import example
 from tests.e2e.harness import Harness, Message, buttons
 from tests.e2e.seed import TRANSPORT, WATER, bind_contacts, seed
 from tests.e2e.test_duban_close import PRINCIPAL, _principal
@@ -23,6 +24,7 @@ from tests.e2e.test_reminders_and_escalations import wait_for, wait_message
 
 pytestmark = pytest.mark.e2e
 
+SENDBACK = "(decline a 延期申请 with a reason)"
 REASON = "<材料> & 附件不全"  # typed as is: must arrive as written, not as markup
 
 
@@ -79,6 +81,8 @@ def test_an_extension_declined_with_a_typed_reason(harness: Harness) -> None:
 
     [done] = harness.say(admin, REASON, reply_to=ask["message_id"])
     assert done["text"] == f"已告知 {TRANSPORT}：任务 5 延期申请未获同意。"
+    example(SENDBACK, "zh", "[不同意]", [ask])
+    example(SENDBACK, "zh", REASON, [done])
     told = wait_for(harness, contact, "延期申请未获同意")
     assert told == (
         f"延期申请未获同意：{REASON}\n{TRANSPORT} 任务 5（2023-03 台账）仍按原截止时间报送。"
