@@ -16,6 +16,7 @@ from messages.keyboards import task_keyboard
 from messages.render import esc, split_message
 from messages.task_lines import task_lines
 from services.due import Item, Recipient
+from services.pending import PrincipalWaiting
 
 texts = Catalog(
     {
@@ -38,6 +39,20 @@ texts = Catalog(
             "截止 {deadline}：\n{tasks}",
             "en": "<b>Approval reminder</b>: {unit}'s ledger for {period} has reports waiting "
             "for your approval; due {deadline}:\n{tasks}",
+        },
+        "pending_reminder": {
+            "zh": "<b>待办提醒</b>：{period} 台账将于 {deadline} 截止，以下事项待您处理"
+            "（发送 /pending 逐项审定）：\n{items}",
+            "en": "<b>Waiting for you</b>: the {period} ledger is due {deadline}; these items "
+            "wait for your decision (send /pending):\n{items}",
+        },
+        "pending_entry": {
+            "zh": "· 待审定：{unit} 任务{number}（{period} 台账）",
+            "en": "· to approve: {unit} task {number} (ledger {period})",
+        },
+        "pending_closure": {
+            "zh": "· 待审核销号：{unit} 任务{number}",
+            "en": "· closing to approve: {unit} task {number}",
         },
         "escalation": {
             "zh": "<b>逾期通报</b>：{period} 台账已于 {deadline} 截止，以下单位逾期未报：\n{units}",
@@ -152,6 +167,21 @@ def review_reminder(r: Recipient, period: str, deadline: date, default_lang: str
     lang = _lang(r.language, default_lang)
     text = _unit_tasks("review_reminder", r, period, deadline, lang)
     return payload(text, period=period, unit_id=r.unit_id)
+
+
+def pending_reminder(
+    waiting: PrincipalWaiting, period: str, deadline: date, default_lang: str
+) -> Payload:
+    """To a principal the day before the deadline: every entry and 销号 waiting for them."""
+    lang = _lang(waiting.language, default_lang)
+    queue = waiting.queue
+    lines = [texts("pending_entry", lang, unit=esc(e.unit), number=e.task_number,
+                   period=e.period) for e in queue.entries]  # fmt: skip
+    lines += [texts("pending_closure", lang, unit=esc(c.unit), number=c.task_number)
+              for c in queue.closures]  # fmt: skip
+    text = texts("pending_reminder", lang, period=period, deadline=deadline.isoformat(),
+                 items="\n".join(lines))  # fmt: skip
+    return payload(text, period=period)
 
 
 def _unit_list(units: list[UnitStatus], mark: str = "🔴") -> str:

@@ -55,6 +55,7 @@ class ExtensionRequest(Base):
     requested_at: Mapped[datetime]
     decided_by: Mapped[int | None] = mapped_column(TelegramId)
     decided_at: Mapped[datetime | None]
+    decision_note: Mapped[str | None] = mapped_column(Text)  # why it was declined, as typed
 
 
 class Closure(Base):
@@ -75,6 +76,7 @@ class Closure(Base):
     decided_by: Mapped[int | None] = mapped_column(TelegramId)  # staff: confirmed or returned
     decided_at: Mapped[datetime | None]
     closed_on: Mapped[date | None]
+    return_reason: Mapped[str | None] = mapped_column(Text)  # why it was sent back, as typed
     reopened_by: Mapped[int | None] = mapped_column(TelegramId)
 
 

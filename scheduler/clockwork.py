@@ -21,6 +21,7 @@ from models import JobRun
 from scheduler.acknowledgements import remind_acknowledgements
 from scheduler.backups import schedule_nightly_backup
 from scheduler.jobs import fire, has_run, mark_run, run_key
+from scheduler.principal_reminders import remind_principals
 from services import log_context, metrics
 from services.runtime import Runtime
 
@@ -80,6 +81,8 @@ class Clockwork:
                 self.on_fired()
         if await remind_acknowledgements(runtime.session_factory, settings, now):
             self.on_fired()  # 签收 reminders: not calendar events, checked on every pass
+        if await remind_principals(runtime.session_factory, settings, now):
+            self.on_fired()  # the principals' 待办提醒 the day before a deadline: the same
         await self._beat(now)
         self.last_beat = time.monotonic()
         self._set_timer(now)

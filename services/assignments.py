@@ -23,7 +23,7 @@ from ledger.obligations import Link, owed
 from ledger.vocab import UnitRole
 from models import Assignment, Milestone, Plan, Task, TaskUnit, Unit, UnitMember
 from services.audit import Actor, record
-from services.due import Item, Recipient, contacts_of, lead_names
+from services.due import Item, Recipient, contacts_of, lead_names, unit_people
 from services.identity import Identity
 from services.outbox import NewMessage, enqueue_many
 from services.reporting import ReportRefused
@@ -164,7 +164,8 @@ async def acknowledgements_due(
     session: AsyncSession, *, now: datetime, send_time: time, tz: ZoneInfo
 ) -> list[AcknowledgementDue]:
     """Unacknowledged assignments whose reminder time (ledger.acknowledgement) has come, with
-    the reachable contacts of their units; the outbox key keeps it to one per assignment."""
+    the reachable contacts and principals of their units (a person in both roles once); the
+    outbox key keeps it to one per assignment and person."""
     rows = await session.execute(
         select(Assignment.id, Assignment.unit_id, Assignment.sent_at, Plan.title, Plan.code)
         .join(Plan, Plan.id == Assignment.plan_id)
@@ -174,7 +175,20 @@ async def acknowledgements_due(
     for assignment_id, unit_id, sent_at, title, code in rows.all():
         if reminder_at(sent_at, send_time, tz) > now:
             continue
-        people = await contacts_of(session, {unit_id: [Item(code, 0, title, assignment_id)]})
+        people = _once_each(
+            await unit_people(session, {unit_id: [Item(code, 0, title, assignment_id)]})
+        )
         if people:
             found.append(AcknowledgementDue(assignment_id, title, people[0].unit, sent_at, people))
     return found
+
+
+def _once_each(people: list[Recipient]) -> list[Recipient]:
+    """The first row of each person (someone both contact and principal is told once)."""
+    seen: set[int] = set()
+    kept = []
+    for r in people:
+        if r.user_id not in seen:
+            seen.add(r.user_id)
+            kept.append(r)
+    return kept

@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ledger.vocab import OutboxState
@@ -26,6 +26,7 @@ REVIEW_OUTCOME = "review-outcome"  # to the reporter: approved, or returned with
 REVIEW_DONE = "review-done"  # to the reviewer: what they just did
 APPROVAL_DECIDED = "approval-decided"  # each principal's sent request, edited: outcome, no buttons
 APPROVAL_EVIDENCE = "approval-evidence"  # to each principal, after the request: the attachments
+UNSENT = (OutboxState.PENDING, OutboxState.UNKNOWN)
 
 
 def _recipient(entry: ProgressEntry, chat_id: int, part: str = "") -> str:
@@ -66,6 +67,33 @@ async def sent_requests(session: AsyncSession, entry: ProgressEntry) -> list[Out
         )
     )
     return list(rows)
+
+
+async def unsent_requests(session: AsyncSession, entry: ProgressEntry) -> list[OutboxMessage]:
+    """The 审定 requests about ``entry`` not (known to be) delivered yet: still waiting in the
+    outbox, or due again after an unknown outcome."""
+    rows = await session.scalars(
+        select(OutboxMessage).where(
+            OutboxMessage.kind == APPROVAL_REQUEST,
+            OutboxMessage.period == entry.period,
+            OutboxMessage.recipient.startswith(f"entry{entry.id}:"),
+            OutboxMessage.state.in_(UNSENT),
+        )
+    )
+    return list(rows)
+
+
+async def replace_unsent(
+    session: AsyncSession, row: OutboxMessage, payload: dict[str, Any]
+) -> bool:
+    """Swap an unsent row's payload (e.g. a decided request: its outcome, no buttons); False
+    when the dispatcher claimed it meanwhile (it goes out as it was, and is edited once sent)."""
+    changed = await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == row.id, OutboxMessage.state.in_(UNSENT))
+        .values(payload=payload)
+    )
+    return bool(changed.rowcount)  # type: ignore[attr-defined]
 
 
 async def resend_confirmation(

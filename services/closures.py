@@ -41,7 +41,8 @@ class ClosureStep:
     people: list[Recipient] = field(default_factory=list)
 
 
-async def _describe(session: AsyncSession, row: Closure) -> tuple[str, int, str]:
+async def describe(session: AsyncSession, row: Closure) -> tuple[str, int, str]:
+    """The unit's name, the task's number and text: what messages about `row` name."""
     unit = await session.scalar(select(Unit.name).where(Unit.id == row.unit_id))
     number, text = (
         await session.execute(select(Task.number, Task.text).where(Task.id == row.task_id))
@@ -112,11 +113,12 @@ async def request_closure(
     return ClosureStep(row, binding.unit_name, owed.task.number, owed.task.text, ask)
 
 
-async def decide_closure(
-    session: AsyncSession, *, identity: Identity, closure_id: int, by_staff: bool,
-    approve: bool, now: datetime, admin_ids: list[int], tz: ZoneInfo, actor: Actor,
-) -> ClosureStep:  # fmt: skip
-    """The principal's 同意 / 退回, or staff's 确认销号 / 退回; refused when not theirs or done."""
+async def decidable(
+    session: AsyncSession, *, identity: Identity, closure_id: int, by_staff: bool, approve: bool
+) -> tuple[Closure, ClosureState]:
+    """The closure and the state this decision leads to; refused when the step is not the
+    caller's (not staff, not the unit's principal) or no longer open (decided, or the other
+    step)."""
     row = await session.get(Closure, closure_id)
     if row is None:
         raise ClosureRefused("closure_gone")
@@ -126,7 +128,22 @@ async def decide_closure(
     state = after_decision(row.state, by_staff=by_staff, approve=approve)
     if state is None:
         raise ClosureRefused("closure_decided")
+    return row, state
+
+
+async def decide_closure(
+    session: AsyncSession, *, identity: Identity, closure_id: int, by_staff: bool,
+    approve: bool, now: datetime, admin_ids: list[int], tz: ZoneInfo, actor: Actor,
+    reason: str | None = None,
+) -> ClosureStep:  # fmt: skip
+    """The principal's 同意 / 退回, or staff's 确认销号 / 退回 (with the reason as typed);
+    refused when not theirs or done."""
+    row, state = await decidable(
+        session, identity=identity, closure_id=closure_id, by_staff=by_staff, approve=approve
+    )
     values: dict[str, object] = {"state": state}
+    if state == ClosureState.RETURNED:
+        values["return_reason"] = reason
     if by_staff:
         values |= {"decided_by": identity.user_id, "decided_at": now}
         values |= {"closed_on": now.astimezone(tz).date()} if state == ClosureState.CLOSED else {}
@@ -138,8 +155,10 @@ async def decide_closure(
     if changed.rowcount == 0:  # type: ignore[attr-defined]
         raise ClosureRefused("closure_decided")
     await session.refresh(row)
-    unit, number, text = await _describe(session, row)
-    record(session, actor, f"closure.{state.value}", f"{unit}/{number}", closure_id=row.id)
+    unit, number, text = await describe(session, row)
+    noted = {"reason": reason} if state == ClosureState.RETURNED else {}
+    record(session, actor, f"closure.{state.value}", f"{unit}/{number}", closure_id=row.id,
+           **noted)  # fmt: skip
     if state == ClosureState.AWAITING_STAFF:
         return ClosureStep(row, unit, number, text, await staff_recipients(session, admin_ids))
     people = await unit_people(session, {row.unit_id: [Item("", number, text, row.task_id)]})
@@ -165,7 +184,7 @@ async def reopen_closure(
     row = rows[0]
     row.state, row.reopened_by = ClosureState.REOPENED, actor.user_id
     await session.flush()
-    unit, number, text = await _describe(session, row)
+    unit, number, text = await describe(session, row)
     record(session, actor, "closure.reopen", f"{unit}/{number}", closure_id=row.id)
     await refresh(session, reason=f"reopened {unit}/{number}", actor=actor, now=now, rules=rules,
                   tz=tz)  # fmt: skip

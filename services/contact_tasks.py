@@ -4,7 +4,7 @@ and the returned version a report after 退回 starts from."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -15,8 +15,9 @@ from sqlalchemy.orm import selectinload
 from ledger.periods import Period
 from ledger.task_state import TaskState, task_state
 from ledger.timetable import CalendarRules
-from ledger.vocab import EntryState, EntryStatus
-from models import Obligation, ProgressEntry
+from ledger.vocab import EntryState, EntryStatus, RequestState
+from models import ExtensionRequest, Obligation, ProgressEntry
+from services.closed_tasks import closed_tasks
 from services.identity import Binding
 from services.reporting import OwedTask, reportable_tasks
 
@@ -25,6 +26,8 @@ from services.reporting import OwedTask, reportable_tasks
 class TaskLine:
     owed: OwedTask
     state: TaskState
+    closed_on: date | None = None  # 销号: the day the task was closed for the unit
+    extended_until: date | None = None  # a granted 延期: the new last day this period
 
 
 async def tasks_with_states(
@@ -59,18 +62,28 @@ async def tasks_with_states(
         .tuples()
         .all()
     )
-    return [
-        TaskLine(
-            o,
-            task_state(
-                current.get(o.task.id),
-                drafting=o.task.id == drafting,
-                due_at=due[o.task.id],
-                now=now,
-            ),
-        )
-        for o in owed
-    ]
+    closed = await closed_tasks(session, [binding.unit_id])
+    extended = await _extended(session, binding.unit_id, period)
+    lines = []
+    for o in owed:
+        closed_on = closed.get((o.task.id, binding.unit_id))
+        state = task_state(
+            current.get(o.task.id), drafting=o.task.id == drafting, due_at=due[o.task.id],
+            now=now, closed=closed_on is not None,
+        )  # fmt: skip
+        lines.append(TaskLine(o, state, closed_on, extended.get(o.task.id)))
+    return lines
+
+
+async def _extended(session: AsyncSession, unit_id: int, period: Period) -> dict[int, date]:
+    """task → the last day a granted extension gives the unit this period (the latest one)."""
+    rows = await session.execute(
+        select(ExtensionRequest.task_id, ExtensionRequest.until)
+        .where(ExtensionRequest.period == period.key, ExtensionRequest.unit_id == unit_id,
+               ExtensionRequest.state == RequestState.APPROVED)
+        .order_by(ExtensionRequest.decided_at, ExtensionRequest.id)
+    )  # fmt: skip
+    return dict(rows.tuples().all())
 
 
 @dataclass(frozen=True)

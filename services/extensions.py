@@ -88,18 +88,31 @@ async def request_extension(
                      staff=staff)  # fmt: skip
 
 
+async def undecided(session: AsyncSession, request_id: int) -> Extension:
+    """The request still waiting for a decision (before staff type why they decline it);
+    refused when it is gone or decided."""
+    row = await session.get(ExtensionRequest, request_id)
+    if row is None:
+        raise ExtensionRefused("extension_gone")
+    if row.state != RequestState.PENDING:
+        raise ExtensionRefused("extension_decided", state=row.state.value)
+    return await describe(session, row)
+
+
 async def decide(
     session: AsyncSession, *, request_id: int, approve: bool, actor: Actor, now: datetime,
-    tz: ZoneInfo,
+    tz: ZoneInfo, note: str | None = None,
 ) -> Extension:  # fmt: skip
-    """同意 (the unit's due instant for that task and period moves) or 不同意; refused once
-    decided (a second press, or another member of staff first)."""
+    """同意 (the unit's due instant for that task and period moves) or 不同意 with the reason
+    as typed (`note`); refused once decided (a second press, or another member of staff
+    first)."""
     state = RequestState.APPROVED if approve else RequestState.REJECTED
     changed = await session.execute(
         update(ExtensionRequest)
         .where(ExtensionRequest.id == request_id, ExtensionRequest.state == RequestState.PENDING)
-        .values(state=state, decided_by=actor.user_id, decided_at=now)
-    )
+        .values(state=state, decided_by=actor.user_id, decided_at=now,
+                decision_note=None if approve else note)
+    )  # fmt: skip
     row = await session.get(ExtensionRequest, request_id, populate_existing=True)
     if row is None:
         raise ExtensionRefused("extension_gone")
@@ -113,9 +126,10 @@ async def decide(
             .values(due_at=extended_due_at(row.until, tz))
         )  # fmt: skip
     found = await describe(session, row)
+    reason = {} if approve else {"reason": note}
     record(session, actor, "extension.approve" if approve else "extension.reject",
            f"{found.unit}/{found.task_number}/{row.period}", request_id=row.id,
-           until=row.until.isoformat())  # fmt: skip
+           until=row.until.isoformat(), **reason)  # fmt: skip
     item = Item(found.plan_code, found.task_number, found.task_text, row.task_id)
     people = await unit_people(session, {row.unit_id: [item]})
     return Extension(row, found.unit, found.task_number, found.task_text, found.plan_code, people)

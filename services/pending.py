@@ -11,7 +11,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ledger.vocab import ClosureState, ContactRole, EntryState, RequestState
-from models import Closure, ExtensionRequest, ProgressEntry, Task, Unit
+from models import Closure, Contact, ExtensionRequest, ProgressEntry, Task, Unit
+from services.due import languages
 from services.identity import Identity
 from services.reporting import ReportRefused, Reviewed, review
 
@@ -39,10 +40,43 @@ class Queue:
         return not (self.entries or self.closures or self.extensions)
 
 
+@dataclass(frozen=True)
+class PrincipalWaiting:
+    """A principal (reachable, bound) and what waits for them: the 待办提醒's recipient."""
+
+    user_id: int
+    language: str | None
+    queue: Queue
+
+
 async def principal_queue(session: AsyncSession, identity: Identity) -> Queue:
     """Entries of the principal's units waiting for 审定 (not their own reports) and 销号
     requests waiting for their approval, oldest first."""
     units = [b.unit_id for b in identity.units(ContactRole.PRINCIPAL)]
+    return await _queue_of(session, units, identity.user_id)
+
+
+async def waiting_principals(session: AsyncSession) -> list[PrincipalWaiting]:
+    """Every reachable principal whose queue is not empty, by user id."""
+    rows = await session.execute(
+        select(Contact.telegram_user_id, Contact.unit_id)
+        .where(Contact.role == ContactRole.PRINCIPAL, Contact.active,
+               Contact.unreachable_at.is_(None))
+        .order_by(Contact.telegram_user_id, Contact.unit_id)
+    )  # fmt: skip
+    units: dict[int, list[int]] = {}
+    for user_id, unit_id in rows:
+        units.setdefault(user_id, []).append(unit_id)
+    langs = await languages(session, set(units))
+    found = []
+    for user_id, unit_ids in units.items():
+        queue = await _queue_of(session, unit_ids, user_id)
+        if queue.entries or queue.closures:
+            found.append(PrincipalWaiting(user_id, langs.get(user_id), queue))
+    return found
+
+
+async def _queue_of(session: AsyncSession, units: list[int], user_id: int) -> Queue:
     if not units:
         return Queue()
     e = ProgressEntry
@@ -50,7 +84,7 @@ async def principal_queue(session: AsyncSession, identity: Identity) -> Queue:
         select(e.id, Unit.name, Task.number, e.period, e.progress)
         .join(Unit, Unit.id == e.unit_id).join(Task, Task.id == e.task_id)
         .where(e.unit_id.in_(units), e.is_current, e.state == EntryState.SUBMITTED,
-               (e.reporter_user_id.is_(None)) | (e.reporter_user_id != identity.user_id))
+               (e.reporter_user_id.is_(None)) | (e.reporter_user_id != user_id))
         .order_by(e.submitted_at, e.id)
     )  # fmt: skip
     queue = Queue([Waiting(i, u, n, p, text=t) for i, u, n, p, t in entries])

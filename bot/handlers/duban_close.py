@@ -5,109 +5,38 @@ the outcome and loses its buttons."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.access import Caller, guarded, staff
 from bot.context import BotApplication, BotContext
+from bot.handlers import sendback_reason
+from bot.handlers.duban_close_texts import texts
 from bot.handlers.report_texts import texts as report_texts
 from ledger.plans import parse_task_ref
 from ledger.vocab import ClosureState
 from messages import buttons
-from messages.i18n import Catalog
 from messages.render import esc, shorten, split_message
+from models import Closure
+from services import conversations
 from services.audit import Actor
 from services.closures import (
     ClosureRefused,
     ClosureStep,
+    decidable,
     decide_closure,
+    describe,
     reopen_closure,
     request_closure,
 )
 from services.outbox import NewMessage, enqueue_many
 from services.periods import open_period
 from services.reporting import AmbiguousTask, ReportRefused, Source
+from services.runtime import Runtime
 from services.units import find_unit
-
-texts = Catalog(
-    {
-        "usage": {"zh": "用法：/close 任务序号", "en": "Usage: /close N"},
-        "btn_request": {"zh": "申请销号", "en": "Ask to close"},
-        "reopen_usage": {"zh": "用法：/reopen 单位名称 任务序号", "en": "Usage: /reopen UNIT N"},
-        "ambiguous": {
-            "zh": "本期有多个计划都有任务 {number}，请写明计划，例如 /close 要点/{number}",
-            "en": "Several plans have a task {number}; name the plan: /close CODE/{number}",
-        },
-        "close_not_lead": {
-            "zh": "只有牵头单位可以申请任务 {number} 销号。",
-            "en": "Only the lead unit can ask to close task {number}.",
-        },
-        "close_not_done": {
-            "zh": "任务 {number} 本期报送的完成状态须为“已完成”才能申请销号。",
-            "en": "Task {number} must be reported 已完成 (done) this period before closing.",
-        },
-        "close_pending": {
-            "zh": "任务 {number} 已有待审核的销号申请。",
-            "en": "Task {number} already has a closing request under way.",
-        },
-        "close_already": {"zh": "任务 {number} 已销号。", "en": "Task {number} is closed already."},
-        "requested": {
-            "zh": "已提交任务 {number} 销号申请，等待审核。",
-            "en": "Closing of task {number} requested; waiting for approval.",
-        },
-        "ask_principal": {
-            "zh": "<b>销号申请</b>：{unit} 任务 {number}：{text}\n本期报送为“已完成”，请审核：",
-            "en": "<b>Closing request</b>: {unit}, task {number}: {text}\nreported done; approve?",
-        },
-        "ask_staff": {
-            "zh": "<b>销号待确认</b>：{unit} 任务 {number}：{text}",
-            "en": "<b>Closing to confirm</b>: {unit}, task {number}: {text}",
-        },
-        "yes_p": {"zh": "同意销号", "en": "Approve"},
-        "yes_s": {"zh": "确认销号", "en": "Confirm closing"},
-        "no": {"zh": "退回", "en": "Send back"},
-        "outcome_awaiting_staff": {"zh": "✅ 已同意，待市局确认", "en": "✅ Approved"},
-        "outcome_closed": {"zh": "✅ 已销号（{day}）", "en": "✅ Closed ({day})"},
-        "outcome_returned": {"zh": "↩️ 已退回", "en": "↩️ Sent back"},
-        "told_closed": {
-            "zh": "{unit} 任务 {number} 已销号（{day}），今后不再要求报送。",
-            "en": "{unit}: task {number} is closed ({day}); no more reports are asked.",
-        },
-        "told_returned": {
-            "zh": "{unit} 任务 {number} 销号申请被退回，请继续按期报送。",
-            "en": "{unit}: closing task {number} was sent back; keep reporting.",
-        },
-        "told_reopened": {
-            "zh": "{unit} 任务 {number} 已重新启用，请继续按期报送。",
-            "en": "{unit}: task {number} is reopened; please report on it again.",
-        },
-        "closure_decided": {"zh": "该销号申请已处理。", "en": "This request has been decided."},
-        "closure_gone": {"zh": "该销号申请不存在。", "en": "No such closing request."},
-        "closure_not_yours": {
-            "zh": "抱歉，您无权使用此功能。如需使用，请联系市同城化发展工作局。",
-            "en": "Sorry, you are not allowed to do this. Please contact the bureau.",
-        },
-        "reopen_none": {"zh": "没有已销号的任务 {number}。", "en": "No closed task {number}."},
-        "reopen_ambiguous": {
-            "zh": "多个计划都有已销号的任务 {number}，请写明计划：/reopen 单位 要点/{number}",
-            "en": "Several plans have a closed task {number}: /reopen UNIT CODE/{number}",
-        },
-        "unknown_unit": {"zh": "没有找到单位：{name}", "en": "No unit called {name}"},
-        "closed_line": {"zh": "已销号：{tasks}", "en": "closed: {tasks}"},
-        "closed_task": {"zh": "任务{number}（{day}）", "en": "task {number} ({day})"},
-    }
-)
-
-
-def closed_line(closed: list[tuple[int, date]], lang: str) -> str:
-    """已销号：任务5（2023-04-12）… for /status UNIT; "" when nothing is closed."""
-    if not closed:
-        return ""
-    tasks = "、".join(texts("closed_task", lang, number=n, day=d.isoformat()) for n, d in closed)
-    return texts("closed_line", lang, tasks=tasks)
 
 
 def _payload(text: str, markup: InlineKeyboardMarkup | None = None) -> dict[str, Any]:
@@ -143,7 +72,8 @@ def _tell(step: ClosureStep, key: str, default: str, now: Any) -> list[NewMessag
     return [
         NewMessage("closure-told", tag, f"c{r.contact_id}", r.user_id,
                    _payload(texts(key, r.language or default, unit=esc(step.unit),
-                                  number=step.task_number, day=day)), now)
+                                  number=step.task_number, day=day,
+                                  reason=esc(row.return_reason or ""))), now)
         for r in step.people
     ]  # fmt: skip
 
@@ -219,37 +149,90 @@ async def _say(context: BotContext, who: Caller, text: str) -> None:
 
 @guarded(private=True)
 async def decision_pressed(update: Update, context: BotContext, who: Caller) -> None:
+    """[同意销号] / [确认销号] decide at once; [退回] first asks why (sendback_reason)."""
     query = update.callback_query
     assert query is not None
     button = buttons.as_(query.data, buttons.DecideClosure)
     if button is None:
         await query.answer()
         return
-    runtime, settings = context.runtime, context.runtime.settings
-    now = runtime.clock.now()
+    runtime, by_staff = context.runtime, button.step == "s"
     try:
         async with runtime.session() as session:
-            step = await decide_closure(
-                session, identity=who.identity, closure_id=button.closure_id,
-                by_staff=button.step == "s", approve=button.answer == "y", now=now,
-                admin_ids=settings.admin_ids, tz=settings.tz,
-                actor=Actor.telegram(who.identity.user_id, who.chat_id),
-            )  # fmt: skip
-            state = step.closure.state
-            if state == ClosureState.AWAITING_STAFF:
-                messages = _asks(step, settings.locale, now)
+            if button.answer != "y":
+                row, _ = await decidable(session, identity=who.identity, by_staff=by_staff,
+                                         closure_id=button.closure_id, approve=False)  # fmt: skip
+                unit, number, _text = await describe(session, row)
             else:
-                key = "told_closed" if state == ClosureState.CLOSED else "told_returned"
-                messages = _tell(step, key, settings.locale, now)
-            await enqueue_many(session, messages)
+                step = await _decide(session, runtime, who, button.closure_id, by_staff, None)
     except ClosureRefused as refused:
         await query.answer(texts(refused.key, who.lang), show_alert=True)
         return
+    if button.answer != "y":
+        await sendback_reason.ask(update, context, who, kind=sendback_reason.CLOSURE,
+                                  item_id=button.closure_id, step=button.step, unit=unit,
+                                  number=number)  # fmt: skip
+        return
     await query.answer()
-    day = step.closure.closed_on.isoformat() if step.closure.closed_on else ""
-    outcome = texts(f"outcome_{state.value}", who.lang, day=day)
     shown = query.message.text_html if isinstance(query.message, Message) else ""
+    outcome = _outcome(step.closure, who.lang)
     await query.edit_message_text(f"{shown}\n\n{outcome}", parse_mode="HTML", reply_markup=None)
+
+
+async def reason_received(
+    update: Update, context: BotContext, who: Caller, data: dict[str, Any]
+) -> None:
+    """The typed reason for [退回]: the closing is sent back with it, the unit told it, the
+    pressed message edited and the decider told (all through the outbox)."""
+    reason = await sendback_reason.typed_reason(update, who)
+    if reason is None:
+        return
+    runtime = context.runtime
+    now = runtime.clock.now()
+    try:
+        async with runtime.session() as session:
+            await conversations.clear(session, who.identity.user_id)
+            step = await _decide(session, runtime, who, int(data["id"]), data["step"] == "s",
+                                 reason)  # fmt: skip
+            tag, me = f"z{step.closure.id}returned", who.identity.user_id
+            outcome = _outcome(step.closure, who.lang)
+            messages = sendback_reason.edit_pressed("closure-edited", tag, who, data, outcome, now)
+            if me not in {r.user_id for r in step.people}:  # a principal is told as the unit
+                done = texts("returned_ack", who.lang, unit=esc(step.unit), number=step.task_number)
+                messages.append(NewMessage("closure-returned", tag, f"u{me}", who.chat_id,
+                                           _payload(done), now))  # fmt: skip
+            await enqueue_many(session, messages)
+    except ClosureRefused as refused:
+        await sendback_reason.drop(context, who)
+        await context.bot.send_message(who.chat_id, texts(refused.key, who.lang))
+        return
+    runtime.wake_dispatcher()
+
+
+async def _decide(
+    session: AsyncSession, runtime: Runtime, who: Caller, closure_id: int, by_staff: bool,
+    reason: str | None,
+) -> ClosureStep:  # fmt: skip
+    """Take the step (sent back when `reason` is given) and queue who is asked or told next."""
+    settings, now = runtime.settings, runtime.clock.now()
+    step = await decide_closure(
+        session, identity=who.identity, closure_id=closure_id, by_staff=by_staff,
+        approve=reason is None, now=now, admin_ids=settings.admin_ids, tz=settings.tz,
+        actor=Actor.telegram(who.identity.user_id, who.chat_id), reason=reason,
+    )  # fmt: skip
+    state = step.closure.state
+    if state == ClosureState.AWAITING_STAFF:
+        messages = _asks(step, settings.locale, now)
+    else:
+        key = "told_closed" if state == ClosureState.CLOSED else "told_returned"
+        messages = _tell(step, key, settings.locale, now)
+    await enqueue_many(session, messages)
+    return step
+
+
+def _outcome(row: Closure, lang: str) -> str:
+    day = row.closed_on.isoformat() if row.closed_on else ""
+    return texts(f"outcome_{row.state.value}", lang, day=day, reason=esc(row.return_reason or ""))
 
 
 @guarded(staff, private=True)

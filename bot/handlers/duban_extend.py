@@ -7,21 +7,32 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
-from bot.access import Caller, guarded, staff
+from bot.access import Caller, guarded, refuse, staff
 from bot.context import BotApplication, BotContext
+from bot.handlers import sendback_reason
 from bot.handlers.report_texts import texts as report_texts
 from ledger.plans import parse_task_ref
+from ledger.vocab import RequestState
 from messages import buttons
 from messages.i18n import Catalog
 from messages.render import esc, shorten, split_message
+from services import conversations
 from services.audit import Actor
-from services.extensions import Extension, ExtensionRefused, decide, request_extension
+from services.extensions import (
+    Extension,
+    ExtensionRefused,
+    decide,
+    request_extension,
+    undecided,
+)
 from services.outbox import NewMessage, enqueue_many
 from services.periods import open_period
 from services.reporting import AmbiguousTask, ReportRefused, Source
+from services.runtime import Runtime
 
 texts = Catalog(
     {
@@ -57,14 +68,20 @@ texts = Catalog(
         "approve": {"zh": "同意", "en": "Approve"},
         "reject": {"zh": "不同意", "en": "Decline"},
         "outcome_approved": {"zh": "✅ 已同意延期至 {until}", "en": "✅ Approved until {until}"},
-        "outcome_rejected": {"zh": "❌ 不同意延期", "en": "❌ Declined"},
+        "outcome_rejected": {"zh": "❌ 不同意延期：{reason}", "en": "❌ Declined: {reason}"},
+        "declined_ack": {
+            "zh": "已告知 {unit}：任务 {number} 延期申请未获同意。",
+            "en": "{unit} told: the extension of task {number} is declined.",
+        },
         "to_unit_approved": {
             "zh": "延期申请已同意：{unit} 任务 {number}（{period} 台账）报送截止延至 {until}。",
             "en": "Extension approved: {unit}, task {number} (ledger {period}) is due {until}.",
         },
         "to_unit_rejected": {
-            "zh": "延期申请未获同意：{unit} 任务 {number}（{period} 台账）仍按原截止时间报送。",
-            "en": "Extension declined: {unit}, task {number} (ledger {period}) keeps its deadline.",
+            "zh": "延期申请未获同意：{reason}\n"
+            "{unit} 任务 {number}（{period} 台账）仍按原截止时间报送。",
+            "en": "Extension declined: {reason}\n{unit}, task {number} (ledger {period}) keeps "
+            "its deadline.",
         },
         "extension_decided": {
             "zh": "该延期申请已处理，无需重复操作。",
@@ -151,38 +168,94 @@ async def extend_command(update: Update, context: BotContext, who: Caller) -> No
 
 @guarded(staff, private=True)
 async def decision_pressed(update: Update, context: BotContext, who: Caller) -> None:
+    """[同意] decides at once; [不同意] first asks staff why (sendback_reason)."""
     query = update.callback_query
     assert query is not None
     button = buttons.as_(query.data, buttons.DecideExtension)
     if button is None:
         await query.answer()
         return
-    runtime, approve = context.runtime, button.answer == "y"
-    now, default = runtime.clock.now(), runtime.settings.locale
+    runtime = context.runtime
     try:
         async with runtime.session() as session:
-            found = await decide(
-                session, request_id=button.request_id, approve=approve, now=now,
-                actor=Actor.telegram(who.identity.user_id, who.chat_id), tz=runtime.settings.tz,
-            )  # fmt: skip
-            row = found.request
-            key = "to_unit_approved" if approve else "to_unit_rejected"
-            messages = [
-                NewMessage("extension-decision", f"x{row.id}", f"c{r.contact_id}", r.user_id,
-                           _payload(texts(key, r.language or default, unit=esc(found.unit),
-                                          number=found.task_number, period=row.period,
-                                          until=row.until.isoformat())), now)
-                for r in found.people
-            ]  # fmt: skip
-            await enqueue_many(session, messages)
+            if button.answer != "y":
+                found = await undecided(session, button.request_id)
+            else:
+                found = await _decide(session, runtime, who, button.request_id, None)
     except ExtensionRefused as refused:
         await query.answer(texts(refused.key, who.lang), show_alert=True)
         return
+    if button.answer != "y":
+        await sendback_reason.ask(update, context, who, kind=sendback_reason.EXTENSION,
+                                  item_id=button.request_id, step="s", unit=found.unit,
+                                  number=found.task_number)  # fmt: skip
+        return
     await query.answer()
-    outcome = texts("outcome_approved" if approve else "outcome_rejected", who.lang,
-                    until=row.until.isoformat())  # fmt: skip
+    outcome = _outcome(found, who.lang)
     shown = query.message.text_html if isinstance(query.message, Message) else ""
     await query.edit_message_text(f"{shown}\n\n{outcome}", parse_mode="HTML", reply_markup=None)
+
+
+async def reason_received(
+    update: Update, context: BotContext, who: Caller, data: dict[str, Any]
+) -> None:
+    """The typed reason for [不同意]: the request is declined with it, the unit told it, the
+    pressed message edited and the decider told (all through the outbox)."""
+    if not who.identity.is_staff:  # no longer staff since the press
+        await sendback_reason.drop(context, who)
+        await refuse(update, who.lang)
+        return
+    reason = await sendback_reason.typed_reason(update, who)
+    if reason is None:
+        return
+    runtime = context.runtime
+    now = runtime.clock.now()
+    try:
+        async with runtime.session() as session:
+            await conversations.clear(session, who.identity.user_id)
+            found = await _decide(session, runtime, who, int(data["id"]), reason)
+            tag = f"x{found.request.id}"
+            done = texts("declined_ack", who.lang, unit=esc(found.unit), number=found.task_number)
+            await enqueue_many(session, [
+                NewMessage("extension-declined", tag, f"u{who.identity.user_id}", who.chat_id,
+                           _payload(done), now),
+                *sendback_reason.edit_pressed("extension-edited", tag, who, data,
+                                              _outcome(found, who.lang), now),
+            ])  # fmt: skip
+    except ExtensionRefused as refused:
+        await sendback_reason.drop(context, who)
+        await context.bot.send_message(who.chat_id, texts(refused.key, who.lang))
+        return
+    runtime.wake_dispatcher()
+
+
+async def _decide(
+    session: AsyncSession, runtime: Runtime, who: Caller, request_id: int, reason: str | None
+) -> Extension:
+    """Take the decision (declined when `reason` is given) and queue the unit's message."""
+    now, default = runtime.clock.now(), runtime.settings.locale
+    approve = reason is None
+    found = await decide(
+        session, request_id=request_id, approve=approve, now=now, note=reason,
+        actor=Actor.telegram(who.identity.user_id, who.chat_id), tz=runtime.settings.tz,
+    )  # fmt: skip
+    row = found.request
+    key = "to_unit_approved" if approve else "to_unit_rejected"
+    await enqueue_many(session, [
+        NewMessage("extension-decision", f"x{row.id}", f"c{r.contact_id}", r.user_id,
+                   _payload(texts(key, r.language or default, unit=esc(found.unit),
+                                  number=found.task_number, period=row.period,
+                                  until=row.until.isoformat(), reason=esc(reason or ""))), now)
+        for r in found.people
+    ])  # fmt: skip
+    return found
+
+
+def _outcome(found: Extension, lang: str) -> str:
+    row = found.request
+    if row.state == RequestState.APPROVED:
+        return texts("outcome_approved", lang, until=row.until.isoformat())
+    return texts("outcome_rejected", lang, reason=esc(row.decision_note or ""))
 
 
 def register(application: BotApplication) -> None:

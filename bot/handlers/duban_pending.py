@@ -12,6 +12,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.access import Caller, guarded, known, principal
 from bot.context import BotApplication, BotContext
+from bot.handlers import entry_messages
 from bot.handlers.report_texts import texts as report_texts
 from ledger.vocab import ContactRole
 from messages import buttons
@@ -131,6 +132,8 @@ async def approve_all_pressed(update: Update, context: BotContext, who: Caller) 
         done = await approve_all(session, identity=who.identity, now=now, chat_id=who.chat_id)
         messages = []
         for item in done:
+            await entry_messages.queue_decided_requests(session, runtime, item.entry,
+                                                        approved=True)  # fmt: skip
             reporter = item.entry.reporter_user_id
             if reporter is None:
                 continue

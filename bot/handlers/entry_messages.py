@@ -18,12 +18,17 @@ from bot.handlers.history_texts import since_approved
 from bot.handlers.report_texts import approval_keyboard, or_none, status_text, texts
 from ledger.vocab import EntryState
 from messages.render import esc, split_message
+from models import ProgressEntry
 from services import change_notices
 from services.closures import may_ask_closure
 from services.history import changes_since_approved, entry_attachments
 from services.identity import language_of
 from services.reporting import Recorded, Reviewed
 from services.runtime import Runtime
+
+
+def _decided_text(request: dict[str, Any], decided: str) -> str:
+    return split_message(f"{request['text']}\n\n{decided}")[0]
 
 
 def _payload(
@@ -127,17 +132,7 @@ async def queue_after_review(
     await change_notices.enqueue(
         session, change_notices.REVIEW_DONE, entry, who.chat_id, _payload(done), now
     )
-    for request in await change_notices.sent_requests(session, entry):  # every principal's copy
-        lang = await language_of(session, request.chat_id, runtime.settings.locale)
-        decided = texts(f"decided_{key}", lang)
-        edited = {
-            "text": split_message(f"{request.payload['text']}\n\n{decided}")[0],
-            "parse_mode": "HTML",
-            "edit_message_id": request.sent_message_id,
-        }
-        await change_notices.enqueue(
-            session, change_notices.APPROVAL_DECIDED, entry, request.chat_id, edited, now
-        )
+    await queue_decided_requests(session, runtime, entry, approved=reviewed.approved)
     reporter = entry.reporter_user_id
     if not reporter:
         return
@@ -152,3 +147,27 @@ async def queue_after_review(
     await change_notices.enqueue(
         session, change_notices.REVIEW_OUTCOME, entry, reporter, _payload(outcome, "HTML"), now
     )
+
+
+async def queue_decided_requests(
+    session: AsyncSession, runtime: Runtime, entry: ProgressEntry, *, approved: bool
+) -> None:
+    """Every principal's 审定 request about a decided entry shows the outcome without buttons:
+    a delivered copy is edited (an outbox row), one still unsent goes out decided instead."""
+    now, key = runtime.clock.now(), "approved" if approved else "returned"
+    for request in await change_notices.sent_requests(session, entry):
+        lang = await language_of(session, request.chat_id, runtime.settings.locale)
+        edited = {
+            "text": _decided_text(request.payload, texts(f"decided_{key}", lang)),
+            "parse_mode": "HTML",
+            "edit_message_id": request.sent_message_id,
+        }
+        await change_notices.enqueue(
+            session, change_notices.APPROVAL_DECIDED, entry, request.chat_id, edited, now
+        )
+    for request in await change_notices.unsent_requests(session, entry):
+        lang = await language_of(session, request.chat_id, runtime.settings.locale)
+        decided = texts(f"decided_{key}", lang)
+        payload = {**request.payload, "text": _decided_text(request.payload, decided),
+                   "reply_markup": None}  # fmt: skip
+        await change_notices.replace_unsent(session, request, payload)

@@ -11,7 +11,7 @@ from bot.access import Caller, guarded, known, refuse, staff
 from bot.context import BotApplication, BotContext
 from bot.handlers import unit_choice
 from bot.handlers.duban_assign import unacknowledged_line
-from bot.handlers.duban_close import closed_line
+from bot.handlers.duban_close_texts import closed_line
 from bot.handlers.duban_urge import urge_keyboard
 from bot.handlers.milestones_view import status_lines, targets_for
 from bot.handlers.status_texts import texts

@@ -5,8 +5,13 @@ sends nothing."""
 
 from __future__ import annotations
 
-import pytest
+import asyncio
 
+import pytest
+from sqlalchemy import select
+
+from models import Contact, Unit
+from models.db import make_engine, make_session_factory, transaction
 from tests.e2e.harness import Harness, buttons
 from tests.e2e.seed import TRANSPORT, WATER, bind_contacts, seed
 from tests.e2e.test_reminders_and_escalations import texts, wait_for
@@ -14,6 +19,16 @@ from tests.e2e.test_reminders_and_escalations import texts, wait_for
 pytestmark = pytest.mark.e2e
 
 OLD_HAND, NEWCOMER = 670_000_001, 670_000_002
+PRINCIPALS = {TRANSPORT: 670_000_009, WATER: 670_000_019}
+
+
+async def _principals(url: str) -> None:
+    engine = make_engine(url)
+    async with transaction(make_session_factory(engine)) as session:
+        for name, user in PRINCIPALS.items():
+            unit = await session.scalar(select(Unit.id).where(Unit.name == name))
+            session.add(Contact(telegram_user_id=user, unit_id=unit, role="principal"))
+    await engine.dispose()
 
 
 def test_bound_mid_period_is_prompted_and_assigned_and_unbinding_is_told(
@@ -48,11 +63,15 @@ def test_bound_mid_period_is_prompted_and_assigned_and_unbinding_is_told(
 def test_acknowledgement_reminder_after_two_working_days_once(harness: Harness) -> None:
     """Bound Monday 04-03, the 交办 goes to both bound units; 市交通运输局 acknowledges. The
     reminder is due at 09:00 on the second working day after: Tue 04-04 is the first, Wed 04-05
-    is 清明, so Thu 04-06. Before then nothing; then 市水务局's contact gets one, once."""
+    is 清明, so Thu 04-06. Before then nothing; then 市水务局's contact and principal get one
+    each, once (市交通运输局's principal none: acknowledged)."""
     seed(harness.db_url)
     bind_contacts(harness.db_url, {TRANSPORT: OLD_HAND})
+    asyncio.run(_principals(harness.db_url))
     harness.control.create_user("老填报人", user_id=OLD_HAND)
     harness.control.create_user("新填报人", user_id=NEWCOMER)
+    for user in PRINCIPALS.values():
+        harness.control.create_user("主要负责同志", user_id=user)
     harness.start(LEDGERBOT_FAKE_NOW="2023-04-03T09:30:00+08:00")
     invite = harness.cli_json("invite", WATER)
     harness.say(NEWCOMER, f"/start {invite['code']}")
@@ -73,4 +92,6 @@ def test_acknowledgement_reminder_after_two_working_days_once(harness: Harness) 
         f"签收提醒：{WATER}尚未签收 2023-04-03 交办的《成资同城化发展2023年工作要点》任务，"
         "请点击“签收”确认。"
     )
+    assert texts(harness, PRINCIPALS[WATER], "签收提醒") == [reminder]  # its principal too
     assert texts(harness, OLD_HAND, "签收提醒") == []  # acknowledged: not reminded
+    assert texts(harness, PRINCIPALS[TRANSPORT], "签收提醒") == []

@@ -30,6 +30,14 @@ async def _principal(url: str) -> None:
     await engine.dispose()
 
 
+def task_states(listing: str) -> dict[int, str]:
+    """/tasks' lines "N. text【state】" as task number → state."""
+    return {
+        int(line.split(".", 1)[0]): line.rsplit("【", 1)[1].rstrip("】")
+        for line in listing.splitlines() if line[:1].isdigit() and "【" in line
+    }  # fmt: skip
+
+
 def _owed(harness: Harness, period: str) -> list[int]:
     """How many reports 市交通运输局 owes for `period` (`ledgerbot status --json`)."""
     document = harness.cli_json("status", "--period", period, "--unit", TRANSPORT)
@@ -89,6 +97,8 @@ def test_close_approve_confirm_and_reopen(harness: Harness) -> None:
     harness.control.wait_until(edited, 30)
     [closed] = harness.say(admin, f"/status {TRANSPORT}")
     assert closed["text"].splitlines()[-1] == "已销号：任务5（2023-04-10）"
+    [tasks] = harness.say(contact, "/tasks")  # the contact's own list says so too
+    assert task_states(tasks["text"]) == {5: "已销号（2023-04-10）", 6: "逾期"}
 
     # April opens on 4 May (劳动节): 市交通运输局 owes task 6 only; March kept both.
     assert _owed(harness, "2023-03") == [2]

@@ -13,6 +13,7 @@ from models import Staff
 from models.db import make_engine, make_session_factory, transaction
 from tests.e2e.harness import Harness, buttons
 from tests.e2e.seed import DEVELOPMENT, TRANSPORT, WATER, bind_contacts, seed
+from tests.e2e.test_duban_close import task_states
 from tests.e2e.test_reminders_and_escalations import wait_for, wait_message
 
 pytestmark = pytest.mark.e2e
@@ -77,6 +78,8 @@ def test_extension_requested_after_the_deadline_approved_and_not_late(harness: H
         return text if "已同意延期至 2023-04-14" in text and not now.get("reply_markup") else None
 
     harness.control.wait_until(edited, 30)
+    [tasks] = harness.say(contact, "/tasks")  # the extended task is not 逾期 any more
+    assert task_states(tasks["text"]) == {5: "未报，已延期至 2023-04-14", 6: "逾期"}
     # The colleague's copy still has buttons: pressing one now is refused, nothing changes.
     theirs = wait_message(harness, COLLEAGUE, "延期申请")
     late_press = harness.press_for_answer(COLLEAGUE, theirs, reject)

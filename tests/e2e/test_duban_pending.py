@@ -33,7 +33,7 @@ def test_the_principals_and_the_bureaus_queues(harness: Harness) -> None:
     harness.control.create_user("管理员", user_id=admin)
     stranger = harness.user("路人")
     contact = CONTACTS[TRANSPORT]
-    harness.start(LEDGERBOT_FAKE_NOW="2023-04-06T10:00:00+08:00")
+    harness.start(LEDGERBOT_FAKE_NOW="2023-04-03T10:00:00+08:00")  # no 待办提醒 that day
 
     for line in ("/report 5 已完成 控制性工程开工", "/report 6 序时推进 线路优化中"):
         [ok] = harness.say(contact, line)
@@ -62,6 +62,14 @@ def test_the_principals_and_the_bureaus_queues(harness: Harness) -> None:
     assert done["text"] == "已全部审定通过 2 项。"
     for number in (5, 6):
         assert wait_for(harness, contact, f"任务 {number}（2023-03）已审定通过")
+
+    def requests_decided() -> bool:  # the 审定 requests approved here lose their buttons too
+        shown = [m for m in harness.bot_messages(PRINCIPAL) if m["text"].startswith("待审定 ")]
+        return len(shown) == 2 and all(
+            m["text"].endswith("\n\n✅ 已审定通过") and not buttons(m) for m in shown
+        )
+
+    harness.control.wait_until(requests_decided, 30)
     again = harness.press_for_answer(PRINCIPAL, older, approve_all)
     assert again["text"] == "已全部审定通过 0 项。"  # nothing left: nothing changes
 

@@ -86,8 +86,12 @@ async def test_an_approved_extension_moves_one_due_instant(session: AsyncSession
 
     after = await _request(session, 6, date(2023, 4, 21), at=MONDAY)
     assert after.request.after_deadline is True  # allowed, and marked
-    await decide(session, request_id=after.request.id, approve=False,
-                 actor=Actor.telegram(STAFF, STAFF), now=MONDAY, tz=TZ)  # fmt: skip
+    declined = await decide(session, request_id=after.request.id, approve=False,
+                            actor=Actor.telegram(STAFF, STAFF), now=MONDAY, tz=TZ,
+                            note="理由不充分")  # fmt: skip
+    assert (declined.request.state, declined.request.decision_note) == (
+        RequestState.REJECTED, "理由不充分"
+    )  # fmt: skip
 
     data = await quarter_data(session, quarter=Quarter(2023, 1), rules=DEFAULT_RULES, tz=TZ,
                               now=MONDAY + timedelta(days=30))  # fmt: skip

@@ -10,7 +10,7 @@ from telegram import Message, Update
 
 from bot.access import Caller, guarded, known, load_flow, save_flow
 from bot.context import BotContext
-from bot.handlers import approval, milestones
+from bot.handlers import approval, duban_close, duban_extend, milestones, sendback_reason
 from bot.handlers.report_texts import texts
 from bot.handlers.reporting.more_texts import texts as more_texts
 from bot.handlers.reporting.several import several_received
@@ -33,6 +33,12 @@ async def text_received(update: Update, context: BotContext, who: Caller) -> Non
         state = await conversations.load(session, who.identity.user_id)
     if state is not None and state.flow == approval.FLOW:
         await approval.reason_received(update, context, who, dict(state.data))
+        return
+    if state is not None and state.flow == sendback_reason.FLOW:
+        sent_back = (
+            duban_close if state.data.get("kind") == sendback_reason.CLOSURE else duban_extend
+        )
+        await sent_back.reason_received(update, context, who, dict(state.data))
         return
     if state is not None and state.flow == milestones.FLOW:
         await milestones.explanation_received(update, context, who, dict(state.data))

@@ -52,7 +52,8 @@ async def _send_tasks(
         if owed.plan_code != plan:
             plan = owed.plan_code
             text.append(texts("plan_tasks_header", who.lang, plan=esc(plan)))
-        state = task_state_label(line.state, who.lang)
+        state = task_state_label(line.state, who.lang, closed_on=line.closed_on,
+                                 extended_until=line.extended_until)  # fmt: skip
         text.append(
             more_texts("task_line", who.lang, number=owed.task.number, text=esc(owed.task.text),
                        state=state)
