@@ -70,20 +70,27 @@ def file_url_for(base_url: str) -> str:
     return f"{head}/file/bot" if sep else base_url.rstrip("/") + "/file/bot"
 
 
+def with_username(settings: Settings, username: str | None) -> Settings:
+    """The bot's @username, from Telegram unless set: the digest's startapp link needs it."""
+    if settings.bot_username or not username:
+        return settings
+    return settings.model_copy(update={"bot_username": username})
+
+
 def build_application(settings: Settings, clock: Clock) -> BotApplication:
     if settings.telegram_token is None:
         raise ValueError("LEDGERBOT_TELEGRAM_TOKEN is not set")
 
     async def post_init(application: Application) -> None:  # type: ignore[type-arg]
         engine = make_engine(settings.database_url)
+        me = application.bot.bot
         runtime = Runtime(
-            settings=settings,
+            settings=with_username(settings, me.username),
             engine=engine,
             session_factory=make_session_factory(engine),
             clock=clock,
         )
         application.bot_data[RUNTIME_KEY] = runtime
-        me = application.bot.bot
         log.info("connected as @%s (id %s)", me.username, me.id)
         async with runtime.session() as session:
             staff_ids = await staff_who_wrote(session, settings.admin_ids)

@@ -71,16 +71,23 @@
   }
 
   // ---- the ledger grid (staff) ----
-  const grid = { data: null, page: 0, transpose: false, plan: "", unit: "", state: "" };
+  const grid = { data: null, page: 0, transpose: false, plan: "", unit: "", state: "", task: null };
   const PAGE = 20;
-  async function showGrid(period) {
+  async function showGrid(period, aim) {
     show(el("p", { class: "note" }, t("loading")));
     grid.data = await api("grid" + (period ? "?period=" + period : ""));
-    grid.page = 0; drawGrid();
+    grid.page = 0;
+    const unit = aim && aim.unit && grid.data.units.find((u) => String(u.id) === aim.unit);
+    const task = aim && aim.task && grid.data.tasks.find((x) => String(x.id) === aim.task);
+    if (unit) grid.unit = unit.name;
+    grid.task = task ? task.id : null;
+    drawGrid();
+    if (unit && task) await openEntry(grid.data.period, task, unit);
   }
   function drawGrid() {
     const d = grid.data;
-    const tasks = d.tasks.map((task, i) => Object.assign({ col: i }, task)).filter((x) => !grid.plan || x.plan === grid.plan);
+    const tasks = d.tasks.map((task, i) => Object.assign({ col: i }, task))
+      .filter((x) => (!grid.plan || x.plan === grid.plan) && (grid.task === null || x.id === grid.task));
     const units = d.units.filter((u) => (!grid.unit || u.name.includes(grid.unit)) &&
       (!grid.state || tasks.some((x) => u.cells[x.col].toUpperCase() === grid.state || (grid.state === "u" && u.unbound))));
     const pages = Math.max(1, Math.ceil(units.length / PAGE));
@@ -109,7 +116,7 @@
       table = el("table", { class: "grid", id: "grid" }, el("thead", {}, head),
         el("tbody", {}, shown.map((u) => el("tr", {}, el("th", { class: "row unit" }, u.name), tasks.map((x) => td(u, x))))));
     }
-    const planSelect = el("select", { id: "plan", onchange: (e) => { grid.plan = e.target.value; drawGrid(); } },
+    const planSelect = el("select", { id: "plan", onchange: (e) => { grid.plan = e.target.value; grid.task = null; drawGrid(); } },
       el("option", { value: "" }, t("allPlans")), d.plans.map((p) => el("option", { value: p.code, selected: p.code === grid.plan }, p.code)));
     const stateSelect = el("select", { id: "state", onchange: (e) => { grid.state = e.target.value; grid.page = 0; drawGrid(); } },
       el("option", { value: "" }, t("state") + ": " + t("all")), ["G", "Y", "W", "R", "N", "u"].map((s) => el("option", { value: s, selected: s === grid.state }, t(s))));
@@ -138,8 +145,8 @@
   // ---- the report form (contacts) ----
   const FIELDS = ["progress", "problems", "next_steps"];
   const STATUSES = ["done", "on_track", "behind", "not_started"];
-  async function showForm() {
-    const data = await api("form");
+  async function showForm(period, aim) {
+    const data = await api("form" + (period ? "?period=" + period : ""));
     const key = "ledger-draft-" + data.period;
     const draft = JSON.parse(localStorage.getItem(key) || "{}");
     const cards = [];
@@ -178,6 +185,8 @@
     show(...cards, message, el("div", { class: "actions" },
       el("button", { class: "plain", id: "save", onclick: save }, t("saveDraft")),
       el("button", { class: "act", id: "submit", onclick: submit }, t("submitAll"))));
+    const card = aim && aim.task && document.querySelector(`.card.task[data-task="${Number(aim.task)}"]`);
+    if (card) { card.classList.add("aimed"); card.scrollIntoView(); }
   }
 
   // ---- the review queue (principals) ----
@@ -219,15 +228,30 @@
   }
 
   // ---- start ----
-  const SCREENS = { grid: showGrid, form: showForm, review: showReviews };
+  const SCREENS = { grid: showGrid, form: showForm, review: () => showReviews() };
   function tabs(names) {
     const nav = $("#tabs");
     nav.replaceChildren(...names.map((n) => el("button", { type: "button", "data-screen": n, onclick: () => open(n) }, t(n))));
   }
-  function open(name) {
+  function open(name, aim) {
     for (const b of document.querySelectorAll("nav button")) b.classList.toggle("on", b.dataset.screen === name);
     document.body.dataset.screen = name;
-    SCREENS[name]().catch(fail);
+    SCREENS[name](aim && aim.period, aim).catch(fail);
+  }
+  // Where to open: ?screen=grid&period=2023-03&unit=12&task=5 (a web_app button), or the
+  // startapp parameter grid_p2023-03_u12_t5 (a t.me link; start_param in the init data).
+  function aimed() {
+    const q = new URLSearchParams(location.search);
+    const aim = { screen: q.get("screen") || params.get("screen"), period: q.get("period"), unit: q.get("unit"), task: q.get("task") };
+    const start = params.get("tgWebAppStartParam") || new URLSearchParams(initData).get("start_param") || "";
+    const [screen, ...parts] = start.split("_");
+    if (start && !aim.screen) {
+      aim.screen = screen;
+      for (const part of parts) { const k = { p: "period", u: "unit", t: "task" }[part[0]]; if (k) aim[k] = part.slice(1); }
+    }
+    if (aim.period && !/^\d{4}-\d{2}$/.test(aim.period)) aim.period = null;
+    for (const k of ["unit", "task"]) if (aim[k] && !/^\d+$/.test(aim[k])) aim[k] = null;
+    return aim;
   }
   async function start() {
     theme();
@@ -241,9 +265,8 @@
     if (me.roles.includes("principal")) names.push("review");
     if (!names.length) { show(el("p", { class: "error", id: "error" }, t("unknown"))); return; }
     tabs(names);
-    const wanted = new URLSearchParams(location.search).get("screen") || params.get("screen") ||
-      new URLSearchParams(initData).get("start_param");
-    open(names.includes(wanted) ? wanted : names[0]);
+    const aim = aimed();
+    open(names.includes(aim.screen) ? aim.screen : names[0], names.includes(aim.screen) ? aim : null);
   }
   start();
 })();
