@@ -14,6 +14,7 @@ from reports.fonts import font_path
 STATIC = Path(__file__).resolve().parent / "static"
 FILES = {
     "app.js": "application/javascript",
+    "views.js": "application/javascript",
     "app.css": "text/css",
 }
 HEADERS = {

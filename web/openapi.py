@@ -81,6 +81,16 @@ DOCUMENT: dict[str, Any] = {
         "/api/v1/grid": _get(
             "the ledger grid (staff): tasks × units, one letter per cell", PERIOD, _query("plan")
         ),
+        "/api/v1/grid/quarter": _get(
+            "the quarter view (staff): milestone targets × units, each cell the answer: M met,"
+            " P partly, X not met, ? unanswered, . not owed",
+            {**_query("quarter"), "description": "YYYYQn; default the open period's quarter"},
+        ),
+        "/api/v1/grid/year": _get(
+            "the year view (staff): months × units, each cell [counted, owed] (null: nothing "
+            "owed), per month the totals and whether its deadline passed",
+            {**_query("year", "integer"), "description": "YYYY; default the open period's year"},
+        ),
         "/api/v1/entry": _get(
             "one unit's entry on one task with all versions",
             PERIOD,

@@ -25,6 +25,7 @@ from tests.webapp.world import (
     TRANSPORT,
     WATER,
     init_data,
+    seed_milestones,
     seed_month,
 )  # fmt: skip
 
@@ -38,7 +39,9 @@ def _seed(url: str) -> dict[str, int]:
         engine = make_engine(url)
         try:
             async with transaction(make_session_factory(engine)) as session:
-                return await seed_month(session, approve_first=False)
+                ids = await seed_month(session, approve_first=False)
+                await seed_milestones(session, ids)
+                return ids
         finally:
             await engine.dispose()
 
@@ -99,6 +102,46 @@ def only_own_host(driver: Any, base: str) -> list[str]:
     return [n for n in names if not n.startswith(base)]
 
 
+def texts(row: Any) -> list[str]:
+    from selenium.webdriver.common.by import By
+
+    return [c.text for c in row.find_elements(By.TAG_NAME, "td")]
+
+
+def quarter_and_year_views(driver: Any) -> None:
+    """The grid's quarter view (2023Q2: targets on 5 and 6; transport met 5 and owes an
+    answer on 6, development answered 6 partly) and its year view (January–May: each month
+    transport owes 2, development 2, water 1; in May only development's 6 counts)."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    Select(driver.find_element(By.ID, "view")).select_by_value("quarter")
+    wait_for(driver, "table#quarter-grid")
+    assert driver.find_element(By.ID, "quarter-key").text == "2023Q2"
+    units = [th.text for th in driver.find_elements(By.CSS_SELECTOR, "#quarter-grid th.unit")]
+    assert units == [TRANSPORT, DEVELOPMENT]
+    assert cell(driver, TRANSPORT, 5) == ("c q-M", GREEN)
+    assert cell(driver, TRANSPORT, 6)[0] == "c q-Q"
+    assert cell(driver, DEVELOPMENT, 6) == ("c q-P", YELLOW)
+    assert cell(driver, DEVELOPMENT, 5)[0] == "c c-none"
+    screenshot(driver, "miniapp-quarter")
+
+    Select(driver.find_element(By.ID, "view")).select_by_value("year")
+    wait_for(driver, "table#year-grid")
+    assert driver.find_element(By.ID, "year-key").text == "2023"
+    months = [th.text for th in driver.find_elements(By.CSS_SELECTOR, "#year-grid th.month")]
+    assert months == ["1月", "2月", "3月", "4月", "5月"]
+    totals = [td.text for td in driver.find_elements(By.CSS_SELECTOR, "#year-grid tr.total td")]
+    assert totals == ["0%", "0%", "0%", "0%", "20%"]  # May: 1 of 5 counted
+    found = driver.find_elements(By.CSS_SELECTOR, "#year-grid tbody tr:not(.total)")
+    rows = {row.find_element(By.TAG_NAME, "th").text: texts(row) for row in found}
+    assert rows == {WATER: ["0/1"] * 5, TRANSPORT: ["0/2"] * 5,
+                    DEVELOPMENT: ["0/2"] * 4 + ["1/2"]}  # fmt: skip
+    screenshot(driver, "miniapp-year")
+    Select(driver.find_element(By.ID, "view")).select_by_value("month")
+    wait_for(driver, "table#grid")
+
+
 @pytest.fixture
 def served(harness: Harness) -> str:
     for user in (CONTACT, PRINCIPAL, CONTACT_2, STAFF):
@@ -140,6 +183,8 @@ def test_staff_grid_contact_form_principal_review_and_forged_init_data(
     driver.find_element(By.CSS_SELECTOR, f"td[data-unit='{TRANSPORT}'][data-task='6']").click()
     wait_text(driver, "#dialog-body", "新开通公交线路2条。")
     screenshot(driver, "miniapp-entry")
+    driver.find_element(By.ID, "close").click()
+    quarter_and_year_views(driver)
 
     # A contact (development, no principal): fill 6 and 8 on one screen, submit both.
     driver.get(launch_url(base, init_data(CONTACT_2, at=AFTER_DUE, token=token), "form"))

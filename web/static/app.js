@@ -123,13 +123,10 @@
     const unitInput = el("input", { id: "unit", placeholder: t("unit"), value: grid.unit, onchange: (e) => { grid.unit = e.target.value; grid.page = 0; drawGrid(); } });
     const period = el("input", { id: "period", type: "month", value: d.period, onchange: (e) => showGrid(e.target.value).catch(fail) });
     const legend = el("div", { class: "legend" }, ["G", "Y", "W", "R", "N", "u"].map((s) => el("span", {}, el("i", { class: "sw sw-" + s + (s === "u" ? " sw-N" : "") }), t(s))));
-    const pager = el("div", { class: "pager" },
-      el("button", { class: "plain", disabled: grid.page === 0, onclick: () => { grid.page--; drawGrid(); } }, t("prev")),
-      el("span", {}, t("page", { p: grid.page + 1, n: pages })),
-      el("button", { class: "plain", disabled: grid.page >= pages - 1, onclick: () => { grid.page++; drawGrid(); } }, t("next")));
-    show(el("div", { class: "bar" }, el("label", {}, t("period") + " "), period, planSelect, stateSelect, unitInput,
+    const paging = pager(grid.page, pages, (p) => { grid.page = p; drawGrid(); });
+    show(el("div", { class: "bar" }, views ? views.select("month") : null, el("label", {}, t("period") + " "), period, planSelect, stateSelect, unitInput,
       el("button", { class: "plain", id: "transpose", onclick: () => { grid.transpose = !grid.transpose; drawGrid(); } }, t("transpose"))),
-      legend, el("div", { class: "scroll" }, table), pager);
+      legend, el("div", { class: "scroll" }, table), paging);
   }
   async function openEntry(period, task, unit) {
     const h = await api(`entry?period=${period}&task_id=${task.id}&unit_id=${unit.id}`);
@@ -141,6 +138,15 @@
         v.evidence.length ? el("p", {}, t("evidence") + "：" + v.evidence.map((e) => e.file_name || e.kind).join("、")) : null))
         : el("p", { class: "note" }, t("none")));
   }
+
+  function pager(page, pages, go) {
+    return el("div", { class: "pager" },
+      el("button", { class: "plain", disabled: page === 0, onclick: () => go(page - 1) }, t("prev")),
+      el("span", {}, t("page", { p: page + 1, n: pages })),
+      el("button", { class: "plain", disabled: page >= pages - 1, onclick: () => go(page + 1) }, t("next")));
+  }
+  const views = window.LedgerViews ? window.LedgerViews({ T, t, el, api, show, PAGE, pager, showGrid: () => showGrid(),
+    fail: (error) => fail(error) }) : null;
 
   // ---- the report form (contacts) ----
   const FIELDS = ["progress", "problems", "next_steps"];
