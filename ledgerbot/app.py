@@ -64,12 +64,6 @@ CLAIM_LEASE = timedelta(seconds=30)
 log = logging.getLogger(__name__)
 
 
-def file_url_for(base_url: str) -> str:
-    """Telegram serves files at /file/bot<token>/…; a local server mirrors that layout."""
-    head, sep, _ = base_url.rstrip("/").rpartition("/bot")
-    return f"{head}/file/bot" if sep else base_url.rstrip("/") + "/file/bot"
-
-
 def with_username(settings: Settings, username: str | None) -> Settings:
     """The bot's @username, from Telegram unless set: the digest's startapp link needs it."""
     if settings.bot_username or not username:
@@ -135,7 +129,7 @@ def build_application(settings: Settings, clock: Clock) -> BotApplication:
         .request(MeteredRequest(connection_pool_size=MAIN_POOL_SIZE))
         .get_updates_request(MeteredRequest())
         .base_url(settings.telegram_base_url)
-        .base_file_url(settings.telegram_base_file_url or file_url_for(settings.telegram_base_url))
+        .base_file_url(settings.telegram_file_url)
         .context_types(ContextTypes(context=BotContext))
         .concurrent_updates(PerChatUpdateProcessor())
         .defaults(Defaults(tzinfo=settings.tz))

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from web import api_documents, api_read, api_views, api_write, miniapp, openapi
+from web import (
+    api_documents,
+    api_evidence,
+    api_read,
+    api_urge,
+    api_views,
+    api_write,
+    miniapp,
+    openapi,
+)
 from web.app import WebDeps
 
 
@@ -16,4 +25,6 @@ def register(app: web.Application, deps: WebDeps) -> None:
     api_views.register(app)
     api_write.register(app)
     api_documents.register(app)
+    api_evidence.register(app)
+    api_urge.register(app)
     miniapp.register(app)

@@ -21,7 +21,7 @@ HEADERS = {
     "Cache-Control": "no-cache",
     "X-Content-Type-Options": "nosniff",
     "Content-Security-Policy": "default-src 'self'; script-src 'self' https://telegram.org; "
-    "style-src 'self'; img-src 'self' data:; font-src 'self'; frame-ancestors *",
+    "style-src 'self'; img-src 'self' data: blob:; font-src 'self'; frame-ancestors *",
 }
 
 

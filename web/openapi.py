@@ -52,6 +52,20 @@ ITEM = {
     },
 }
 
+EVIDENCE = {
+    "summary": "an attachment's file (佐证材料), fetched from Telegram: photos inline, documents "
+    "as a download; staff and the entry's unit",
+    "parameters": [
+        {"name": "evidence_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+    ],
+    "responses": {
+        "200": {"description": "the file"},
+        **DENIED,
+        "404": {"description": "no such evidence"},
+        "502": {"description": "Telegram did not give the file"},
+    },
+}
+
 DOCUMENT: dict[str, Any] = {
     "openapi": "3.1.0",
     "info": {"title": "ledgerbot 推进台账 API", "version": "1"},
@@ -113,6 +127,11 @@ DOCUMENT: dict[str, Any] = {
             _query("year", "integer"),
             {"name": "kind", "in": "path", "required": True, "schema": {"type": "string"}},
             {"name": "suffix", "in": "path", "required": True, "schema": {"type": "string"}},
+        ),
+        "/api/v1/evidence/{evidence_id}": {"get": EVIDENCE},
+        "/api/v1/units/{unit_id}/urge": _post(
+            "催办 (staff, write): chase the unit about what it still owes in the open period; "
+            "once per unit per working day (409 with the reason otherwise)"
         ),
         "/api/v1/entries/{entry_id}/approve": _post("审定通过"),
         "/api/v1/entries/{entry_id}/return": _post(
