@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ledger.periods import Period
 from ledger.timetable import AsOf
 from models import LedgerPeriod, Task, Unit
-from services import entry_views, ledger_grid, permissions
+from services import entry_views, ledger_grid, ledger_marks, permissions
 from services.periods import open_period
 from services.plans import list_plans
 from services.status import period_status
@@ -143,7 +143,7 @@ async def grid(request: web.Request, viewer: Viewer, session: AsyncSession) -> w
     data = await ledger_grid.grid(
         session, period=period, as_of=as_of(request), plan_code=request.query.get("plan") or None
     )
-    return ok(data)
+    return ok({**data, "marks": await ledger_marks.grid_marks(session, period)})
 
 
 @route()
@@ -159,8 +159,10 @@ async def entry(request: web.Request, viewer: Viewer, session: AsyncSession) -> 
         return problem(403, "you may see your own units only")
     if await session.get(Task, task_id) is None or await session.get(Unit, unit_id) is None:
         return problem(404, "no such task or unit")
-    return ok(await entry_views.history(session, period=period.key, task_id=task_id,
-                                        unit_id=unit_id))  # fmt: skip
+    found = await entry_views.history(session, period=period.key, task_id=task_id,
+                                      unit_id=unit_id)  # fmt: skip
+    marks = await ledger_marks.entry_marks(session, period, unit_id=unit_id, task_id=task_id)
+    return ok({**found, **marks})
 
 
 @route(P.contact)

@@ -15,6 +15,7 @@ STATIC = Path(__file__).resolve().parent / "static"
 FILES = {
     "app.js": "application/javascript",
     "views.js": "application/javascript",
+    "entry.js": "application/javascript",
     "app.css": "text/css",
 }
 HEADERS = {

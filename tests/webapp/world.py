@@ -17,8 +17,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ledger.initdata import sign
 from ledger.periods import Period
 from ledger.timetable import CalendarRules
-from ledger.vocab import ContactRole, EntryStatus, MilestoneOutcome
-from models import Contact, Milestone, MilestoneResult, Staff
+from ledger.vocab import ClosureState, ContactRole, EntryStatus, MilestoneOutcome, RequestState
+from models import Closure, Contact, ExtensionRequest, Milestone, MilestoneResult, Staff
 from services.identity import identify
 from services.reporting import Draft, Source, review, submit
 from tests.factories import make_plan, make_task, make_unit
@@ -121,6 +121,29 @@ async def seed_milestones(session: AsyncSession, ids: dict[str, int]) -> None:
                             submitted_at=at),
         ]
     )  # fmt: skip
+
+
+async def seed_marks(session: AsyncSession, ids: dict[str, int]) -> None:
+    """督办 outcomes: transport's 5 closed off (已销号) on 5 June, asked in 2023-05;
+    development's 6 closed in 2023-06 (later: not a 2023-05 mark); development's 8 extended
+    to 20 June (approved) and transport's 6 asked for an extension not decided yet."""
+    at = AFTER_DUE - timedelta(days=3)
+    closed = {"state": ClosureState.CLOSED, "requested_by": CONTACT, "requested_at": at}
+    asked = {"reason": "资金未到位", "previous_due_at": at, "requested_by": CONTACT_2,
+             "requested_at": at}  # fmt: skip
+    session.add_all(
+        [
+            Closure(task_id=ids["5"], unit_id=ids[TRANSPORT], period="2023-05",
+                    closed_on=date(2023, 6, 5), **closed),
+            Closure(task_id=ids["6"], unit_id=ids[DEVELOPMENT], period="2023-06",
+                    closed_on=date(2023, 7, 5), **closed),
+            ExtensionRequest(period="2023-05", task_id=ids["6"], unit_id=ids[TRANSPORT],
+                             until=date(2023, 6, 20), state=RequestState.APPROVED, **asked),
+            ExtensionRequest(period="2023-05", task_id=ids["8"], unit_id=ids[DEVELOPMENT],
+                             until=date(2023, 6, 30), state=RequestState.PENDING, **asked),
+        ]
+    )  # fmt: skip
+    await session.flush()
 
 
 def utc(moment: datetime) -> datetime:

@@ -21,7 +21,8 @@
       approvedOne: "已审定通过：{u} 任务 {n}。", returnedOne: "已退回：{u} 任务 {n}。",
       changed: "相比上次审定通过的版本有变化的内容已标出。", firstVersion: "首次报送",
       versions: "历次版本", version: "第{v}版", s_draft: "草稿", s_submitted: "待审定", s_approved: "已审定",
-      s_accepted: "已采纳", s_returned: "已退回", s_superseded: "已被新版本替代", reviewNote: "审定意见", evidence: "佐证材料", late: "逾期" },
+      s_accepted: "已采纳", s_returned: "已退回", s_superseded: "已被新版本替代", reviewNote: "审定意见", evidence: "佐证材料", late: "逾期",
+      closedMark: "销", extendedMark: "延", m_closed: "已销号", m_extended: "已延期" },
     en: { title: "Progress ledger", grid: "Ledger", form: "Report", review: "Approve", loading: "Loading…",
       refused: "Authentication failed; open the app from the bot again.", unknown: "You are not bound to a unit; contact the bureau.",
       period: "Month", plan: "Plan", allPlans: "All plans", unit: "Unit", state: "State", all: "All",
@@ -36,7 +37,8 @@
       approvedOne: "Approved: {u} task {n}.", returnedOne: "Returned: {u} task {n}.",
       changed: "What changed since the last approved version is marked.", firstVersion: "first report",
       versions: "Versions", version: "version {v}", s_draft: "draft", s_submitted: "waiting for approval",
-      s_approved: "approved", s_accepted: "accepted", s_returned: "returned", s_superseded: "superseded", reviewNote: "Review note", evidence: "Evidence", late: "late" },
+      s_approved: "approved", s_accepted: "accepted", s_returned: "returned", s_superseded: "superseded", reviewNote: "Review note", evidence: "Evidence", late: "late",
+      closedMark: "C", extendedMark: "E", m_closed: "closed off", m_extended: "extended" },
   };
   let lang = "zh", me = null;
   const t = (key, vars) => String(T[lang][key] ?? key).replace(/\{(\w+)\}/g, (_, k) => (vars || {})[k] ?? "");
@@ -94,12 +96,16 @@
     grid.page = Math.min(grid.page, pages - 1);
     const shown = units.slice(grid.page * PAGE, grid.page * PAGE + PAGE);
     const code = (u, x) => u.cells[x.col];
+    const marks = d.marks || { closed: {}, extended: {} };
     const td = (u, x) => {
-      const c = code(u, x);
-      if (c === ".") return el("td", { class: "c c-none", title: t("none"), "data-unit": u.name, "data-task": x.number });
-      const cls = "c c-" + c.toUpperCase() + (c !== c.toUpperCase() ? " c-u" : "");
-      const tip = `${u.name} · ${x.plan}/${x.number} · ${t(c.toUpperCase())}${c !== c.toUpperCase() ? " · " + t("u") : ""}`;
-      return el("td", { class: cls, title: tip, "data-unit": u.name, "data-task": x.number, onclick: () => openEntry(d.period, x, u).catch((error) => dialog(el("p", { class: "error" }, error.message))) });
+      const c = code(u, x), key = `${u.id}-${x.id}`, closed = marks.closed[key], until = marks.extended[key];
+      const mark = closed ? " m-closed" : until ? " m-extended" : "";
+      const note = closed ? " · " + t("closed", { d: closed }) : until ? " · " + t("extended", { d: until }) : "";
+      const letter = closed ? t("closedMark") : until ? t("extendedMark") : "";
+      if (c === ".") return el("td", { class: "c c-none" + mark, title: (closed ? `${u.name} · ${x.plan}/${x.number}` : t("none")) + note, "data-unit": u.name, "data-task": x.number }, letter);
+      const cls = "c c-" + c.toUpperCase() + (c !== c.toUpperCase() ? " c-u" : "") + mark;
+      const tip = `${u.name} · ${x.plan}/${x.number} · ${t(c.toUpperCase())}${c !== c.toUpperCase() ? " · " + t("u") : ""}${note}`;
+      return el("td", { class: cls, title: tip, "data-unit": u.name, "data-task": x.number, onclick: () => openEntry(d.period, x, u).catch((error) => dialog(el("p", { class: "error" }, error.message))) }, letter);
     };
     let table;
     if (!grid.transpose) {
@@ -122,23 +128,16 @@
       el("option", { value: "" }, t("state") + ": " + t("all")), ["G", "Y", "W", "R", "N", "u"].map((s) => el("option", { value: s, selected: s === grid.state }, t(s))));
     const unitInput = el("input", { id: "unit", placeholder: t("unit"), value: grid.unit, onchange: (e) => { grid.unit = e.target.value; grid.page = 0; drawGrid(); } });
     const period = el("input", { id: "period", type: "month", value: d.period, onchange: (e) => showGrid(e.target.value).catch(fail) });
-    const legend = el("div", { class: "legend" }, ["G", "Y", "W", "R", "N", "u"].map((s) => el("span", {}, el("i", { class: "sw sw-" + s + (s === "u" ? " sw-N" : "") }), t(s))));
+    const legend = el("div", { class: "legend" }, ["G", "Y", "W", "R", "N", "u"].map((s) => el("span", {}, el("i", { class: "sw sw-" + s + (s === "u" ? " sw-N" : "") }), t(s))),
+      ["closed", "extended"].map((m) => el("span", {}, el("i", { class: "sw sw-m" }, t(m + "Mark")), t("m_" + m))));
     const paging = pager(grid.page, pages, (p) => { grid.page = p; drawGrid(); });
     show(el("div", { class: "bar" }, views ? views.select("month") : null, el("label", {}, t("period") + " "), period, planSelect, stateSelect, unitInput,
       el("button", { class: "plain", id: "transpose", onclick: () => { grid.transpose = !grid.transpose; drawGrid(); } }, t("transpose"))),
       legend, el("div", { class: "scroll" }, table), paging);
   }
-  async function openEntry(period, task, unit) {
-    const h = await api(`entry?period=${period}&task_id=${task.id}&unit_id=${unit.id}`);
-    dialog(el("h2", {}, `${h.unit.name} · ${task.plan}/${h.task.number}`), el("p", {}, h.task.text),
-      el("h2", {}, t("versions")), h.versions.length ? h.versions.map((v) => el("div", { class: "card" },
-        el("h3", {}, `${t("version", { v: v.version })} · ${t(v.status)} · ${t("s_" + v.state)}${v.late ? " · " + t("late") : ""}`),
-        ["progress", "problems", "next_steps"].map((f) => el("div", {}, el("label", {}, t(f)), v[f] || "—")),
-        v.review_note ? el("p", { class: "returned" }, t("reviewNote") + "：" + v.review_note) : null,
-        v.evidence.length ? el("p", {}, t("evidence") + "：" + v.evidence.map((e) => e.file_name || e.kind).join("、")) : null))
-        : el("p", { class: "note" }, t("none")));
+  function openEntry(period, task, unit) {
+    return entries.open(grid.data, task, unit);
   }
-
   function pager(page, pages, go) {
     return el("div", { class: "pager" },
       el("button", { class: "plain", disabled: page === 0, onclick: () => go(page - 1) }, t("prev")),
@@ -147,6 +146,7 @@
   }
   const views = window.LedgerViews ? window.LedgerViews({ T, t, el, api, show, PAGE, pager, showGrid: () => showGrid(),
     fail: (error) => fail(error) }) : null;
+  const entries = window.LedgerEntry({ T, t, el, api, dialog, initData, openPeriod: () => me && me.open_period });
 
   // ---- the report form (contacts) ----
   const FIELDS = ["progress", "problems", "next_steps"];
