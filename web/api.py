@@ -6,6 +6,7 @@ from aiohttp import web
 
 from web import (
     api_documents,
+    api_drafts,
     api_evidence,
     api_read,
     api_urge,
@@ -24,6 +25,7 @@ def register(app: web.Application, deps: WebDeps) -> None:
     api_read.register(app)
     api_views.register(app)
     api_write.register(app)
+    api_drafts.register(app)
     api_documents.register(app)
     api_evidence.register(app)
     api_urge.register(app)

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ledger.periods import Period
 from ledger.timetable import AsOf
 from models import LedgerPeriod, Task, Unit
-from services import entry_views, ledger_grid, ledger_marks, permissions
+from services import entry_views, form_drafts, ledger_grid, ledger_marks, permissions
 from services.periods import open_period
 from services.plans import list_plans
 from services.status import period_status
@@ -173,6 +173,10 @@ async def form(request: web.Request, viewer: Viewer, session: AsyncSession) -> w
     units: list[dict[str, Any]] = await entry_views.form(
         session, viewer.identity, period=period, as_of=as_of(request)
     )
+    saved = await form_drafts.drafts_of(
+        session, viewer.identity.user_id, period, as_of(request)["tz"]
+    )
+    form_drafts.attach(units, saved)
     return ok({"period": period.key, "units": units})
 
 

@@ -52,6 +52,12 @@ ITEM = {
     },
 }
 
+DRAFT = {
+    **ITEM,
+    "required": ["unit_id", "task_id", "status"],
+    "properties": {**ITEM["properties"], "unit_id": {"type": "integer"}},  # type: ignore[dict-item]
+}
+
 EVIDENCE = {
     "summary": "an attachment's file (佐证材料), fetched from Telegram: photos inline, documents "
     "as a download; staff and the entry's unit",
@@ -118,6 +124,12 @@ DOCUMENT: dict[str, Any] = {
                 {"type": "object", "properties": {"items": {"type": "array", "items": ITEM}}},
             ),
         },
+        "/api/v1/form/draft": _post(
+            "保存草稿 (contacts): keep the form's unsent answers on the server (per unit, period,"
+            " task and user; GET form returns them as each task's `draft`); submitting a task "
+            "removes its draft",
+            {"type": "object", "properties": {"items": {"type": "array", "items": DRAFT}}},
+        ),
         "/api/v1/reviews": _get("entries waiting for the caller's 审定 (principals)"),
         "/api/v1/documents/{kind}.{suffix}": _get(
             "documents: ledger.xlsx (台账), bulletin.docx|xlsx (季通报), scorecard.xlsx (年考评, "

@@ -310,6 +310,17 @@ def test_staff_grid_contact_form_principal_review_and_forged_init_data(
             box = card.find_element(By.NAME, name)
             box.clear()
             box.send_keys(value)
+    # 保存草稿 keeps the answers on the server: the form opened again (another device) has them.
+    driver.find_element(By.ID, "save").click()
+    wait_text(driver, "#message", "草稿已保存")
+    driver.get("about:blank")  # the same address again would not load the page anew
+    driver.get(launch_url(base, init_data(CONTACT_2, at=AFTER_DUE, token=token), "form"))
+    wait_for(driver, ".card.task .draft")
+    cards = driver.find_elements(By.CSS_SELECTOR, ".card.task")
+    for card in cards:
+        progress, problems, next_steps = texts[card.get_attribute("data-number")]
+        assert card.find_element(By.NAME, "progress").get_attribute("value") == progress
+        assert card.find_element(By.NAME, "problems").get_attribute("value") == problems
     screenshot(driver, "miniapp-form")
     driver.find_element(By.ID, "submit").click()
     wait_text(driver, "#message", "已提交 2 项。")

@@ -14,7 +14,7 @@
       G: "已报送", Y: "临近截止", W: "待审定", R: "已逾期", N: "未到期", u: "未绑定", none: "无需报送",
       status: "完成状态", progress: "进展情况", problems: "存在问题", next_steps: "下步打算",
       done: "已完成", on_track: "序时推进", behind: "滞后", not_started: "未启动",
-      saveDraft: "保存草稿", submitAll: "全部提交", saved: "草稿已保存在本机。", submitted: "已提交 {n} 项。",
+      saveDraft: "保存草稿", submitAll: "全部提交", saved: "草稿已保存，在其他设备上打开也能继续填写。", draftFrom: "草稿（{at} 保存）", submitted: "已提交 {n} 项。",
       nothing: "请至少填写一项的进展情况。", returnedWhy: "已退回：{r}", last: "上次填报（第{v}版）",
       noTasks: "本期没有需要填报的任务。", queueEmpty: "没有待审定的条目。", approve: "审定通过",
       approveAll: "全部通过", ret: "退回修改", reason: "退回原因", confirmReturn: "确认退回",
@@ -30,7 +30,7 @@
       G: "counted", Y: "due soon", W: "waiting for approval", R: "overdue", N: "not yet due", u: "no contact", none: "not owed",
       status: "Status", progress: "Progress", problems: "Problems", next_steps: "Next steps",
       done: "Done", on_track: "On track", behind: "Behind", not_started: "Not started",
-      saveDraft: "Save draft", submitAll: "Submit all", saved: "Draft saved on this device.", submitted: "{n} submitted.",
+      saveDraft: "Save draft", submitAll: "Submit all", saved: "Draft saved: it opens on your other devices too.", draftFrom: "Draft (saved {at})", submitted: "{n} submitted.",
       nothing: "Fill in the progress of at least one task.", returnedWhy: "Returned: {r}", last: "Last report (version {v})",
       noTasks: "Nothing to report this period.", queueEmpty: "Nothing waits for approval.", approve: "Approve",
       approveAll: "Approve all", ret: "Return", reason: "Reason", confirmReturn: "Return it",
@@ -153,17 +153,16 @@
   const STATUSES = ["done", "on_track", "behind", "not_started"];
   async function showForm(period, aim) {
     const data = await api("form" + (period ? "?period=" + period : ""));
-    const key = "ledger-draft-" + data.period;
-    const draft = JSON.parse(localStorage.getItem(key) || "{}");
     const cards = [];
     for (const unit of data.units) {
       cards.push(el("h2", {}, `${unit.unit} · ${data.period}`));
       if (!unit.tasks.length) cards.push(el("p", { class: "note" }, t("noTasks")));
       for (const task of unit.tasks) {
-        const last = task.last || {}; const mine = draft[task.task_id] || {};
+        const last = task.last || {}; const mine = task.draft || {};
         const value = (f) => mine[f] ?? (last[f] || "");
-        cards.push(el("div", { class: "card task", "data-task": task.task_id, "data-number": task.number },
+        cards.push(el("div", { class: "card task", "data-task": task.task_id, "data-unit": unit.unit_id, "data-number": task.number },
           el("h3", {}, `${task.plan}/${task.number}  ${task.text}`),
+          task.draft ? el("p", { class: "note draft" }, t("draftFrom", { at: task.draft.saved_at.slice(0, 16).replace("T", " ") })) : null,
           last.state === "returned" ? el("p", { class: "returned" }, t("returnedWhy", { r: last.review_note || "" })) : null,
           task.last ? el("p", { class: "note" }, t("last", { v: last.version })) : null,
           el("label", {}, t("status")),
@@ -172,19 +171,25 @@
       }
     }
     const collect = () => [...document.querySelectorAll(".card.task")].map((card) => {
-      const item = { task_id: Number(card.dataset.task), status: card.querySelector("[name=status]").value };
+      const item = { unit_id: Number(card.dataset.unit), task_id: Number(card.dataset.task), status: card.querySelector("[name=status]").value };
       for (const f of FIELDS) item[f] = card.querySelector(`[name=${f}]`).value;
       return item;
     });
     const message = el("p", { id: "message", class: "note" });
-    const save = () => { const all = {}; for (const i of collect()) all[i.task_id] = i; localStorage.setItem(key, JSON.stringify(all)); message.textContent = t("saved"); };
+    const save = async () => {
+      const items = collect();
+      if (!items.length) return;
+      try {
+        await api("form/draft?period=" + data.period, { method: "POST", body: JSON.stringify({ items }) });
+        message.className = "note"; message.textContent = t("saved");
+      } catch (error) { message.className = "error"; message.textContent = error.message; }
+    };
     const submit = async () => {
       const items = collect().filter((i) => i.progress.trim());
       if (!items.length) { message.textContent = t("nothing"); return; }
       try {
         const result = await api("form?period=" + data.period, { method: "POST", body: JSON.stringify({ items }) });
-        localStorage.removeItem(key);
-        await showForm();
+        await showForm(data.period);
         $("#message").textContent = t("submitted", { n: result.stored.length });
       } catch (error) { message.className = "error"; message.textContent = error.message; }
     };
