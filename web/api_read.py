@@ -13,7 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ledger.periods import Period
 from ledger.timetable import AsOf
 from models import LedgerPeriod, Task, Unit
-from services import entry_views, form_drafts, ledger_grid, ledger_marks, permissions
+from services import entry_views, form_drafts, ledger_marks, permissions
+from services.grid_cache import GridCache
 from services.periods import open_period
 from services.plans import list_plans
 from services.status import period_status
@@ -23,6 +24,7 @@ from web.api_auth import Viewer, ok, problem, route
 from web.app import DEPS
 
 P = permissions
+GRIDS = web.AppKey("grids", GridCache)  # the grid's answers, rebuilt when their facts change
 
 
 def as_of(request: web.Request) -> AsOf:
@@ -140,7 +142,7 @@ async def grid(request: web.Request, viewer: Viewer, session: AsyncSession) -> w
     period = await period_of(request, session)
     if isinstance(period, web.Response):
         return period
-    data = await ledger_grid.grid(
+    data = await request.app[GRIDS].grid(
         session, period=period, as_of=as_of(request), plan_code=request.query.get("plan") or None
     )
     return ok({**data, "marks": await ledger_marks.grid_marks(session, period)})
@@ -186,6 +188,7 @@ async def reviews(request: web.Request, viewer: Viewer, session: AsyncSession) -
 
 
 def register(app: web.Application) -> None:
+    app[GRIDS] = GridCache()
     for path, handler in (
         ("me", me), ("periods", periods), ("plans", plans), ("units", units),
         ("tasks", tasks), ("status", status), ("grid", grid), ("entry", entry),
