@@ -61,3 +61,32 @@ def test_a_group_gets_a_startapp_link_only_with_the_url_and_the_username() -> No
     assert button is not None and (button.text, button.url, button.web_app) == (
         "Open the ledger", "https://t.me/zyledger_bot?startapp=grid_p2023-03", None
     )  # fmt: skip
+
+
+def test_scheduled_messages_carry_the_app_button_only_with_a_public_url() -> None:
+    from datetime import date
+
+    from messages import notices
+    from services.due import Item, Recipient
+
+    r = Recipient(1, 2, 7, "市水务局", "en", [Item("要点", 8, "水利设施", 31)])
+    due = date(2023, 4, 7)
+    app = {"text": "Report in the table",
+           "web_app": {"url": f"{URL}app/?screen=form&period=2023-03"}}  # fmt: skip
+    for payload in (
+        notices.prompt(r, "2023-03", due, "zh", URL),
+        notices.reminder(r, "2023-03", due, "zh", URL),
+        notices.overdue_notice(r, "2023-03", due, "zh", buttons=True, public_url=URL),
+    ):
+        rows = payload["reply_markup"]["inline_keyboard"]
+        assert rows[-1] == [app] and "callback_data" in rows[0][0]
+    review = notices.review_reminder(r, "2023-03", due, "zh", URL)["reply_markup"]
+    assert review["inline_keyboard"] == [
+        [{"text": "Approve reports", "web_app": {"url": f"{URL}app/?screen=review&period=2023-03"}}]
+    ]
+    for payload in (
+        notices.prompt(r, "2023-03", due, "zh"),
+        notices.overdue_notice(r, "2023-03", due, "zh", buttons=False, public_url=URL),
+    ):
+        assert "web_app" not in str(payload["reply_markup"])
+    assert notices.review_reminder(r, "2023-03", due, "zh")["reply_markup"] is None
