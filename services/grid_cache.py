@@ -24,6 +24,7 @@ from ledger.periods import Period
 from ledger.timetable import AsOf, ledger_schedule
 from models import Obligation, ProgressEntry
 from services import ledger_grid
+from services.obligations import open_ledger
 
 KEEP = 24  # periods × plan filters kept; a year of periods, twice over
 SPREAD = 1_000_003  # (unit, task) → unit·SPREAD + task, one number per pair
@@ -71,6 +72,7 @@ class GridCache:
     ) -> dict[str, Any]:
         """The grid as `ledger_grid.grid` builds it, from the cache while nothing changed."""
         key = (period.key, plan_code)
+        await open_ledger(session, period, **as_of)  # a first view writes the obligations
         mark = await fingerprint(session, period, as_of)  # before building: never newer
         kept = self.grids.get(key)
         if kept is not None and kept[0] == mark:
