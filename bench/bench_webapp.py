@@ -31,7 +31,7 @@ from typing import Any
 
 import aiohttp
 from aiohttp.test_utils import TestServer
-from sqlalchemy import insert, text
+from sqlalchemy import case, func, insert, literal, null, select, text, update
 from sqlalchemy.engine import make_url
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -40,7 +40,7 @@ from bench._common import machine, percentile
 from config import Settings
 from ledger.clock import Clock
 from ledger.vocab import ContactRole, EntryState, EntryStatus, UnitKind, UnitRole
-from models import Contact, Plan, ProgressEntry, Task, TaskUnit, Unit, schema
+from models import Contact, Obligation, Plan, ProgressEntry, Task, TaskUnit, Unit, schema
 from models.db import make_engine, make_session_factory, transaction
 from services import api_tokens
 from services.audit import Actor
@@ -114,13 +114,13 @@ async def build(url: str) -> str:
 
 async def _change_one_cell(engine: Any) -> None:
     """A report counted or uncounted: what a 审定 does to one cell, so the kept grid is stale."""
+    o = Obligation
+    counted = case((o.counted_at.is_(None), literal(NOW, o.counted_at.type)), else_=null())
     async with engine.begin() as connection:
         await connection.execute(
-            text(
-                "UPDATE obligations SET counted_at = CASE WHEN counted_at IS NULL "
-                "THEN :now ELSE NULL END WHERE id = (SELECT min(id) FROM obligations)"
-            ),
-            {"now": NOW},
+            update(o)
+            .where(o.id == select(func.min(o.id)).scalar_subquery())
+            .values(counted_at=counted)
         )
 
 

@@ -234,7 +234,7 @@ async def test_web_app_buttons_only_in_private_chats(
     sent = await bot.send_message(user["id"], "private", reply_markup=app)
     assert sent.reply_markup == app
     group = await control.create_group("Bureau", [user["id"]])
-    with pytest.raises(BadRequest, match="(?i)button_type_invalid"):
+    with pytest.raises(BadRequest, match=r"(?i)button_type_invalid"):
         await bot.send_message(group["id"], "group", reply_markup=app)
     link = InlineKeyboardMarkup(
         [[InlineKeyboardButton("打开台账", url="https://t.me/ledger_test_bot?startapp=grid")]]
