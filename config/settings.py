@@ -178,6 +178,15 @@ class Settings(BaseSettings):
         return Weights.parse(self.score_weights)
 
     @property
+    def telegram_file_url(self) -> str:
+        """Where Telegram serves files (/file/bot<token>/…); a local server mirrors that
+        layout under its own address."""
+        if self.telegram_base_file_url:
+            return self.telegram_base_file_url
+        head, sep, _ = self.telegram_base_url.rstrip("/").rpartition("/bot")
+        return f"{head}/file/bot" if sep else self.telegram_base_url.rstrip("/") + "/file/bot"
+
+    @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
 

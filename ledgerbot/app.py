@@ -64,10 +64,11 @@ CLAIM_LEASE = timedelta(seconds=30)
 log = logging.getLogger(__name__)
 
 
-def file_url_for(base_url: str) -> str:
-    """Telegram serves files at /file/bot<token>/…; a local server mirrors that layout."""
-    head, sep, _ = base_url.rstrip("/").rpartition("/bot")
-    return f"{head}/file/bot" if sep else base_url.rstrip("/") + "/file/bot"
+def with_username(settings: Settings, username: str | None) -> Settings:
+    """The bot's @username, from Telegram unless set: the digest's startapp link needs it."""
+    if settings.bot_username or not username:
+        return settings
+    return settings.model_copy(update={"bot_username": username})
 
 
 def build_application(settings: Settings, clock: Clock) -> BotApplication:
@@ -76,14 +77,14 @@ def build_application(settings: Settings, clock: Clock) -> BotApplication:
 
     async def post_init(application: Application) -> None:  # type: ignore[type-arg]
         engine = make_engine(settings.database_url)
+        me = application.bot.bot
         runtime = Runtime(
-            settings=settings,
+            settings=with_username(settings, me.username),
             engine=engine,
             session_factory=make_session_factory(engine),
             clock=clock,
         )
         application.bot_data[RUNTIME_KEY] = runtime
-        me = application.bot.bot
         log.info("connected as @%s (id %s)", me.username, me.id)
         async with runtime.session() as session:
             staff_ids = await staff_who_wrote(session, settings.admin_ids)
@@ -128,7 +129,7 @@ def build_application(settings: Settings, clock: Clock) -> BotApplication:
         .request(MeteredRequest(connection_pool_size=MAIN_POOL_SIZE))
         .get_updates_request(MeteredRequest())
         .base_url(settings.telegram_base_url)
-        .base_file_url(settings.telegram_base_file_url or file_url_for(settings.telegram_base_url))
+        .base_file_url(settings.telegram_file_url)
         .context_types(ContextTypes(context=BotContext))
         .concurrent_updates(PerChatUpdateProcessor())
         .defaults(Defaults(tzinfo=settings.tz))

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import base64
+from dataclasses import dataclass
 from datetime import date
 
 from ledger.status import totals
 from ledger.traffic_light import Light
+from messages.app_links import Target, group_app_button, with_button
 from messages.i18n import Catalog
 from messages.notices import Payload, payload
 from messages.render import esc, shorten
@@ -64,12 +66,24 @@ texts = Catalog(
 BEHIND_LINES = 10  # keeps the digest a phone screen or two
 
 
-def digest_message(data: DigestData, lang: str) -> Payload:
+@dataclass(frozen=True)
+class DigestApp:
+    """What the digest's [打开台账] needs: the Mini App's public URL and the bot's username
+    (a group gets a t.me startapp link; without either, no button)."""
+
+    public_url: str | None = None
+    bot_username: str | None = None
+
+
+def digest_message(data: DigestData, lang: str, app: DigestApp | None = None) -> Payload:
     """The weekly digest text. Every count and every list comes from the one aggregate (the
     status and its lights), so the header can never disagree with the names under it."""
     status = data.status
     if not status.covered:
         return payload(texts("digest_uncovered", lang, period=status.period.key))
+    app = app or DigestApp()
+    target = Target("grid", status.period.key)
+    button = group_app_button(app.public_url, app.bot_username, target, lang)
     t = totals(status.units)
     red, yellow = data.units_lit(Light.RED), data.units_lit(Light.YELLOW)
     unbound = data.unbound()
@@ -103,7 +117,7 @@ def digest_message(data: DigestData, lang: str) -> Payload:
             texts("digest_milestones", lang, quarter=data.quarter.key, due=data.milestones_due,
                   answered=data.milestones_answered, deadline=data.milestone_deadline.isoformat())
         )  # fmt: skip
-    return payload("\n".join(lines))
+    return payload("\n".join(lines), with_button(None, button))
 
 
 def chart_title(data: DigestData, today: date, lang: str) -> str:

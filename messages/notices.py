@@ -11,6 +11,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from ledger.status import UnitStatus
 from ledger.vocab import MilestoneOutcome
 from messages import buttons
+from messages.app_links import Target, app_button, with_button
 from messages.i18n import Catalog
 from messages.keyboards import task_keyboard
 from messages.render import esc, split_message
@@ -108,8 +109,10 @@ def _task_lines(items: list[Item], lang: str = "zh") -> str:
     return task_lines(items, lang)
 
 
-def _keyboard(items: list[Item]) -> Any:
-    return task_keyboard([(i.key, i.number, i.text, i.plan) for i in items])
+def _keyboard(items: list[Item], period: str, lang: str, public_url: str | None) -> Any:
+    """A button per task, then [在表格中填报] when the Mini App is served."""
+    tasks = task_keyboard([(i.key, i.number, i.text, i.plan) for i in items])
+    return with_button(tasks, app_button(public_url, Target("form", period), lang))
 
 
 def _meta(r: Recipient, period: str) -> dict[str, Any]:
@@ -125,7 +128,9 @@ def _lang(recipient_lang: str | None, default: str) -> str:
     return recipient_lang or default
 
 
-def prompt(r: Recipient, period: str, deadline: date, default_lang: str) -> Payload:
+def prompt(
+    r: Recipient, period: str, deadline: date, default_lang: str, public_url: str | None = None
+) -> Payload:
     lang = _lang(r.language, default_lang)
     hint = texts("reply_hint", lang) if len(r.items) == 1 else ""
     text = texts(
@@ -137,7 +142,7 @@ def prompt(r: Recipient, period: str, deadline: date, default_lang: str) -> Payl
         tasks=_task_lines(r.items, lang),
         reply_hint=hint,
     )
-    return payload(text, _keyboard(r.items), **_meta(r, period))
+    return payload(text, _keyboard(r.items, period, lang, public_url), **_meta(r, period))
 
 
 def _unit_tasks(key: str, r: Recipient, period: str, deadline: date, lang: str) -> str:
@@ -146,27 +151,39 @@ def _unit_tasks(key: str, r: Recipient, period: str, deadline: date, lang: str) 
                  tasks=_task_lines(r.items, lang))  # fmt: skip
 
 
-def reminder(r: Recipient, period: str, deadline: date, default_lang: str) -> Payload:
+def reminder(
+    r: Recipient, period: str, deadline: date, default_lang: str, public_url: str | None = None
+) -> Payload:
     lang = _lang(r.language, default_lang)
     text = _unit_tasks("reminder", r, period, deadline, lang)
-    return payload(text, _keyboard(r.items), **_meta(r, period))
+    return payload(text, _keyboard(r.items, period, lang, public_url), **_meta(r, period))
 
 
 def overdue_notice(
-    r: Recipient, period: str, deadline: date, default_lang: str, *, buttons: bool
+    r: Recipient,
+    period: str,
+    deadline: date,
+    default_lang: str,
+    *,
+    buttons: bool,
+    public_url: str | None = None,
 ) -> Payload:
     """At escalation, to the overdue unit itself: its missing tasks (with task buttons for its
     contacts; its principal gets the list only)."""
     lang = _lang(r.language, default_lang)
     text = _unit_tasks("overdue_unit", r, period, deadline, lang)
-    return payload(text, _keyboard(r.items) if buttons else None, **_meta(r, period))
+    keyboard = _keyboard(r.items, period, lang, public_url) if buttons else None
+    return payload(text, keyboard, **_meta(r, period))
 
 
-def review_reminder(r: Recipient, period: str, deadline: date, default_lang: str) -> Payload:
-    """To a principal: the entries of the unit waiting for their 审定."""
+def review_reminder(
+    r: Recipient, period: str, deadline: date, default_lang: str, public_url: str | None = None
+) -> Payload:
+    """To a principal: the entries of the unit waiting for their 审定 (and [审定] into the app)."""
     lang = _lang(r.language, default_lang)
     text = _unit_tasks("review_reminder", r, period, deadline, lang)
-    return payload(text, period=period, unit_id=r.unit_id)
+    app = with_button(None, app_button(public_url, Target("review", period), lang))
+    return payload(text, app, period=period, unit_id=r.unit_id)
 
 
 def pending_reminder(

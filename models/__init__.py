@@ -4,6 +4,7 @@ from models.api_tokens import ApiToken
 from models.audit import AuditLog
 from models.base import Base
 from models.duban import Assignment, Closure, ExtensionRequest, Urge
+from models.form_drafts import FormDraft
 from models.inbox import InboxUpdate
 from models.outbox import JobRun, OutboxMessage
 from models.people import Chat, Contact, ConversationState, Invite, Staff, TelegramUser
@@ -31,6 +32,7 @@ __all__ = [
     "ConversationState",
     "Evidence",
     "ExtensionRequest",
+    "FormDraft",
     "InboxUpdate",
     "Invite",
     "JobRun",

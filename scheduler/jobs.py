@@ -21,7 +21,7 @@ from config import Settings
 from ledger.periods import Period, Quarter
 from ledger.timetable import AsOf, EventKind, ledger_schedule
 from messages import notices
-from messages.digest import digest_chart, digest_message
+from messages.digest import DigestApp, digest_chart, digest_message
 from models import JobRun
 from models.db import transaction
 from services.audit import Actor, record
@@ -59,6 +59,11 @@ class Firing:
         return self.settings.locale
 
     @property
+    def public_url(self) -> str | None:
+        """Where the Mini App is served (buttons into it), or None: no such buttons."""
+        return self.settings.public_url
+
+    @property
     def when(self) -> AsOf:
         """The keyword arguments every ledger-of-record read takes."""
         return AsOf(now=self.now, rules=self.settings.calendar_rules(), tz=self.settings.tz)
@@ -78,7 +83,7 @@ async def _ledger_prompts(session: AsyncSession, f: Firing) -> list[NewMessage]:
             period.key,
             f"c{r.contact_id}",
             r.user_id,
-            notices.prompt(r, period.key, schedule.deadline, f.lang),
+            notices.prompt(r, period.key, schedule.deadline, f.lang, f.public_url),
             f.now,
         )
         for r in await ledger_recipients(session, period, **f.when)
@@ -95,7 +100,7 @@ async def _reminders(session: AsyncSession, f: Firing) -> list[NewMessage]:
             tag,
             f"c{r.contact_id}",
             r.user_id,
-            notices.reminder(r, period.key, schedule.deadline, f.lang),
+            notices.reminder(r, period.key, schedule.deadline, f.lang, f.public_url),
             f.now,
         )
         for r in await ledger_recipients(session, period, only_missing=True, **f.when)
@@ -107,7 +112,7 @@ async def _reminders(session: AsyncSession, f: Firing) -> list[NewMessage]:
             tag,
             f"p{r.contact_id}",
             r.user_id,
-            notices.review_reminder(r, period.key, schedule.deadline, f.lang),
+            notices.review_reminder(r, period.key, schedule.deadline, f.lang, f.public_url),
             f.now,
         )
         for r in await review_recipients(status, session)
@@ -137,7 +142,7 @@ async def _escalations(session: AsyncSession, f: Firing) -> list[NewMessage]:
     return staff + [
         NewMessage("ledger-overdue", period.key, f"c{r.contact_id}", r.user_id,
                    notices.overdue_notice(r, period.key, schedule.deadline, f.lang,
-                                          buttons=contact), f.now)
+                                          buttons=contact, public_url=f.public_url), f.now)
         for r, contact in told
     ]  # fmt: skip
 
@@ -200,7 +205,8 @@ async def _digests(session: AsyncSession, f: Firing) -> list[NewMessage]:
     chats = await subscribed_chats(session)
     if not chats:
         return []
-    text = digest_message(data, f.lang)
+    app = DigestApp(settings.public_url, settings.bot_username)
+    text = digest_message(data, f.lang, app)
     chart = digest_chart(data, f.day, f.lang)
     return [
         NewMessage(kind, f.key, f"g{chat.telegram_chat_id}", chat.telegram_chat_id,

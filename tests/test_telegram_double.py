@@ -11,7 +11,7 @@ import httpx
 import pytest
 import telegram
 from aiohttp import web
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, WebAppInfo
 from telegram.error import (
     BadRequest,
     ChatMigrated,
@@ -223,6 +223,23 @@ async def test_chat_migrated(
     updates = await bot.get_updates()
     assert updates[0].message.migrate_to_chat_id == new_id
     assert updates[1].message.migrate_from_chat_id == group["id"]
+
+
+async def test_web_app_buttons_only_in_private_chats(
+    bot: telegram.Bot, control: AsyncDoubleClient, user: dict[str, Any]
+) -> None:
+    app = InlineKeyboardMarkup(
+        [[InlineKeyboardButton("打开台账", web_app=WebAppInfo("https://ledger.example/app/"))]]
+    )
+    sent = await bot.send_message(user["id"], "private", reply_markup=app)
+    assert sent.reply_markup == app
+    group = await control.create_group("Bureau", [user["id"]])
+    with pytest.raises(BadRequest, match=r"(?i)button_type_invalid"):
+        await bot.send_message(group["id"], "group", reply_markup=app)
+    link = InlineKeyboardMarkup(
+        [[InlineKeyboardButton("打开台账", url="https://t.me/ledger_test_bot?startapp=grid")]]
+    )
+    assert (await bot.send_message(group["id"], "group", reply_markup=link)).reply_markup == link
 
 
 async def polling(tg: TelegramDouble, poll: Awaitable[Any]) -> asyncio.Task[Any]:

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from web import api_documents, api_read, api_write, miniapp, openapi
+from web import (
+    api_documents,
+    api_drafts,
+    api_evidence,
+    api_read,
+    api_urge,
+    api_views,
+    api_write,
+    miniapp,
+    openapi,
+)
 from web.app import WebDeps
 
 
@@ -13,6 +23,10 @@ def register(app: web.Application, deps: WebDeps) -> None:
         return  # init data cannot be checked without the bot's token
     openapi.register(app)
     api_read.register(app)
+    api_views.register(app)
     api_write.register(app)
+    api_drafts.register(app)
     api_documents.register(app)
+    api_evidence.register(app)
+    api_urge.register(app)
     miniapp.register(app)

@@ -13,7 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ledger.periods import Period
 from ledger.timetable import AsOf
 from models import LedgerPeriod, Task, Unit
-from services import entry_views, ledger_grid, permissions
+from services import entry_views, form_drafts, ledger_marks, permissions
+from services.grid_cache import GridCache
 from services.periods import open_period
 from services.plans import list_plans
 from services.status import period_status
@@ -23,6 +24,7 @@ from web.api_auth import Viewer, ok, problem, route
 from web.app import DEPS
 
 P = permissions
+GRIDS = web.AppKey("grids", GridCache)  # the grid's answers, rebuilt when their facts change
 
 
 def as_of(request: web.Request) -> AsOf:
@@ -140,10 +142,10 @@ async def grid(request: web.Request, viewer: Viewer, session: AsyncSession) -> w
     period = await period_of(request, session)
     if isinstance(period, web.Response):
         return period
-    data = await ledger_grid.grid(
+    data = await request.app[GRIDS].grid(
         session, period=period, as_of=as_of(request), plan_code=request.query.get("plan") or None
     )
-    return ok(data)
+    return ok({**data, "marks": await ledger_marks.grid_marks(session, period)})
 
 
 @route()
@@ -159,8 +161,10 @@ async def entry(request: web.Request, viewer: Viewer, session: AsyncSession) -> 
         return problem(403, "you may see your own units only")
     if await session.get(Task, task_id) is None or await session.get(Unit, unit_id) is None:
         return problem(404, "no such task or unit")
-    return ok(await entry_views.history(session, period=period.key, task_id=task_id,
-                                        unit_id=unit_id))  # fmt: skip
+    found = await entry_views.history(session, period=period.key, task_id=task_id,
+                                      unit_id=unit_id)  # fmt: skip
+    marks = await ledger_marks.entry_marks(session, period, unit_id=unit_id, task_id=task_id)
+    return ok({**found, **marks})
 
 
 @route(P.contact)
@@ -171,6 +175,10 @@ async def form(request: web.Request, viewer: Viewer, session: AsyncSession) -> w
     units: list[dict[str, Any]] = await entry_views.form(
         session, viewer.identity, period=period, as_of=as_of(request)
     )
+    saved = await form_drafts.drafts_of(
+        session, viewer.identity.user_id, period, as_of(request)["tz"]
+    )
+    form_drafts.attach(units, saved)
     return ok({"period": period.key, "units": units})
 
 
@@ -180,6 +188,7 @@ async def reviews(request: web.Request, viewer: Viewer, session: AsyncSession) -
 
 
 def register(app: web.Application) -> None:
+    app[GRIDS] = GridCache()
     for path, handler in (
         ("me", me), ("periods", periods), ("plans", plans), ("units", units),
         ("tasks", tasks), ("status", status), ("grid", grid), ("entry", entry),

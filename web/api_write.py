@@ -15,7 +15,7 @@ from bot.handlers.report_texts import texts
 from ledger.reports import MAX_TEXT
 from ledger.vocab import EntryStatus
 from models import Task
-from services import permissions
+from services import form_drafts, permissions
 from services.reporting import Draft, ReportRefused, Source, review, submit
 from web import notify
 from web.api_auth import Viewer, ok, problem, route
@@ -87,6 +87,8 @@ async def submit_form(request: web.Request, viewer: Viewer, session: AsyncSessio
         except ReportRefused as refused:
             return problem(400, texts(refused.key, viewer.lang, **refused.values))
         entry, number = recorded.entry, draft.task_number
+        await form_drafts.discard(session, user_id=user_id, period=period.key,
+                                  unit_id=entry.unit_id, task_id=entry.task_id)  # fmt: skip
         await notify.ask_approval(
             session, recorded, number, locale=_locale(request), now=now["now"]
         )

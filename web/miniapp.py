@@ -14,13 +14,15 @@ from reports.fonts import font_path
 STATIC = Path(__file__).resolve().parent / "static"
 FILES = {
     "app.js": "application/javascript",
+    "views.js": "application/javascript",
+    "entry.js": "application/javascript",
     "app.css": "text/css",
 }
 HEADERS = {
     "Cache-Control": "no-cache",
     "X-Content-Type-Options": "nosniff",
     "Content-Security-Policy": "default-src 'self'; script-src 'self' https://telegram.org; "
-    "style-src 'self'; img-src 'self' data:; font-src 'self'; frame-ancestors *",
+    "style-src 'self'; img-src 'self' data: blob:; font-src 'self'; frame-ancestors *",
 }
 
 

@@ -52,6 +52,26 @@ ITEM = {
     },
 }
 
+DRAFT = {
+    **ITEM,
+    "required": ["unit_id", "task_id", "status"],
+    "properties": {**ITEM["properties"], "unit_id": {"type": "integer"}},  # type: ignore[dict-item]
+}
+
+EVIDENCE = {
+    "summary": "an attachment's file (佐证材料), fetched from Telegram: photos inline, documents "
+    "as a download; staff and the entry's unit",
+    "parameters": [
+        {"name": "evidence_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+    ],
+    "responses": {
+        "200": {"description": "the file"},
+        **DENIED,
+        "404": {"description": "no such evidence"},
+        "502": {"description": "Telegram did not give the file"},
+    },
+}
+
 DOCUMENT: dict[str, Any] = {
     "openapi": "3.1.0",
     "info": {"title": "ledgerbot 推进台账 API", "version": "1"},
@@ -81,6 +101,16 @@ DOCUMENT: dict[str, Any] = {
         "/api/v1/grid": _get(
             "the ledger grid (staff): tasks × units, one letter per cell", PERIOD, _query("plan")
         ),
+        "/api/v1/grid/quarter": _get(
+            "the quarter view (staff): milestone targets × units, each cell the answer: M met,"
+            " P partly, X not met, ? unanswered, . not owed",
+            {**_query("quarter"), "description": "YYYYQn; default the open period's quarter"},
+        ),
+        "/api/v1/grid/year": _get(
+            "the year view (staff): months × units, each cell [counted, owed] (null: nothing "
+            "owed), per month the totals and whether its deadline passed",
+            {**_query("year", "integer"), "description": "YYYY; default the open period's year"},
+        ),
         "/api/v1/entry": _get(
             "one unit's entry on one task with all versions",
             PERIOD,
@@ -94,6 +124,12 @@ DOCUMENT: dict[str, Any] = {
                 {"type": "object", "properties": {"items": {"type": "array", "items": ITEM}}},
             ),
         },
+        "/api/v1/form/draft": _post(
+            "保存草稿 (contacts): keep the form's unsent answers on the server (per unit, period,"
+            " task and user; GET form returns them as each task's `draft`); submitting a task "
+            "removes its draft",
+            {"type": "object", "properties": {"items": {"type": "array", "items": DRAFT}}},
+        ),
         "/api/v1/reviews": _get("entries waiting for the caller's 审定 (principals)"),
         "/api/v1/documents/{kind}.{suffix}": _get(
             "documents: ledger.xlsx (台账), bulletin.docx|xlsx (季通报), scorecard.xlsx (年考评, "
@@ -103,6 +139,11 @@ DOCUMENT: dict[str, Any] = {
             _query("year", "integer"),
             {"name": "kind", "in": "path", "required": True, "schema": {"type": "string"}},
             {"name": "suffix", "in": "path", "required": True, "schema": {"type": "string"}},
+        ),
+        "/api/v1/evidence/{evidence_id}": {"get": EVIDENCE},
+        "/api/v1/units/{unit_id}/urge": _post(
+            "催办 (staff, write): chase the unit about what it still owes in the open period; "
+            "once per unit per working day (409 with the reason otherwise)"
         ),
         "/api/v1/entries/{entry_id}/approve": _post("审定通过"),
         "/api/v1/entries/{entry_id}/return": _post(

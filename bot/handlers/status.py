@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardMarkup, Message, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 from telegram.ext import CallbackQueryHandler, CommandHandler
@@ -21,6 +21,7 @@ from ledger.queries import Query, QueryError, parse_query
 from ledger.timetable import ledger_schedule
 from ledger.traffic_light import Light
 from messages import buttons
+from messages.app_links import Target, app_button, with_button
 from messages.render import esc, shorten, split_message
 from services.assignments import unacknowledged
 from services.closed_tasks import closed_numbers
@@ -115,7 +116,8 @@ async def show_status(
     staff_on_unit = unit_id is not None and who.identity.is_staff
     urge = urge_keyboard(status.units, period, who.lang) if staff_on_unit else None  # [催办]
     lines = status_lines(targets, who.lang) + ([esc(extra)] if extra else [])
-    await _send_status(update, context, who, status, unit_ids is not None, lines, urge)
+    app = Target("grid", period.key, unit_id) if who.identity.is_staff else None  # [打开台账]
+    await _send_status(update, context, who, status, unit_ids is not None, lines, urge, app)
 
 
 async def _status_again(
@@ -136,6 +138,7 @@ async def _send_status(
     details: bool,
     milestones: list[str],
     urge: InlineKeyboardMarkup | None = None,
+    app: Target | None = None,
 ) -> None:
     assert update.effective_message
     if not status.covered:
@@ -145,6 +148,7 @@ async def _send_status(
         return
     text, keyboard = render_status(status, context, who.lang, 1, details)
     keyboard = keyboard or (urge if urge is not None and urge.inline_keyboard else None)
+    keyboard = with_button(keyboard, _app_button(context, app, who.lang))
     parts = split_message("\n".join([text, *milestones]))
     for i, part in enumerate(parts):
         await update.effective_message.reply_text(
@@ -178,6 +182,11 @@ async def _send_task(
         await update.effective_message.reply_text(part, parse_mode=ParseMode.HTML)
 
 
+def _app_button(context: BotContext, app: Target | None, lang: str) -> InlineKeyboardButton | None:
+    """[打开台账] on staff's /status, when the Mini App is served."""
+    return app_button(context.runtime.settings.public_url, app, lang) if app else None
+
+
 @guarded(staff, private=True)
 async def page_pressed(update: Update, context: BotContext, who: Caller) -> None:
     query = update.callback_query
@@ -193,6 +202,7 @@ async def page_pressed(update: Update, context: BotContext, who: Caller) -> None
     async with context.runtime.session() as session:
         status = await period_summary(session, period=period, **context.runtime.as_of())
     text, keyboard = render_status(status, context, who.lang, number, details=False)
+    keyboard = with_button(keyboard, _app_button(context, Target("grid", period.key), who.lang))
     page = split_message(text)[0]
     await query.answer()
     shown = query.message

@@ -35,6 +35,10 @@ CHAT_ACTIONS = frozenset(
 )
 
 
+def _has_web_app(inline: dict[str, Any]) -> bool:
+    return any("web_app" in button for row in inline["inline_keyboard"] for button in row)
+
+
 def _send(ctx: Ctx, p: Params, fields: dict[str, Any], chat_id: int) -> dict[str, Any]:
     """Shared tail of every send: keyboard, reply, flood limits, store."""
     chat = ctx.state.chats[chat_id]
@@ -44,6 +48,8 @@ def _send(ctx: Ctx, p: Params, fields: dict[str, Any], chat_id: int) -> dict[str
             raise bad_request("message thread not found")
         fields.update(message_thread_id=thread, is_topic_message=True)
     inline, keyboard = reply_markup(p)
+    if inline is not None and chat.type != "private" and _has_web_app(inline):
+        raise bad_request("BUTTON_TYPE_INVALID")  # Mini App buttons work in private chats only
     reply_to = reply_target(ctx, p, chat)
     ctx.limiter.check(chat.id, chat.type)
     fields["reply_markup"] = inline

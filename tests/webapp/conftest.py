@@ -45,7 +45,7 @@ class Api:
             return await work(session)
 
 
-MakeApi = Callable[[datetime], Awaitable[Api]]
+MakeApi = Callable[..., Awaitable[Api]]
 
 
 @pytest.fixture
@@ -53,8 +53,10 @@ async def make_api(engine: AsyncEngine, db_url: str) -> AsyncIterator[MakeApi]:
     """`await make_api(now)`: the server with the bot's clock starting at `now`."""
     clients: list[TestClient] = []
 
-    async def make(now: datetime = BEFORE_DUE) -> Api:
-        settings = Settings(database_url=db_url, telegram_token=TOKEN, admin_ids=[ADMIN])
+    async def make(now: datetime = BEFORE_DUE, **overrides: Any) -> Api:
+        settings = Settings(
+            database_url=db_url, telegram_token=TOKEN, admin_ids=[ADMIN], **overrides
+        )
         runtime = Runtime(settings, engine, make_session_factory(engine), Clock(now))
         app = build_web_app(WebDeps(runtime, lambda: time.monotonic()))
         client = TestClient(TestServer(app))

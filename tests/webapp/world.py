@@ -9,7 +9,7 @@ Period 2023-05 is due at the end of 2023-06-07 (Asia/Shanghai). `seed` leaves:
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -17,8 +17,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ledger.initdata import sign
 from ledger.periods import Period
 from ledger.timetable import CalendarRules
-from ledger.vocab import ContactRole, EntryStatus
-from models import Contact, Staff
+from ledger.vocab import ClosureState, ContactRole, EntryStatus, MilestoneOutcome, RequestState
+from models import Closure, Contact, ExtensionRequest, Milestone, MilestoneResult, Staff
 from services.identity import identify
 from services.reporting import Draft, Source, review, submit
 from tests.factories import make_plan, make_task, make_unit
@@ -102,6 +102,48 @@ async def seed_month(session: AsyncSession, *, approve_first: bool = True) -> di
     await report(session, CONTACT, 6, "新开通公交线路2条。", at)
     await report(session, CONTACT_2, 6, "完成线网优化方案。", at)
     return ids
+
+
+async def seed_milestones(session: AsyncSession, ids: dict[str, int]) -> None:
+    """Q2 targets on 5 and 6: transport met 5, development partly 6, transport has not
+    answered 6; task 8 has no Q2 target."""
+    m5 = Milestone(task_id=ids["5"], quarter=2, target="路基完工", due_date=date(2023, 6, 30))
+    m6 = Milestone(task_id=ids["6"], quarter=2, target="新开线路3条", due_date=date(2023, 6, 30))
+    session.add_all([m5, m6])
+    await session.flush()
+    at = AFTER_DUE - timedelta(days=1)
+    session.add_all(
+        [
+            MilestoneResult(milestone_id=m5.id, unit_id=ids[TRANSPORT],
+                            outcome=MilestoneOutcome.MET, submitted_at=at),
+            MilestoneResult(milestone_id=m6.id, unit_id=ids[DEVELOPMENT],
+                            outcome=MilestoneOutcome.PARTLY, explanation="已开2条",
+                            submitted_at=at),
+        ]
+    )  # fmt: skip
+
+
+async def seed_marks(session: AsyncSession, ids: dict[str, int]) -> None:
+    """督办 outcomes: transport's 5 closed off (已销号) on 5 June, asked in 2023-05;
+    development's 6 closed in 2023-06 (later: not a 2023-05 mark); development's 8 extended
+    to 20 June (approved) and transport's 6 asked for an extension not decided yet."""
+    at = AFTER_DUE - timedelta(days=3)
+    closed = {"state": ClosureState.CLOSED, "requested_by": CONTACT, "requested_at": at}
+    asked = {"reason": "资金未到位", "previous_due_at": at, "requested_by": CONTACT_2,
+             "requested_at": at}  # fmt: skip
+    session.add_all(
+        [
+            Closure(task_id=ids["5"], unit_id=ids[TRANSPORT], period="2023-05",
+                    closed_on=date(2023, 6, 5), **closed),
+            Closure(task_id=ids["6"], unit_id=ids[DEVELOPMENT], period="2023-06",
+                    closed_on=date(2023, 7, 5), **closed),
+            ExtensionRequest(period="2023-05", task_id=ids["6"], unit_id=ids[TRANSPORT],
+                             until=date(2023, 6, 20), state=RequestState.APPROVED, **asked),
+            ExtensionRequest(period="2023-05", task_id=ids["8"], unit_id=ids[DEVELOPMENT],
+                             until=date(2023, 6, 30), state=RequestState.PENDING, **asked),
+        ]
+    )  # fmt: skip
+    await session.flush()
 
 
 def utc(moment: datetime) -> datetime:
