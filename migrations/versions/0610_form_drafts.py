@@ -1,8 +1,8 @@
 """form drafts: the Mini App's report form saves drafts on the server (per unit, period, task
 and user), so they open on another device; submitting a task removes its draft
 
-Revision ID: 0600
-Revises: 0500
+Revision ID: 0610
+Revises: 0600
 Create Date: 2026-11-27 19:15:00
 """
 
@@ -13,8 +13,8 @@ from alembic import op
 
 import models.base
 
-revision: str = "0600"
-down_revision: str | None = "0500"
+revision: str = "0610"
+down_revision: str | None = "0600"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
