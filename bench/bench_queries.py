@@ -317,7 +317,9 @@ async def explain(engine: AsyncEngine, recorder: Recorder) -> None:
                 print(f"       {line}")
 
 
-async def run_dialect(url: str, repeat: int, xlsx_tasks: bool) -> dict[str, list[Timing]]:
+async def run_dialect(
+    url: str, repeat: int, xlsx_tasks: bool, steps: tuple[int, ...] = STEPS, only: str = ""
+) -> dict[str, list[Timing]]:
     engine = make_engine(url)
     await schema.upgrade(engine)
     factory = make_session_factory(engine)
@@ -334,7 +336,7 @@ async def run_dialect(url: str, repeat: int, xlsx_tasks: bool) -> dict[str, list
     recorder.attach(engine)
     results: dict[str, list[Timing]] = {}
     rss = 0.0
-    for step in STEPS:
+    for step in steps:
         started = time.perf_counter()
         loaded += await insert_chunks(engine, ProgressEntry.__table__, take(rows, step - loaded))
         load = time.perf_counter() - started
@@ -348,6 +350,8 @@ async def run_dialect(url: str, repeat: int, xlsx_tasks: bool) -> dict[str, list
         print(f"  {loaded:>9,} entries ({load:.1f} s to add)")
         reset_peak_rss()
         for label, query in queries(settings).items():
+            if only and not any(word in label for word in only.split(",")):
+                continue
             t = await timed(factory, recorder, label, query, repeat)
             results.setdefault(label, []).append(t)
             goal = f" = {t.median / 0.05:.2f} of 50 ms" if label.startswith("/status") else ""
@@ -355,13 +359,13 @@ async def run_dialect(url: str, repeat: int, xlsx_tasks: bool) -> dict[str, list
                 f"    {label:<22} median {t.median * 1000:8.1f} ms, best {t.best * 1000:8.1f} "
                 f"ms{goal}; {t.statements} statements"
             )
-        if xlsx_tasks and step == STEPS[-1]:
+        if xlsx_tasks and step == steps[-1]:
             xlsx = await export_workbook(factory, settings)
             print(f"    {'ledger xlsx writing':<22} {xlsx * 1000:8.1f} ms (one month, once)")
         rss = max(rss, peak_rss_mb())
-    print(f"  growth from {STEPS[0]:,} to {STEPS[-1]:,} entries (t ∝ entries^k):")
-    for label, timings in results.items():
-        k = math.log(timings[-1].median / timings[0].median) / math.log(STEPS[-1] / STEPS[0])
+    print(f"  growth from {steps[0]:,} to {steps[-1]:,} entries (t ∝ entries^k):")
+    for label, timings in results.items() if len(steps) > 1 else ():
+        k = math.log(timings[-1].median / timings[0].median) / math.log(steps[-1] / steps[0])
         steps = " → ".join(f"{t.median * 1000:.1f}" for t in timings)
         print(f"    {label:<22} {steps} ms, k = {k:.2f}")
     print(f"  peak RSS while querying (VmHWM): {rss:.0f} MiB = {rss / 200:.2f} of 200 MB")
@@ -370,18 +374,21 @@ async def run_dialect(url: str, repeat: int, xlsx_tasks: bool) -> dict[str, list
     return results
 
 
-async def with_postgres(admin_url: str, repeat: int, xlsx: bool) -> None:
-    """A throw-away database on the server, dropped afterwards."""
+async def with_postgres(admin_url: str, keep: bool, **options: Any) -> None:
+    """A throw-away database on the server, dropped afterwards (unless `keep`)."""
     name = f"ledgerbot_bench_{int(time.time())}"
     admin = make_engine(admin_url, isolation_level="AUTOCOMMIT")
     async with admin.connect() as conn:
         await conn.execute(text(f'CREATE DATABASE "{name}"'))
     try:
         url = make_url(admin_url).set(database=name).render_as_string(False)
-        await run_dialect(url, repeat, xlsx)
+        await run_dialect(url, **options)
     finally:
-        async with admin.connect() as conn:
-            await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        if keep:
+            print(f"  kept database {name}")
+        else:
+            async with admin.connect() as conn:
+                await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         await admin.dispose()
 
 
@@ -397,16 +404,30 @@ def main() -> None:
     parser.add_argument(
         "--xlsx", action="store_true", help="also write the 1M-step ledger workbook (slow)"
     )
+    parser.add_argument(
+        "--steps", default=",".join(map(str, STEPS)), help="entry counts to load and time at"
+    )
+    parser.add_argument("--only", default="", help="time only labels containing one of these")
+    parser.add_argument("--keep", action="store_true", help="keep the databases (path printed)")
     args = parser.parse_args()
     print(f"machine: {machine()}")
+    options: dict[str, Any] = {
+        "repeat": args.repeat,
+        "xlsx_tasks": args.xlsx,
+        "steps": tuple(int(n) for n in args.steps.split(",")),
+        "only": args.only,
+    }
     for database in args.databases.split(","):
         if database == "sqlite":
+            if args.keep:
+                folder = tempfile.mkdtemp(prefix="ledgerbot_bench_")
+                print(f"  keeping database {folder}/bench.db")
+                asyncio.run(run_dialect(f"sqlite+aiosqlite:///{folder}/bench.db", **options))
+                continue
             with tempfile.TemporaryDirectory() as folder:
-                asyncio.run(
-                    run_dialect(f"sqlite+aiosqlite:///{folder}/bench.db", args.repeat, args.xlsx)
-                )
+                asyncio.run(run_dialect(f"sqlite+aiosqlite:///{folder}/bench.db", **options))
         elif database == "postgresql":
-            asyncio.run(with_postgres(args.postgres, args.repeat, args.xlsx))
+            asyncio.run(with_postgres(args.postgres, args.keep, **options))
         else:
             raise SystemExit(f"unknown database {database!r}")
 
