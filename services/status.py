@@ -88,7 +88,7 @@ async def period_plans(session: AsyncSession, period: Period) -> list[PlanRef]:
     return [PlanRef(i, c, t) for i, c, t in rows]
 
 
-def _listed() -> ColumnElement[bool]:
+def listed_link() -> ColumnElement[bool]:
     """The document's order: plan, task, leads before supports, then the unit's place in its
     list (a collective's members take the collective's place): the obligation's link row."""
     o = Obligation
@@ -108,7 +108,7 @@ async def _obligations(
                o.contacts, o.has_principal, o.plan_id, TaskUnit.position)
         .join(Task, Task.id == o.task_id)
         .join(Plan, Plan.id == o.plan_id)
-        .outerjoin(TaskUnit, _listed())
+        .outerjoin(TaskUnit, listed_link())
         .where(o.period == period.key)
     )  # fmt: skip
     if unit_ids is not None:
@@ -250,7 +250,7 @@ async def period_summary(
                      + func.coalesce(TaskUnit.position, 0)).label("place"),
         )
         .join(Task, Task.id == o.task_id)
-        .outerjoin(TaskUnit, _listed())
+        .outerjoin(TaskUnit, listed_link())
         .where(o.period == period.key)
         .group_by(o.unit_id)
         .subquery()
