@@ -7,7 +7,14 @@ from models.duban import Assignment, Closure, ExtensionRequest, Urge
 from models.inbox import InboxUpdate
 from models.outbox import JobRun, OutboxMessage
 from models.people import Chat, Contact, ConversationState, Invite, Staff, TelegramUser
-from models.progress import Evidence, LedgerPeriod, MilestoneResult, Obligation, ProgressEntry
+from models.progress import (
+    Evidence,
+    LedgerPeriod,
+    MilestoneResult,
+    Obligation,
+    ProgressEntry,
+    StatusRevision,
+)
 from models.registry import (
     Milestone,
     Plan,
@@ -43,6 +50,7 @@ __all__ = [
     "ProgressEntry",
     "Section",
     "Staff",
+    "StatusRevision",
     "Task",
     "TaskUnit",
     "TelegramUser",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy import BigInteger, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ledger.vocab import EntryState, EntryStatus, MilestoneOutcome, UnitRole
@@ -186,3 +186,15 @@ class MilestoneResult(CreatedAt, Base):
 
     milestone: Mapped[Milestone] = relationship()
     unit: Mapped[Unit] = relationship()
+
+
+class StatusRevision(Base):
+    """One row whose `value` changes with every committed write to what the status summary
+    reads (database triggers, migration 0510): a process keeps its last summary while it holds.
+    `txid` (PostgreSQL) keeps the bump to once per transaction."""
+
+    __tablename__ = "status_revision"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    value: Mapped[int] = mapped_column(BigInteger)
+    txid: Mapped[int | None] = mapped_column(BigInteger)

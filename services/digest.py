@@ -22,7 +22,8 @@ from models import MilestoneResult, Obligation, ProgressEntry, Task, TaskUnit
 from reports.chart import ChartRow
 from services.due import milestone_owing
 from services.periods import open_period
-from services.status import ROLE_ORDER, PeriodStatus, listed_link, period_summary
+from services.status import ROLE_ORDER, PeriodStatus, listed_link
+from services.status_summary import period_summary
 
 
 @dataclass(frozen=True)

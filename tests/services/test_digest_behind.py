@@ -11,7 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ledger.vocab import ContactRole, EntryStatus
 from models import ProgressEntry
 from services.digest import behind_reports, digest_data
-from services.status import period_status, period_summary
+from services.status import period_status
+from services.status_summary import period_summary
 from tests.factories import make_plan, make_task, make_unit
 from tests.services.test_ledger_of_record import as_of, bind, report
 from tests.services.test_status_summary import MARCH, world
