@@ -23,7 +23,7 @@ from reports.chart import ChartRow
 from services.due import milestone_owing
 from services.periods import open_period
 from services.status import ROLE_ORDER, PeriodStatus, listed_link
-from services.status_summary import period_summary
+from services.status_summary import kept_or, period_summary
 
 
 @dataclass(frozen=True)
@@ -103,7 +103,12 @@ async def digest_data(
 async def behind_reports(session: AsyncSession, status: PeriodStatus) -> tuple[Behind, ...]:
     """The current reports marked 滞后, units in the status's order and each unit's reports in
     the order `ledger.status.aggregate` lists them (the tasks it owes in the document's order,
-    then reports on tasks it does not owe, by number): one query, whatever the registry's size."""
+    then reports on tasks it does not owe, by number): one query, whatever the registry's size,
+    kept per process until a write changes what it reads (services.status_summary)."""
+    return await kept_or(session, "behind", status.period, lambda: _behind(session, status))
+
+
+async def _behind(session: AsyncSession, status: PeriodStatus) -> tuple[Behind, ...]:
     o, e = Obligation, ProgressEntry
     role_index = case(*((o.role == r, i) for i, r in enumerate(ROLE_ORDER)), else_=3)
     rows = await session.execute(

@@ -10,11 +10,14 @@ call counts again. A transaction that wrote and has not committed yet never uses
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import TypeVar, cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import BigInteger, case, cast, func, select, text, tuple_
+from sqlalchemy import BigInteger, case, func, select, text, tuple_
+from sqlalchemy import cast as sql_cast
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ledger.periods import Period
@@ -29,6 +32,7 @@ PLACE = 1_000_000  # a unit's first obligation in one integer: (plan, number, ro
 TRACKED = ("obligations", "progress_entries", "units", "tasks", "task_units", "plans",
            "ledger_periods")  # fmt: skip
 KEPT = 16  # summaries kept per process (database, period)
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -48,19 +52,43 @@ class Kept:
 
 
 _kept: dict[tuple[str, str], Kept] = {}
+_derived: dict[tuple[str, str, str], tuple[int, object]] = {}  # (database, name, period)
 _triggers: dict[str, bool] = {}  # database → all the revision's triggers are there
 
 
 def forget() -> None:
     """Drop every kept summary (tests; a restored database)."""
     _kept.clear()
+    _derived.clear()
     _triggers.clear()
 
 
+async def revision(session: AsyncSession) -> tuple[str, int | None]:
+    """The database (its URL) and its current revision, or None when the cache must not be used:
+    the transaction wrote (PostgreSQL bumps at commit), or a later migration dropped the
+    triggers (SQLite's batch mode copies tables without them)."""
+    database = session.get_bind().engine.url.render_as_string(hide_password=True)
+    return database, await _revision(session, database)
+
+
+async def kept_or(
+    session: AsyncSession, name: str, period: Period, compute: Callable[[], Awaitable[T]]
+) -> T:
+    """A value that the tracked tables alone decide (not the clock), kept per process under the
+    revision like the summary: `compute()` runs again after any write."""
+    database, current = await revision(session)
+    found = _derived.get((database, name, period.key))
+    if current is not None and found is not None and found[0] == current:
+        return cast(T, found[1])
+    value = await compute()
+    if current is not None:
+        if len(_derived) >= KEPT:
+            _derived.clear()
+        _derived[(database, name, period.key)] = (current, value)
+    return value
+
+
 async def _revision(session: AsyncSession, database: str) -> int | None:
-    """The current revision, or None when the cache must not be used: the transaction wrote
-    (PostgreSQL bumps at commit), or a later migration dropped the triggers (SQLite's batch
-    mode copies tables without them)."""
     postgres = session.get_bind().dialect.name == "postgresql"
     if database not in _triggers:
         if postgres:
@@ -101,17 +129,16 @@ async def period_summary(
     ledger.entries (counted, late at or after the due instant, waiting for 审定, overdue), and a
     test holds it to `ledger.status.aggregate` on the same rows. Its units have no lists."""
     ledger = await open_ledger(session, period, now=now, rules=rules, tz=tz)
-    database = session.get_bind().engine.url.render_as_string(hide_password=True)
-    revision = await _revision(session, database)
+    database, current = await revision(session)
     kept = _kept.get((database, period.key))
-    if revision is not None and kept is not None and kept.holds(revision, now):
+    if current is not None and kept is not None and kept.holds(current, now):
         return replace(kept.status, ledger=ledger)
     status, after, before = await _count(session, period, now)
     status = replace(status, ledger=ledger)
-    if revision is not None:
+    if current is not None:
         if len(_kept) >= KEPT:
             _kept.clear()
-        _kept[(database, period.key)] = Kept(revision, after, before, status)
+        _kept[(database, period.key)] = Kept(current, after, before, status)
     return status
 
 
@@ -121,6 +148,7 @@ async def _count(
     """The summary, and the due instants around `now` between which its counts hold."""
     o, e = Obligation, ProgressEntry
     role_index = case(*((o.role == r, i) for i, r in enumerate(ROLE_ORDER)), else_=3)
+    task_place = (sql_cast(o.plan_id, BigInteger) * PLACE + Task.number) * 4 + role_index
     owed = (
         select(
             o.unit_id, func.count().label("owed"), func.count(o.counted_at).label("counted"),
@@ -131,8 +159,7 @@ async def _count(
                           else_=0)).label("support_counted"),
             func.max(o.contacts).label("contacts"),
             func.max(case((o.has_principal, 1), else_=0)).label("principal"),
-            func.min(((cast(o.plan_id, BigInteger) * PLACE + Task.number) * 4 + role_index) * 1000
-                     + func.coalesce(TaskUnit.position, 0)).label("place"),
+            func.min(task_place * 1000 + func.coalesce(TaskUnit.position, 0)).label("place"),
             func.max(case((o.due_at <= now, o.due_at))).label("after"),
             func.min(case((o.due_at > now, o.due_at))).label("before"),
         )

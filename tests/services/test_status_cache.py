@@ -13,8 +13,10 @@ from pathlib import Path
 from sqlalchemy import TextClause, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from models import Obligation, StatusRevision, Task, Unit
+from ledger.vocab import EntryStatus
+from models import Obligation, ProgressEntry, StatusRevision, Task, Unit
 from models.db import make_engine, make_session_factory, transaction
+from services.digest import digest_data
 from services.status import period_status
 from services.status_summary import forget, period_summary
 from tests.services.test_ledger_of_record import as_of
@@ -151,3 +153,25 @@ async def test_every_write_changes_the_revision(
 def text_update(table: str) -> TextClause:
     column = {"ledger_periods": "due_at", "task_units": "position"}.get(table, "id")
     return text(f"UPDATE {table} SET {column} = {column}")
+
+
+async def test_the_digests_behind_list_follows_a_write(
+    session_factory: async_sessionmaker[AsyncSession],
+) -> None:
+    """The digest's 滞后 list is kept like the summary and read again after a write."""
+    await seeded(session_factory)
+
+    async def behind() -> list[tuple[str, int]]:
+        async with session_factory() as s:
+            data = await digest_data(s, period=MARCH, **as_of(AFTER))
+            return [(b.unit, b.task_number) for b in data.behind]
+
+    assert await behind() == []
+    async with transaction(session_factory) as s:
+        await s.execute(
+            update(ProgressEntry)
+            .where(ProgressEntry.unit_id == select(Unit.id).where(Unit.name == "市水务局")
+                   .scalar_subquery())
+            .values(status=EntryStatus.BEHIND)
+        )  # fmt: skip
+    assert await behind() == [("市水务局", 3), ("市水务局", 4)]
