@@ -356,6 +356,9 @@ async def run_dialect(
         async with factory() as session, session.begin():  # as the prompt does, once
             await open_ledger(session, PERIOD, now=NOW, rules=settings.calendar_rules(),
                               tz=settings.tz)  # fmt: skip
+            # and the quarter's milestones open their own period, once, as the first digest does
+            await digest_data(session, now=NOW, rules=settings.calendar_rules(), tz=settings.tz,
+                              period=PERIOD)  # fmt: skip
         if name == "postgresql":
             async with engine.connect() as conn:
                 await conn.execute(text("ANALYZE"))

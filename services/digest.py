@@ -79,6 +79,7 @@ async def digest_data(
     period = period or await open_period(session, now=now, tz=tz)
     schedule = ledger_schedule(period, rules, tz)
     status = await period_summary(session, period=period, now=now, rules=rules, tz=tz)
+    behind = await behind_reports(session, status)  # before anything below may write
     lights = {u.unit_id: unit_light(u, now, schedule, rules) for u in status.units}
     ahead = period
     while to_utc(ledger_schedule(ahead, rules, tz).due_at) <= to_utc(now):
@@ -96,7 +97,7 @@ async def digest_data(
         milestones_due=due,
         milestones_answered=answered,
         opened_today=schedule.prompt_at.astimezone(tz).date() == today,
-        behind=await behind_reports(session, status),
+        behind=behind,
     )
 
 
