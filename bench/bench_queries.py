@@ -61,7 +61,8 @@ from services.digest import digest_data
 from services.obligations import open_ledger
 from services.reports import ledgers
 from services.status import period_status, task_status
-from services.status_summary import forget, period_summary
+from services.status_revision import forget
+from services.status_summary import period_summary
 
 UNITS, TASKS, YEARS = 2_000, 10_000, (2019, 2020, 2021, 2022, 2023)
 STEPS = (10_000, 100_000, 1_000_000)

@@ -189,12 +189,15 @@ class MilestoneResult(CreatedAt, Base):
 
 
 class StatusRevision(Base):
-    """One row whose `value` changes with every committed write to what the status summary
-    reads (database triggers, migration 0510): a process keeps its last summary while it holds.
-    `txid` (PostgreSQL) keeps the bump to once per transaction."""
+    """One row of numbers that change with every committed write to what the status summary
+    reads (database triggers, migration 0510): a process keeps its last summary while they hold.
+    `value` follows every such write, `places` only those that can move a unit in the document's
+    order; the `*_txid` columns (PostgreSQL) keep each bump to once per transaction."""
 
     __tablename__ = "status_revision"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     value: Mapped[int] = mapped_column(BigInteger)
-    txid: Mapped[int | None] = mapped_column(BigInteger)
+    value_txid: Mapped[int | None] = mapped_column(BigInteger)
+    places: Mapped[int] = mapped_column(BigInteger)
+    places_txid: Mapped[int | None] = mapped_column(BigInteger)

@@ -23,7 +23,8 @@ from reports.chart import ChartRow
 from services.due import milestone_owing
 from services.periods import open_period
 from services.status import ROLE_ORDER, PeriodStatus, listed_link
-from services.status_summary import kept_or, period_summary
+from services.status_revision import kept_or
+from services.status_summary import period_summary
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,7 @@
 """The staff /status of every unit as counts, counted by the database, and kept per process
 until the database says something it reads changed (issue #17).
 
-`status_revision.value` changes with every committed write to the tables the summary reads
-(triggers of migration 0510). A summary is kept with the revision it was counted under and the
+A summary is kept with the revision it was counted under (services.status_revision) and the
 window of `now` in which its due counts hold (between the last due instant passed and the next
 one), and served again while both hold: after any write, in this process or another, the next
 call counts again. A transaction that wrote and has not committed yet never uses the cache.
@@ -10,13 +9,11 @@ call counts again. A transaction that wrote and has not committed yet never uses
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import TypeVar, cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import BigInteger, case, func, select, text, tuple_
+from sqlalchemy import BigInteger, case, func, select, tuple_
 from sqlalchemy import cast as sql_cast
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -24,15 +21,12 @@ from ledger.periods import Period
 from ledger.status import UNORDERED, Counts, UnitStatus, in_status_order
 from ledger.timetable import CalendarRules, to_utc
 from ledger.vocab import EntryState, UnitRole
-from models import Obligation, ProgressEntry, StatusRevision, Task, TaskUnit, Unit
+from models import Obligation, ProgressEntry, Task, TaskUnit, Unit
 from services.obligations import open_ledger
 from services.status import ROLE_ORDER, PeriodStatus, listed_link, period_plans
+from services.status_revision import Revision, keep, revision, store
 
 PLACE = 1_000_000  # a unit's first obligation in one integer: (plan, number, role, position)
-TRACKED = ("obligations", "progress_entries", "units", "tasks", "task_units", "plans",
-           "ledger_periods")  # fmt: skip
-KEPT = 16  # summaries kept per process (database, period)
-T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -51,69 +45,8 @@ class Kept:
         )
 
 
-_kept: dict[tuple[str, str], Kept] = {}
-_derived: dict[tuple[str, str, str], tuple[int, object]] = {}  # (database, name, period)
-_triggers: dict[str, bool] = {}  # database → all the revision's triggers are there
-
-
-def forget() -> None:
-    """Drop every kept summary (tests; a restored database)."""
-    _kept.clear()
-    _derived.clear()
-    _triggers.clear()
-
-
-async def revision(session: AsyncSession) -> tuple[str, int | None]:
-    """The database (its URL) and its current revision, or None when the cache must not be used:
-    the transaction wrote (PostgreSQL bumps at commit), or a later migration dropped the
-    triggers (SQLite's batch mode copies tables without them)."""
-    database = session.get_bind().engine.url.render_as_string(hide_password=True)
-    return database, await _revision(session, database)
-
-
-async def kept_or(
-    session: AsyncSession, name: str, period: Period, compute: Callable[[], Awaitable[T]]
-) -> T:
-    """A value that the tracked tables alone decide (not the clock), kept per process under the
-    revision like the summary: `compute()` runs again after any write."""
-    database, current = await revision(session)
-    found = _derived.get((database, name, period.key))
-    if current is not None and found is not None and found[0] == current:
-        return cast(T, found[1])
-    value = await compute()
-    if current is not None:
-        if len(_derived) >= KEPT:
-            _derived.clear()
-        _derived[(database, name, period.key)] = (current, value)
-    return value
-
-
-async def _revision(session: AsyncSession, database: str) -> int | None:
-    postgres = session.get_bind().dialect.name == "postgresql"
-    if database not in _triggers:
-        if postgres:
-            found = await session.scalar(text(
-                "SELECT count(*) FROM pg_trigger WHERE tgname LIKE 'status\\_%' "
-                "AND NOT tgisinternal"
-            ))  # fmt: skip
-            wanted = 2 * len(TRACKED)
-        else:
-            found = await session.scalar(text(
-                "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' "
-                "AND name LIKE 'status_revision_%'"
-            ))  # fmt: skip
-            wanted = 3 * len(TRACKED)
-        _triggers[database] = found == wanted
-    if not _triggers[database]:
-        return None
-    if postgres:
-        row = (await session.execute(select(
-            StatusRevision.value,
-            func.current_setting("ledgerbot.status_dirty", True),
-        ).where(StatusRevision.id == 1))).first()  # fmt: skip
-        return None if row is None or row[1] == "1" else int(row[0])
-    value = await session.scalar(select(StatusRevision.value).where(StatusRevision.id == 1))
-    return None if value is None else int(value)
+_kept = store()  # (database, period) → Kept
+_places = store()  # (database, period) → (places, {unit: its first place in the document})
 
 
 async def period_summary(
@@ -129,27 +62,31 @@ async def period_summary(
     ledger.entries (counted, late at or after the due instant, waiting for 审定, overdue), and a
     test holds it to `ledger.status.aggregate` on the same rows. Its units have no lists."""
     ledger = await open_ledger(session, period, now=now, rules=rules, tz=tz)
-    database, current = await revision(session)
-    kept = _kept.get((database, period.key))
-    if current is not None and kept is not None and kept.holds(current, now):
+    current = await revision(session)
+    kept: Kept | None = _kept.get((current.database, period.key))
+    if current.value is not None and kept is not None and kept.holds(current.value, now):
         return replace(kept.status, ledger=ledger)
-    status, after, before = await _count(session, period, now)
+    status, after, before = await _count(session, period, now, current)
     status = replace(status, ledger=ledger)
-    if current is not None:
-        if len(_kept) >= KEPT:
-            _kept.clear()
-        _kept[(database, period.key)] = Kept(current, after, before, status)
+    if current.value is not None:
+        keep(_kept, (current.database, period.key), Kept(current.value, after, before, status))
     return status
 
 
 async def _count(
-    session: AsyncSession, period: Period, now: datetime
+    session: AsyncSession, period: Period, now: datetime, current: Revision
 ) -> tuple[PeriodStatus, datetime | None, datetime | None]:
-    """The summary, and the due instants around `now` between which its counts hold."""
+    """The summary, and the due instants around `now` between which its counts hold. Each
+    unit's place in the document's order is kept under `places` (reports and reviews leave it):
+    the counts alone then read the obligations' covering index, with no join."""
+    known = _places.get((current.database, period.key))
+    places: dict[int, tuple[int, ...]] | None = None
+    if current.places is not None and known is not None and known[0] == current.places:
+        places = known[1]
     o, e = Obligation, ProgressEntry
     role_index = case(*((o.role == r, i) for i, r in enumerate(ROLE_ORDER)), else_=3)
     task_place = (sql_cast(o.plan_id, BigInteger) * PLACE + Task.number) * 4 + role_index
-    owed = (
+    counted = (
         select(
             o.unit_id, func.count().label("owed"), func.count(o.counted_at).label("counted"),
             func.sum(case((o.counted_at >= o.due_at, 1), else_=0)).label("late"),
@@ -159,16 +96,21 @@ async def _count(
                           else_=0)).label("support_counted"),
             func.max(o.contacts).label("contacts"),
             func.max(case((o.has_principal, 1), else_=0)).label("principal"),
-            func.min(task_place * 1000 + func.coalesce(TaskUnit.position, 0)).label("place"),
             func.max(case((o.due_at <= now, o.due_at))).label("after"),
             func.min(case((o.due_at > now, o.due_at))).label("before"),
         )
-        .join(Task, Task.id == o.task_id)
-        .outerjoin(TaskUnit, listed_link())
         .where(o.period == period.key)
         .group_by(o.unit_id)
-        .subquery()
     )  # fmt: skip
+    if places is None:
+        counted = (
+            counted.add_columns(
+                func.min(task_place * 1000 + func.coalesce(TaskUnit.position, 0)).label("place")
+            )
+            .join(Task, Task.id == o.task_id)
+            .outerjoin(TaskUnit, listed_link())
+        )
+    owed = counted.subquery()
     submitted = select(e.task_id, e.unit_id).where(  # few rows, found by index
         e.period == period.key, e.state == EntryState.SUBMITTED, e.is_current
     )
@@ -194,22 +136,38 @@ async def _count(
                        principal=bool(row.principal), overdue=int(row.due) - waits_due,
                        counts=counts)
         )  # fmt: skip
-        first[row.unit_id] = _order(int(row.place))
+        if places is None:
+            first[row.unit_id] = _order(int(row.place))
+        elif row.unit_id in places:
+            first[row.unit_id] = places[row.unit_id]
+        else:  # cannot happen while `places` holds; count again rather than guess
+            return await _count(session, period, now, Revision(current.database, None, None))
         afters += [row.after] if row.after is not None else []
         befores += [row.before] if row.before is not None else []
-    owing = select(o.unit_id).where(o.period == period.key)
-    reported = await session.execute(  # a report is never hidden, even on a task not owed
-        select(e.unit_id, Unit.name)
-        .join(Unit, Unit.id == e.unit_id)
-        .where(e.period == period.key, e.is_current, e.unit_id.not_in(owing))
-        .distinct()
-    )
-    for unit_id, name in reported:
+    if places is None and current.places is not None:
+        keep(_places, (current.database, period.key), (current.places, dict(first)))
+    for unit_id, name in await _reported_only(session, period, set(first)):
         units.append(UnitStatus(unit_id, name, counts=Counts(0, 0, 0, 0)))
         first[unit_id] = UNORDERED
     ordered = in_status_order(units, first)
     status = PeriodStatus(period, await period_plans(session, period), ordered)
     return status, max(afters, default=None), min(befores, default=None)
+
+
+async def _reported_only(
+    session: AsyncSession, period: Period, owing: set[int]
+) -> list[tuple[int, str]]:
+    """Units with a current report that owe nothing (a report is never hidden): the reporting
+    units read from an index alone, their names only for those few."""
+    e = ProgressEntry
+    reporting = await session.scalars(
+        select(e.unit_id).where(e.period == period.key, e.is_current).distinct()
+    )
+    others = set(reporting) - owing
+    if not others:
+        return []
+    names = await session.execute(select(Unit.id, Unit.name).where(Unit.id.in_(others)))
+    return [(unit_id, name) for unit_id, name in names]
 
 
 def _order(place: int) -> tuple[int, ...]:

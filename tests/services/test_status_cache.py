@@ -18,7 +18,8 @@ from models import Obligation, ProgressEntry, StatusRevision, Task, Unit
 from models.db import make_engine, make_session_factory, transaction
 from services.digest import digest_data
 from services.status import period_status
-from services.status_summary import forget, period_summary
+from services.status_revision import forget
+from services.status_summary import period_summary
 from tests.services.test_ledger_of_record import as_of
 from tests.services.test_status_summary import MARCH, figures, world
 
@@ -140,18 +141,30 @@ async def test_every_write_changes_the_revision(
         async with session_factory() as s:
             return int(await s.scalar(select(StatusRevision.value)) or 0)
 
-    seen = {await revision()}
+    async def places() -> int:
+        async with session_factory() as s:
+            return int(await s.scalar(select(StatusRevision.places)) or 0)
+
+    seen, order = {await revision()}, {await places()}
     for table in ("obligations", "progress_entries", "units", "tasks", "task_units", "plans",
                   "ledger_periods"):  # fmt: skip
         async with transaction(session_factory) as s:
             await s.execute(text_update(table))
-        now = await revision()
+        now, place = await revision(), await places()
         assert now not in seen, table
         seen.add(now)
+        moves = table in ("obligations", "tasks", "task_units", "plans")
+        assert (place not in order) == moves, table  # reports and names leave the order
+        order.add(place)
+    async with transaction(session_factory) as s:  # a report being counted: same order
+        await s.execute(update(Obligation).values(counted_at=Obligation.due_at))
+    assert await places() in order and await revision() not in seen
 
 
 def text_update(table: str) -> TextClause:
-    column = {"ledger_periods": "due_at", "task_units": "position"}.get(table, "id")
+    column = {"ledger_periods": "due_at", "task_units": "position", "obligations": "role"}.get(
+        table, "id"
+    )
     return text(f"UPDATE {table} SET {column} = {column}")
 
 
@@ -175,3 +188,18 @@ async def test_the_digests_behind_list_follows_a_write(
             .values(status=EntryStatus.BEHIND)
         )  # fmt: skip
     assert await behind() == [("市水务局", 3), ("市水务局", 4)]
+
+
+async def test_a_renumbered_task_moves_its_unit(
+    session_factory: async_sessionmaker[AsyncSession],
+) -> None:
+    """The document's order is kept apart from the counts; a registry change moves units."""
+    await seeded(session_factory)
+    before = [u.unit for u in await summary(session_factory)]
+    assert before[:2] == ["市交通运输局", "市水务局"]  # tasks 1 and 3
+    async with transaction(session_factory) as s:
+        await s.execute(update(Task).where(Task.number == 1).values(number=11))
+        await s.execute(update(Task).where(Task.number == 2).values(number=12))
+    after = [u.unit for u in await summary(session_factory)]
+    assert after[:2] == ["市水务局", "未绑定单位"]  # 交通 now owes 11 and 12
+    assert [f[0] for f in await aggregate(session_factory)] == after
