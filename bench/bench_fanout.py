@@ -2,7 +2,7 @@
 Bot API double, with Telegram's flood limits on and off.
 
 Run: .venv/bin/python bench/bench_fanout.py [--units 300] [--contacts-per-unit 5] [--groups 50]
-     [--per-group 21] [--rounds 2] [--skip-on | --skip-off]
+     [--per-group 21] [--rounds 2] [--skip-on | --skip-off] [--per-second 28] [--catch-up 0.5]
 
 World: a fresh SQLite database (migrated) with ``--units`` units, each leading one task of the
 2023 plan and having ``--contacts-per-unit`` bound contacts (1,500 by default), plus
@@ -34,7 +34,7 @@ import shutil
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -191,12 +191,21 @@ def most_within(stamps: list[float], seconds: float) -> int:
     return best
 
 
+def paced(args: argparse.Namespace) -> DispatchLimits:
+    """The dispatcher's limits as the bot runs them, with `--per-second` as
+    LEDGERBOT_SEND_PER_SECOND (and `--catch-up`, in send intervals)."""
+    pacing = Limits()
+    if args.per_second is not None:
+        pacing = replace(pacing, global_per_second=args.per_second)
+    if args.catch_up is not None:
+        pacing = replace(pacing, global_catch_up=args.catch_up)
+    return DispatchLimits(pacing=pacing)
+
+
 def limits_on(args: argparse.Namespace, world: World, folder: Path) -> None:
     with DoubleProcess(flood_limits=True, log=folder / "double-on.log") as double:
         populate(double, world)
-        result = asyncio.run(
-            fanout(double, world, folder / "on.db", DispatchLimits(), args.per_group)
-        )
+        result = asyncio.run(fanout(double, world, folder / "on.db", paced(args), args.per_group))
         stats = double.control.stats()
     stamps = [t for times in stats["sends"].values() for t in times]
     groups = [times for chat, times in stats["sends"].items() if int(chat) < 0]
@@ -271,6 +280,8 @@ def main() -> None:
     parser.add_argument("--groups", type=int, default=50)
     parser.add_argument("--per-group", type=int, default=21)
     parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--per-second", type=float, help="the pace (LEDGERBOT_SEND_PER_SECOND)")
+    parser.add_argument("--catch-up", type=float, help="lateness made up, in send intervals")
     parser.add_argument("--skip-on", action="store_true", help="only the limits-off comparison")
     parser.add_argument("--skip-off", action="store_true", help="only the limits-on fan-out")
     args = parser.parse_args()

@@ -102,12 +102,12 @@ def digest_message(data: DigestData, lang: str, app: DigestApp | None = None) ->
     for key, units in (("digest_red", red), ("digest_yellow", yellow), ("digest_unbound", unbound)):
         if units:
             lines.append(texts(key, lang, units="、".join(esc(u.unit) for u in units)))
-    behind = [(u.unit, e) for u in status.units for e in u.entries if e.status.value == "behind"]
+    behind = data.behind
     if behind:
         lines.append(texts("digest_behind", lang))
         lines += [
-            f"· {e.task_number} {esc(unit)}：{esc(shorten(e.text, 50))}"
-            for unit, e in behind[:BEHIND_LINES]
+            f"· {b.task_number} {esc(b.unit)}：{esc(shorten(b.text, 50))}"
+            for b in behind[:BEHIND_LINES]
         ]
         if len(behind) > BEHIND_LINES:
             lines.append(texts("digest_more", lang, n=len(behind) - BEHIND_LINES))

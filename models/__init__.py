@@ -8,7 +8,14 @@ from models.form_drafts import FormDraft
 from models.inbox import InboxUpdate
 from models.outbox import JobRun, OutboxMessage
 from models.people import Chat, Contact, ConversationState, Invite, Staff, TelegramUser
-from models.progress import Evidence, LedgerPeriod, MilestoneResult, Obligation, ProgressEntry
+from models.progress import (
+    Evidence,
+    LedgerPeriod,
+    MilestoneResult,
+    Obligation,
+    ProgressEntry,
+    StatusRevision,
+)
 from models.registry import (
     Milestone,
     Plan,
@@ -45,6 +52,7 @@ __all__ = [
     "ProgressEntry",
     "Section",
     "Staff",
+    "StatusRevision",
     "Task",
     "TaskUnit",
     "TelegramUser",

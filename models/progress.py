@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy import BigInteger, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ledger.vocab import EntryState, EntryStatus, MilestoneOutcome, UnitRole
@@ -186,3 +186,18 @@ class MilestoneResult(CreatedAt, Base):
 
     milestone: Mapped[Milestone] = relationship()
     unit: Mapped[Unit] = relationship()
+
+
+class StatusRevision(Base):
+    """One row of numbers that change with every committed write to what the status summary
+    reads (database triggers, migration 0510): a process keeps its last summary while they hold.
+    `value` follows every such write, `places` only those that can move a unit in the document's
+    order; the `*_txid` columns (PostgreSQL) keep each bump to once per transaction."""
+
+    __tablename__ = "status_revision"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    value: Mapped[int] = mapped_column(BigInteger)
+    value_txid: Mapped[int | None] = mapped_column(BigInteger)
+    places: Mapped[int] = mapped_column(BigInteger)
+    places_txid: Mapped[int | None] = mapped_column(BigInteger)

@@ -10,18 +10,30 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import case, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ledger.periods import Period, Quarter
 from ledger.status import UnitStatus
 from ledger.timetable import CalendarRules, ledger_schedule, milestone_schedule, to_utc
 from ledger.traffic_light import Light, unit_light
-from models import MilestoneResult
+from ledger.vocab import EntryStatus
+from models import MilestoneResult, Obligation, ProgressEntry, Task, TaskUnit
 from reports.chart import ChartRow
 from services.due import milestone_owing
 from services.periods import open_period
-from services.status import PeriodStatus, period_status
+from services.status import ROLE_ORDER, PeriodStatus, listed_link
+from services.status_revision import kept_or
+from services.status_summary import period_summary
+
+
+@dataclass(frozen=True)
+class Behind:
+    """A current report marked 滞后 (behind schedule), as the digest lists it."""
+
+    unit: str
+    task_number: int
+    text: str
 
 
 @dataclass(frozen=True)
@@ -35,6 +47,7 @@ class DigestData:
     milestones_due: int  # (target, unit) pairs of that quarter owed under the ledger of record
     milestones_answered: int
     opened_today: bool = False  # the period's prompt went out today: nothing can be late yet
+    behind: tuple[Behind, ...] = ()  # every current report marked 滞后, in status order
 
     def units_lit(self, light: Light) -> list[UnitStatus]:
         """Units owing reports in this light that have a bound contact, in status order."""
@@ -66,7 +79,8 @@ async def digest_data(
     """The digest of `period` (default: the open ledger) as seen at `now`."""
     period = period or await open_period(session, now=now, tz=tz)
     schedule = ledger_schedule(period, rules, tz)
-    status = await period_status(session, period=period, now=now, rules=rules, tz=tz)
+    status = await period_summary(session, period=period, now=now, rules=rules, tz=tz)
+    behind = await behind_reports(session, status)  # before anything below may write
     lights = {u.unit_id: unit_light(u, now, schedule, rules) for u in status.units}
     ahead = period
     while to_utc(ledger_schedule(ahead, rules, tz).due_at) <= to_utc(now):
@@ -84,7 +98,40 @@ async def digest_data(
         milestones_due=due,
         milestones_answered=answered,
         opened_today=schedule.prompt_at.astimezone(tz).date() == today,
+        behind=behind,
     )
+
+
+async def behind_reports(session: AsyncSession, status: PeriodStatus) -> tuple[Behind, ...]:
+    """The current reports marked 滞后, units in the status's order and each unit's reports in
+    the order `ledger.status.aggregate` lists them (the tasks it owes in the document's order,
+    then reports on tasks it does not owe, by number): one query, whatever the registry's size,
+    kept per process until a write changes what it reads (services.status_summary)."""
+    return await kept_or(session, "behind", status.period, lambda: _behind(session, status))
+
+
+async def _behind(session: AsyncSession, status: PeriodStatus) -> tuple[Behind, ...]:
+    o, e = Obligation, ProgressEntry
+    role_index = case(*((o.role == r, i) for i, r in enumerate(ROLE_ORDER)), else_=3)
+    rows = await session.execute(
+        select(e.unit_id, e.task_id, Task.number, e.progress, o.plan_id, role_index,
+               TaskUnit.position)
+        .join(Task, Task.id == e.task_id)
+        .outerjoin(o, (o.period == e.period) & (o.task_id == e.task_id) & (o.unit_id == e.unit_id))
+        .outerjoin(TaskUnit, listed_link())
+        .where(e.period == status.period.key, e.is_current, e.status == EntryStatus.BEHIND)
+    )  # fmt: skip
+    rank = {u.unit_id: i for i, u in enumerate(status.units)}
+    names = {u.unit_id: u.unit for u in status.units}
+    keyed: dict[tuple[int, int], tuple[tuple[int, ...], Behind]] = {}
+    for unit_id, task_id, number, text, plan_id, role, position in rows:
+        owed = plan_id is not None
+        place = (0, plan_id, number, role, position or 0, number) if owed else (1, number)
+        key = (unit_id, task_id)  # a unit owing a task in two roles: listed at the later one
+        if key not in keyed or keyed[key][0] < place:
+            keyed[key] = (place, Behind(names.get(unit_id, str(unit_id)), number, text))
+    ordered = sorted(keyed.items(), key=lambda item: (rank.get(item[0][0], len(rank)), item[1][0]))
+    return tuple(behind for _, (_, behind) in ordered)
 
 
 async def _milestones(

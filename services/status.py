@@ -7,22 +7,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import BigInteger, ColumnElement, case, cast, func, select, tuple_
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ledger.periods import Period
-from ledger.status import (
-    UNORDERED,
-    Counts,
-    EntryView,
-    ObligationView,
-    Snapshot,
-    UnitStatus,
-    aggregate,
-    in_status_order,
-)
+from ledger.status import EntryView, ObligationView, Snapshot, UnitStatus, aggregate
 from ledger.timetable import CalendarRules
-from ledger.vocab import EntryState, UnitRole
+from ledger.vocab import UnitRole
 from models import LedgerPeriod, Obligation, Plan, ProgressEntry, Task, TaskUnit, Unit
 from services.obligations import covering, open_ledger
 
@@ -88,7 +79,7 @@ async def period_plans(session: AsyncSession, period: Period) -> list[PlanRef]:
     return [PlanRef(i, c, t) for i, c, t in rows]
 
 
-def _listed() -> ColumnElement[bool]:
+def listed_link() -> ColumnElement[bool]:
     """The document's order: plan, task, leads before supports, then the unit's place in its
     list (a collective's members take the collective's place): the obligation's link row."""
     o = Obligation
@@ -108,7 +99,7 @@ async def _obligations(
                o.contacts, o.has_principal, o.plan_id, TaskUnit.position)
         .join(Task, Task.id == o.task_id)
         .join(Plan, Plan.id == o.plan_id)
-        .outerjoin(TaskUnit, _listed())
+        .outerjoin(TaskUnit, listed_link())
         .where(o.period == period.key)
     )  # fmt: skip
     if unit_ids is not None:
@@ -208,87 +199,3 @@ async def task_status(
         )
         found.append(TaskStatus(task.number, task.text, plan.code, status.units))
     return found
-
-
-PLACE = 1_000_000  # a unit's first obligation in one integer: (plan, number, role, position)
-
-
-def _order(place: int) -> tuple[int, ...]:
-    """The `ObligationView.order` that `place` encodes (positions below 1,000)."""
-    rest, position = divmod(place, 1000)
-    rest, role = divmod(rest, 4)
-    plan, number = divmod(rest, PLACE)
-    return (plan, number, role, position)
-
-
-async def period_summary(
-    session: AsyncSession,
-    *,
-    period: Period,
-    now: datetime,
-    rules: CalendarRules,
-    tz: ZoneInfo,
-) -> PeriodStatus:
-    """`period_status` of every unit as counts only, counted by the database: what the staff
-    /status and /overdue show, in milliseconds at 2,000 units (issue #17). The counting follows
-    ledger.entries (counted, late at or after the due instant, waiting for 审定, overdue), and a
-    test holds it to `ledger.status.aggregate` on the same rows. Its units have no lists."""
-    ledger = await open_ledger(session, period, now=now, rules=rules, tz=tz)
-    o, e = Obligation, ProgressEntry
-    role_index = case(*((o.role == r, i) for i, r in enumerate(ROLE_ORDER)), else_=3)
-    owed = (
-        select(
-            o.unit_id, func.count().label("owed"), func.count(o.counted_at).label("counted"),
-            func.sum(case((o.counted_at >= o.due_at, 1), else_=0)).label("late"),
-            func.sum(case((o.counted_at.is_(None) & (o.due_at <= now), 1), else_=0)).label("due"),
-            func.sum(case((o.role == UnitRole.SUPPORT, 1), else_=0)).label("support"),
-            func.sum(case(((o.role == UnitRole.SUPPORT) & o.counted_at.is_not(None), 1),
-                          else_=0)).label("support_counted"),
-            func.max(o.contacts).label("contacts"),
-            func.max(case((o.has_principal, 1), else_=0)).label("principal"),
-            func.min(((cast(o.plan_id, BigInteger) * PLACE + Task.number) * 4 + role_index) * 1000
-                     + func.coalesce(TaskUnit.position, 0)).label("place"),
-        )
-        .join(Task, Task.id == o.task_id)
-        .outerjoin(TaskUnit, _listed())
-        .where(o.period == period.key)
-        .group_by(o.unit_id)
-        .subquery()
-    )  # fmt: skip
-    submitted = select(e.task_id, e.unit_id).where(  # few rows, found by index
-        e.period == period.key, e.state == EntryState.SUBMITTED, e.is_current
-    )
-    waiting = {  # owed, not counted, its current entry waiting for 审定
-        unit: (int(count), int(past_due or 0))
-        for unit, count, past_due in await session.execute(
-            select(o.unit_id, func.count(), func.sum(case((o.due_at <= now, 1), else_=0)))
-            .where(o.period == period.key, o.counted_at.is_(None),
-                   tuple_(o.task_id, o.unit_id).in_(submitted))
-            .group_by(o.unit_id)
-        )
-    }  # fmt: skip
-    units: list[UnitStatus] = []
-    first: dict[int, tuple[int, ...]] = {}
-    for row in await session.execute(select(owed, Unit.name).join(Unit, Unit.id == owed.c.unit_id)):
-        waits, waits_due = waiting.get(row.unit_id, (0, 0))
-        counts = Counts(
-            row.owed, row.counted, waits, int(row.late), int(row.support), int(row.support_counted)
-        )
-        units.append(
-            UnitStatus(row.unit_id, row.name, contacts=int(row.contacts),
-                       principal=bool(row.principal), overdue=int(row.due) - waits_due,
-                       counts=counts)
-        )  # fmt: skip
-        first[row.unit_id] = _order(int(row.place))
-    owing = select(o.unit_id).where(o.period == period.key)
-    reported = await session.execute(  # a report is never hidden, even on a task not owed
-        select(e.unit_id, Unit.name)
-        .join(Unit, Unit.id == e.unit_id)
-        .where(e.period == period.key, e.is_current, e.unit_id.not_in(owing))
-        .distinct()
-    )
-    for unit_id, name in reported:
-        units.append(UnitStatus(unit_id, name, counts=Counts(0, 0, 0, 0)))
-        first[unit_id] = UNORDERED
-    ordered = in_status_order(units, first)
-    return PeriodStatus(period, await period_plans(session, period), ordered, ledger)

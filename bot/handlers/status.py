@@ -27,13 +27,8 @@ from services.assignments import unacknowledged
 from services.closed_tasks import closed_numbers
 from services.due import overdue_units
 from services.periods import open_period
-from services.status import (
-    PeriodStatus,
-    TaskStatus,
-    period_status,
-    period_summary,
-    task_status,
-)
+from services.status import PeriodStatus, TaskStatus, period_status, task_status
+from services.status_summary import period_summary
 
 
 async def _period(update: Update, context: BotContext, who: Caller, query: Query) -> Period | None:

@@ -13,7 +13,8 @@ from ledger.vocab import ContactRole
 from models import Obligation
 from services.identity import identify
 from services.reporting import review
-from services.status import period_status, period_summary
+from services.status import period_status
+from services.status_summary import period_summary
 from tests.factories import make_plan, make_task, make_unit
 from tests.services.test_ledger_of_record import as_of, at, bind, report
 
