@@ -190,7 +190,7 @@ class MilestoneResult(CreatedAt, Base):
 
 class StatusRevision(Base):
     """One row of numbers that change with every committed write to what the status summary
-    reads (database triggers, migration 0510): a process keeps its last summary while they hold.
+    reads (database triggers, migration 0620): a process keeps its last summary while they hold.
     `value` follows every such write, `places` only those that can move a unit in the document's
     order; the `*_txid` columns (PostgreSQL) keep each bump to once per transaction."""
 

@@ -1,6 +1,6 @@
 """The numbers a process checks before serving a kept status summary (issue #17).
 
-`status_revision` (migration 0510) holds `value`, changed by every committed write to the tables
+`status_revision` (migration 0620) holds `value`, changed by every committed write to the tables
 the summary reads, and `places`, changed only by writes that can move a unit in the document's
 order (plans, tasks, links, which obligations exist). A kept value is served while the number
 it was computed under is still the database's. A transaction that wrote and has not committed
@@ -22,7 +22,7 @@ from models import StatusRevision
 
 T = TypeVar("T")
 KEPT = 16  # values kept per store: (database, period) pairs
-TRIGGERS = {"postgresql": 18, "sqlite": 24}  # as migration 0510 creates them
+TRIGGERS = {"postgresql": 18, "sqlite": 24}  # as migration 0620 creates them
 
 _triggers: dict[str, bool] = {}  # database → all its triggers are there
 _stores: list[dict[Any, Any]] = []

@@ -11,8 +11,8 @@ transaction (the row is locked only while committing: no deadlock with the rows 
 writes), and statement triggers mark the transaction as having written (a transaction that
 wrote must not read, nor fill, the cache before its commit bumps the numbers).
 
-Revision ID: 0510
-Revises: 0500
+Revision ID: 0620
+Revises: 0610
 Create Date: 2026-11-27 19:00:00
 """
 
@@ -21,8 +21,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0510"
-down_revision: str | None = "0500"
+revision: str = "0620"
+down_revision: str | None = "0610"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
