@@ -14,7 +14,8 @@ from ledger.vocab import ClosureState, ContactRole, EntryState, RequestState
 from models import Closure, Contact, ExtensionRequest, ProgressEntry, Task, Unit
 from services.due import languages
 from services.identity import Identity
-from services.reporting import ReportRefused, Reviewed, review
+from services.reporting import ReportRefused
+from services.reviewing import Reviewed, review
 
 
 @dataclass(frozen=True)

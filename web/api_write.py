@@ -16,7 +16,8 @@ from ledger.reports import MAX_TEXT
 from ledger.vocab import EntryStatus
 from models import Task
 from services import form_drafts, permissions
-from services.reporting import Draft, ReportRefused, Source, review, submit
+from services.reporting import Draft, ReportRefused, Source, submit
+from services.reviewing import review
 from web import notify
 from web.api_auth import Viewer, ok, problem, route
 from web.api_read import as_of, period_of

@@ -13,7 +13,8 @@ from bot.handlers.report_texts import approval_keyboard, or_none, status_text, t
 from messages.render import esc
 from services import outbox
 from services.identity import language_of
-from services.reporting import Recorded, Reviewed
+from services.reporting import Recorded
+from services.reviewing import Reviewed
 
 
 async def ask_approval(

@@ -15,7 +15,8 @@ from bot.handlers.report_texts import texts
 from messages import buttons
 from models import ProgressEntry, Task
 from services import conversations
-from services.reporting import ReportRefused, review, reviewable
+from services.reporting import ReportRefused
+from services.reviewing import review, reviewable
 
 FLOW = "return"
 

@@ -23,7 +23,8 @@ from services import change_notices
 from services.closures import may_ask_closure
 from services.history import changes_since_approved, entry_attachments
 from services.identity import language_of
-from services.reporting import Recorded, Reviewed
+from services.reporting import Recorded
+from services.reviewing import Reviewed
 from services.runtime import Runtime
 
 

@@ -23,7 +23,8 @@ from services.due import milestone_owing
 from services.identity import identify
 from services.milestones import record_answer
 from services.obligations import refresh_contacts
-from services.reporting import Draft, Source, review, submit
+from services.reporting import Draft, Source, submit
+from services.reviewing import review
 from services.status import period_status
 
 TZ = ZoneInfo("Asia/Shanghai")

@@ -34,7 +34,8 @@ from services.digest import digest_data
 from services.identity import identify
 from services.obligations import refresh, refresh_contacts, set_closed
 from services.pauses import pause
-from services.reporting import Draft, Source, review, submit
+from services.reporting import Draft, Source, submit
+from services.reviewing import review
 from tests.factories import make_plan, make_task, make_unit
 
 TZ = ZoneInfo("Asia/Shanghai")

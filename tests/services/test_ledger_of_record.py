@@ -21,7 +21,8 @@ from services.milestones import record_answer
 from services.obligations import refresh, refresh_contacts, set_closed
 from services.pauses import pause, resume
 from services.plans import carry_over
-from services.reporting import AmbiguousTask, Draft, ReportRefused, Source, review, submit
+from services.reporting import AmbiguousTask, Draft, ReportRefused, Source, submit
+from services.reviewing import review
 from services.status import period_status
 from tests.factories import make_plan, make_task, make_unit
 

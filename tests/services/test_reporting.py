@@ -15,7 +15,8 @@ from ledger.vocab import ContactRole, EntryState, EntryStatus, UnitKind
 from models import Contact, Evidence, LedgerPeriod, ProgressEntry, UnitMember
 from services.identity import Identity, identify
 from services.periods import open_period
-from services.reporting import Draft, ReportRefused, Source, review, submit
+from services.reporting import Draft, ReportRefused, Source, submit
+from services.reviewing import review
 from services.status import period_status, task_status
 from tests.factories import make_plan, make_task, make_unit
 

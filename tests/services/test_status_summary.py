@@ -12,7 +12,7 @@ from ledger.status import UnitStatus, totals
 from ledger.vocab import ContactRole
 from models import Obligation
 from services.identity import identify
-from services.reporting import review
+from services.reviewing import review
 from services.status import period_status
 from services.status_summary import period_summary
 from tests.factories import make_plan, make_task, make_unit

@@ -20,7 +20,8 @@ from ledger.timetable import CalendarRules
 from ledger.vocab import ClosureState, ContactRole, EntryStatus, MilestoneOutcome, RequestState
 from models import Closure, Contact, ExtensionRequest, Milestone, MilestoneResult, Staff
 from services.identity import identify
-from services.reporting import Draft, Source, review, submit
+from services.reporting import Draft, Source, submit
+from services.reviewing import review
 from tests.factories import make_plan, make_task, make_unit
 
 TOKEN = "123456:ledger-test-token"
