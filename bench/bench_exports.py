@@ -54,7 +54,7 @@ from reports.bulletin_xlsx import bulletin_xlsx
 from reports.entries import entries_csv, entries_json
 from reports.ledger_xlsx import ledger_workbook
 from reports.scorecard import scorecard_xlsx
-from services import reports
+from services import quarter_year_data, reports
 from services.digest import digest_data
 from tests.reports.simulate import TZ, roll
 
@@ -244,12 +244,14 @@ async def bench(url: str, units: int) -> None:
         return ledger_workbook(found, TZ, now)
 
     async def bulletin(s: AsyncSession, writer: Callable[..., bytes]) -> bytes:
-        data = await reports.quarter_data(s, quarter=Quarter(YEAR, 2), rules=rules, tz=TZ, now=now)
+        data = await quarter_year_data.quarter_data(
+            s, quarter=Quarter(YEAR, 2), rules=rules, tz=TZ, now=now
+        )
         assert data is not None
         return writer(build(data))
 
     async def scorecard(s: AsyncSession) -> bytes:
-        data = await reports.year_data(
+        data = await quarter_year_data.year_data(
             s, year=YEAR, through=Period(YEAR, 12), rules=rules, tz=TZ, now=now
         )
         assert data is not None

@@ -20,7 +20,7 @@ from ledger.timetable import CalendarRules
 from messages.digest import chart_title, digest_chart, digest_message
 from messages.render import esc
 from reports.bulletin import build
-from services import reports
+from services import quarter_year_data, reports
 from services.digest import digest_data
 from services.periods import open_period
 
@@ -85,7 +85,7 @@ async def _ledger(session: AsyncSession, ask: Ask) -> Loaded | None:
 
 async def _bulletin(session: AsyncSession, ask: Ask) -> Loaded | None:
     quarter = ask.quarter or (await open_period(session, now=ask.now, tz=ask.tz)).quarter
-    data = await reports.quarter_data(
+    data = await quarter_year_data.quarter_data(
         session, quarter=quarter, rules=ask.rules, tz=ask.tz, now=ask.now
     )
     return None if data is None else Loaded(quarter.key, build(data, ask.unit_ids))
@@ -94,12 +94,12 @@ async def _bulletin(session: AsyncSession, ask: Ask) -> Loaded | None:
 def scored_through(ask: Ask) -> Period:
     """The last period a scorecard counts: as asked, else the newest past its deadline."""
     assert ask.year is not None
-    return ask.through or reports.last_due_period(ask.year, ask.now, ask.rules, ask.tz)
+    return ask.through or quarter_year_data.last_due_period(ask.year, ask.now, ask.rules, ask.tz)
 
 
 async def _scorecard(session: AsyncSession, ask: Ask) -> Loaded | None:
     assert ask.year is not None
-    data = await reports.year_data(
+    data = await quarter_year_data.year_data(
         session, year=ask.year, through=scored_through(ask), rules=ask.rules, tz=ask.tz, now=ask.now
     )
     return None if data is None else Loaded(str(ask.year), data)

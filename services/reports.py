@@ -33,20 +33,17 @@ from reports.data import (
     MilestoneCheck,
     PeriodLedger,
     PlanInfo,
-    QuarterData,
     Record,
     TaskInfo,
     UnitRef,
-    YearData,
 )
 from services.closed_tasks import closures_in_force
-from services.duban_reports import duban_facts
 from services.due import milestone_owing
 from services.obligations import open_ledger
 from services.report_entries import load_entries
 from services.status import PlanRef, period_plans, unit_names
 
-__all__ = ["last_due_period", "ledgers", "load_entries", "quarter_data", "year_data"]
+__all__ = ["ledgers", "load_entries", "milestone_checks", "task_infos"]
 
 
 async def task_infos(session: AsyncSession, plan_id: int) -> list[TaskInfo]:
@@ -255,64 +252,3 @@ async def milestone_checks(
         checks.append(MilestoneCheck(task, quarter.number, target, due, found, plan))
     checks.sort(key=lambda c: (c.plan.id, c.task.number, c.target))
     return checks
-
-
-async def _plans(session: AsyncSession, periods: Iterable[Period]) -> list[PlanInfo]:
-    """Every plan some of `periods` owe under, in plan order."""
-    found = {PlanInfo(p.id, p.code, p.title) for period in periods
-             for p in await period_plans(session, period)}  # fmt: skip
-    return sorted(found)
-
-
-def _titles(ledgers: list[PeriodLedger]) -> str:
-    return "；".join(dict.fromkeys(ledger.plan_title for ledger in ledgers))
-
-
-async def quarter_data(
-    session: AsyncSession, *, quarter: Quarter, rules: CalendarRules, tz: ZoneInfo, now: datetime
-) -> QuarterData | None:
-    """季通报 as of `now`: the quarter's ledgers whose deadline has passed (none yet is still a
-    bulletin, saying so) and its milestone checks; None when no plan covers the quarter."""
-    months = await ledgers(
-        session, periods=list(quarter.periods()), rules=rules, tz=tz, now=now, due_only=True
-    )
-    checks = await milestone_checks(session, quarter, now=now, rules=rules, tz=tz)
-    known = {ledger.plan for ledger in months} | {check.plan for check in checks}
-    plans = sorted(known | set(await _plans(session, quarter.periods())))
-    if not plans:
-        return None
-    titles = "；".join(plan.title for plan in plans)
-    urges, extended = await duban_facts(session, quarter, now)
-    return QuarterData(quarter, titles, months, checks, now, plans, urges, extended)
-
-
-async def year_data(
-    session: AsyncSession,
-    *,
-    year: int,
-    through: Period,
-    rules: CalendarRules,
-    tz: ZoneInfo,
-    now: datetime,
-) -> YearData | None:
-    """年考评: the year's ledgers up to `through` whose deadline has passed, and the milestones
-    of the quarters it ends."""
-    periods = [Period(year, m) for m in range(1, 13) if Period(year, m) <= through]
-    months = await ledgers(session, periods=periods, rules=rules, tz=tz, now=now, due_only=True)
-    if not months:
-        return None
-    checks = []
-    for q in range(1, 5):
-        if Quarter(year, q).periods()[2] <= through:
-            checks += await milestone_checks(session, Quarter(year, q), now=now, rules=rules, tz=tz)
-    return YearData(year, _titles(months), months, checks)
-
-
-def last_due_period(year: int, now: datetime, rules: CalendarRules, tz: ZoneInfo) -> Period:
-    """The newest period of `year` whose deadline has passed by `now` (for a default scorecard)."""
-    last = Period(year, 1).prev()
-    for month in range(1, 13):
-        period = Period(year, month)
-        if ledger_schedule(period, rules, tz).due_at <= now:
-            last = period
-    return last

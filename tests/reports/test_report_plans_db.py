@@ -28,7 +28,7 @@ from reports.bulletin_xlsx import bulletin_xlsx
 from reports.entries import record
 from reports.ledger_xlsx import ledger_workbook
 from reports.scorecard import score_rows, scorecard_xlsx
-from services import reports
+from services import quarter_year_data, reports
 from services.audit import Actor
 from services.digest import digest_data
 from services.identity import identify
@@ -108,11 +108,11 @@ async def test_two_plans_from_the_ledger_of_record(
     moment = as_of("2023-07-12 10:00")
     may_june = [Period(2023, 5), Period(2023, 6), Period(2023, 5)]  # May asked twice: once
     async with session_factory() as s:
-        data = await reports.quarter_data(s, quarter=Q2, **moment)
+        data = await quarter_year_data.quarter_data(s, quarter=Q2, **moment)
         months = await reports.ledgers(s, periods=may_june, **moment)
         water = await reports.ledgers(s, periods=may_june, unit_ids=[ids["water"]], **moment)
         anyue = await reports.ledgers(s, periods=may_june, unit_ids=[ids["anyue"]], **moment)
-        year = await reports.year_data(s, year=2023, through=Period(2023, 6), **moment)
+        year = await quarter_year_data.year_data(s, year=2023, through=Period(2023, 6), **moment)
         entries = await reports.load_entries(s, plan_id=None, year=2023, current_only=False)
     assert data is not None and year is not None
     assert [p.code for p in data.plans] == ["工作要点", "十件大事"]
@@ -194,7 +194,7 @@ async def test_a_period_not_yet_due_is_not_counted_and_the_digest_agrees(
     await script(session_factory)
     early = as_of("2023-07-03 10:00")  # June is due 2023-07-07: only May counts
     async with session_factory() as s:
-        data = await reports.quarter_data(s, quarter=Q2, **early)
+        data = await quarter_year_data.quarter_data(s, quarter=Q2, **early)
         digest = await digest_data(s, period=Period(2023, 5), **as_of("2023-07-12 10:00"))
     assert data is not None and data.periods() == ["2023-05"]
     b = build(data)
@@ -226,8 +226,10 @@ async def test_closed_periods_give_the_same_bytes_after_registry_changes(
 
     async def documents() -> list[bytes]:
         async with transaction(session_factory) as s:
-            data = await reports.quarter_data(s, quarter=Q2, **moment)
-            year = await reports.year_data(s, year=2023, through=Period(2023, 6), **moment)
+            data = await quarter_year_data.quarter_data(s, quarter=Q2, **moment)
+            year = await quarter_year_data.year_data(
+                s, year=2023, through=Period(2023, 6), **moment
+            )
             months = await reports.ledgers(s, periods=list(Q2.periods()), **moment)
         assert data is not None and year is not None
         content = build(data)

@@ -12,7 +12,7 @@ from ledger.vocab import ContactRole, EntryState, EntryStatus, MilestoneOutcome,
 from messages.digest import digest_chart, digest_message
 from models import Contact, Milestone, MilestoneResult, ProgressEntry, Section, UnitMember
 from models.db import transaction
-from services import reports
+from services import quarter_year_data, reports
 from services.digest import digest_data
 from tests.factories import make_plan, make_task, make_unit
 from tests.reports.simulate import TZ
@@ -98,9 +98,11 @@ async def test_ledgers_quarters_and_years(
         [own] = await reports.ledgers(
             session, periods=[Period(2023, 5)], unit_ids=[ids["water"]], **july
         )
-        q2 = await reports.quarter_data(session, quarter=Quarter(2023, 2), **july)
-        year = await reports.year_data(session, year=2023, through=Period(2023, 6), **july)
-        early = await reports.quarter_data(
+        q2 = await quarter_year_data.quarter_data(session, quarter=Quarter(2023, 2), **july)
+        year = await quarter_year_data.year_data(
+            session, year=2023, through=Period(2023, 6), **july
+        )
+        early = await quarter_year_data.quarter_data(
             session, quarter=Quarter(2023, 2), now=datetime(2023, 6, 5, tzinfo=SH),
             rules=DEFAULT_RULES, tz=TZ,
         )  # fmt: skip
@@ -127,6 +129,6 @@ async def test_ledgers_quarters_and_years(
     assert early is not None and [p.period.key for p in early.ledgers] == ["2023-04"]
     assert early.milestones == []
     assert (entries[0].unit.name, entries[0].task_text) == ("市交通运输局", "任务5")
-    assert reports.last_due_period(2023, datetime(2023, 6, 8, 1, tzinfo=SH), DEFAULT_RULES, TZ) == (
-        Period(2023, 5)
-    )
+    assert quarter_year_data.last_due_period(
+        2023, datetime(2023, 6, 8, 1, tzinfo=SH), DEFAULT_RULES, TZ
+    ) == (Period(2023, 5))

@@ -25,7 +25,8 @@ from reports.bulletin_xlsx import bulletin_xlsx
 from reports.data import TaskInfo
 from reports.ledger_xlsx import ledger_workbook
 from reports.scorecard import ScoreRow, score_rows, scorecard_xlsx
-from services.reports import ledgers, quarter_data, year_data
+from services.quarter_year_data import quarter_data, year_data
+from services.reports import ledgers
 from tests.scenario.year import TZ, Year, as_of, at
 
 CLOSED = ("2023-03", "2023-04", "2023-05", "2023-06")

@@ -32,8 +32,8 @@ from services.identity import identify
 from services.importer import ImportReport, import_plan
 from services.milestones import record_answer
 from services.pauses import pause
+from services.quarter_year_data import quarter_data, year_data
 from services.reporting import Draft, Source, submit
-from services.reports import quarter_data, year_data
 from services.reviewing import review
 from services.status import period_status
 from tests.scenario.plans import POINTS, TEN_CODE

@@ -18,8 +18,8 @@ from reports.bulletin import build
 from services.audit import Actor
 from services.extensions import ExtensionRefused, decide, request_extension
 from services.identity import identify
+from services.quarter_year_data import quarter_data
 from services.reporting import Draft, ReportRefused, Source, submit
-from services.reports import quarter_data
 from services.status import period_status
 from tests.factories import make_plan, make_task, make_unit
 

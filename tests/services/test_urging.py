@@ -16,7 +16,7 @@ from ledger.vocab import ContactRole
 from models import Contact, OutboxMessage, Urge
 from reports.bulletin import build
 from services.audit import Actor
-from services.reports import quarter_data
+from services.quarter_year_data import quarter_data
 from services.urging import UrgeRefused, prepare, send
 from tests.factories import make_plan, make_task, make_unit
 
