@@ -22,9 +22,8 @@ from ledger.entries import COUNTED
 from ledger.obligations import Link, Owed, Pause, due_by_role, owed
 from ledger.periods import Period
 from ledger.timetable import BUREAU_TZ, DEFAULT_RULES, AsOf, CalendarRules, ledger_schedule, to_utc
-from ledger.vocab import ContactRole, UnitRole
+from ledger.vocab import UnitRole
 from models import (
-    Contact,
     LedgerPeriod,
     Obligation,
     Plan,
@@ -37,6 +36,7 @@ from models import (
 from models.base import utcnow
 from services.audit import Actor, record
 from services.closed_tasks import closed_tasks
+from services.unit_snapshots import snapshots
 
 Key = tuple[int, int, UnitRole]  # task, unit, role
 ROWS_PER_INSERT = 1_000  # 12 columns: 12,000 parameters, below every SQLite build's limit
@@ -132,27 +132,6 @@ async def _desired(
     closed = await closed_tasks(session)
     found = owed(links, members, pauses, opens_on=opens_on, support=True, closed=closed)
     return {(o.task_id, o.unit_id, o.role): (o, plan_of[o.task_id]) for o in found}
-
-
-async def snapshots(session: AsyncSession, unit_ids: Iterable[int]) -> dict[int, tuple[int, bool]]:
-    """unit → (bound contacts, has a bound principal), as they are now."""
-    wanted = list(set(unit_ids))
-    found: dict[int, tuple[int, bool]] = dict.fromkeys(wanted, (0, False))
-    if not wanted:
-        return found
-    rows = await session.execute(
-        select(Contact.unit_id, Contact.role, func.count())
-        .where(Contact.unit_id.in_(wanted), Contact.active)
-        .group_by(Contact.unit_id, Contact.role)
-    )
-    for unit_id, role, count in rows:
-        contacts, principal = found[unit_id]
-        if role == ContactRole.CONTACT:
-            contacts = int(count)
-        else:
-            principal = principal or count > 0
-        found[unit_id] = (contacts, principal)
-    return found
 
 
 async def _counted(
