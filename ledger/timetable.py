@@ -294,12 +294,3 @@ def next_event(
     while not (events := events_between(after, after + span, rules, tz)):
         span *= 2  # only a holiday longer than the window leaves it empty
     return events[0]
-
-
-def describe_month(
-    period: Period, rules: CalendarRules = DEFAULT_RULES, tz: ZoneInfo = BUREAU_TZ
-) -> list[tuple[str, datetime]]:
-    """The human timetable of one period's ledger, e.g. for docs and the admin's /calendar."""
-    s = ledger_schedule(period, rules, tz)
-    rows = [("prompt", s.prompt_at), *(("reminder", r) for r in s.reminders)]
-    return [*rows, ("due", s.due_at), ("escalation", s.escalation_at), ("close", s.close_at)]
