@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ledger.vocab import OutboxState
@@ -56,31 +56,29 @@ async def enqueue(
     return row is not None
 
 
-async def sent_requests(session: AsyncSession, entry: ProgressEntry) -> list[OutboxMessage]:
-    """The 审定 requests about ``entry`` already delivered (each principal's copy)."""
+async def _requests(
+    session: AsyncSession, entry: ProgressEntry, which: ColumnElement[bool]
+) -> list[OutboxMessage]:
     rows = await session.scalars(
         select(OutboxMessage).where(
             OutboxMessage.kind == APPROVAL_REQUEST,
             OutboxMessage.period == entry.period,
             OutboxMessage.recipient.startswith(f"entry{entry.id}:"),
-            OutboxMessage.sent_message_id.is_not(None),
+            which,
         )
     )
     return list(rows)
+
+
+async def sent_requests(session: AsyncSession, entry: ProgressEntry) -> list[OutboxMessage]:
+    """The 审定 requests about ``entry`` already delivered (each principal's copy)."""
+    return await _requests(session, entry, OutboxMessage.sent_message_id.is_not(None))
 
 
 async def unsent_requests(session: AsyncSession, entry: ProgressEntry) -> list[OutboxMessage]:
     """The 审定 requests about ``entry`` not (known to be) delivered yet: still waiting in the
     outbox, or due again after an unknown outcome."""
-    rows = await session.scalars(
-        select(OutboxMessage).where(
-            OutboxMessage.kind == APPROVAL_REQUEST,
-            OutboxMessage.period == entry.period,
-            OutboxMessage.recipient.startswith(f"entry{entry.id}:"),
-            OutboxMessage.state.in_(UNSENT),
-        )
-    )
-    return list(rows)
+    return await _requests(session, entry, OutboxMessage.state.in_(UNSENT))
 
 
 async def replace_unsent(
