@@ -2,9 +2,10 @@
 show has changed: which obligations exist, count, are past due or have nobody bound, which
 current reports wait for 审定, and the period's light (due soon or not).
 
-Each request first reads a fingerprint of those facts: per unit, sums of task ids over each
-set, read from the covering indexes the grid itself uses (ix_obligations_grid and the partial
-ix_progress_entries_current_state). Units whose sums changed have their rows read again; a
+Each request first reads those facts summed over the period (one row, from the covering
+indexes the grid itself uses: ix_obligations_grid and the partial
+ix_progress_entries_current_state); unchanged, the kept answer is returned. Otherwise the same
+sums per unit tell which units changed, and only their rows are read again; a
 unit owing other tasks, or the light changing, rebuilds the whole grid. A change from any
 process (the bot, the CLI, another replica) changes the fingerprint: nothing has to remember
 to invalidate. Task texts and unit names are those of the last full build.
@@ -28,6 +29,7 @@ from services import ledger_grid
 from services.obligations import open_ledger
 
 KEEP = 24  # periods × plan filters kept; a year of periods, twice over
+SPREAD = 1_000_003  # (unit, task) → unit·SPREAD + task: one number per pair
 Marks = dict[int, tuple[int, ...]]  # unit → its facts' sums
 
 
@@ -67,8 +69,32 @@ async def fingerprint(session: AsyncSession, period: Period, as_of: AsOf) -> tup
     return period_light(now, schedule, as_of["rules"]).value, marks
 
 
+async def totals(session: AsyncSession, period: Period, as_of: AsOf) -> tuple[Any, ...]:
+    """The same facts summed over the whole period, (unit, task) pairs as one number each:
+    one row to read, so an unchanged grid costs this and nothing more."""
+    o, e = Obligation, ProgressEntry
+    pair = cast(o.unit_id, BigInteger) * SPREAD + o.task_id
+    sets = (o.counted_at.is_not(None), o.due_at <= as_of["now"], o.contacts > 0)
+    owed = (
+        await session.execute(
+            select(func.count(), func.sum(pair),
+                   *(func.sum(case((member, pair), else_=0)) for member in sets))
+            .where(o.period == period.key)
+        )
+    ).one()  # fmt: skip
+    waiting = await session.scalar(
+        select(func.sum(cast(e.unit_id, BigInteger) * SPREAD + e.task_id)).where(
+            e.period == period.key, e.state.in_(WAITING), ledger_grid.CURRENT
+        )
+    )
+    schedule = ledger_schedule(period, as_of["rules"], as_of["tz"])
+    light = period_light(as_of["now"], schedule, as_of["rules"]).value
+    return (*(int(v or 0) for v in owed), int(waiting or 0), light)
+
+
 @dataclass(frozen=True)
 class Kept:
+    total: tuple[Any, ...]
     light: str
     marks: Marks
     data: dict[str, Any]
@@ -88,8 +114,12 @@ class GridCache:
         units' rows read again while every unit owes what it owed, else built anew."""
         key = (period.key, plan_code)
         await open_ledger(session, period, **as_of)  # a first view writes the obligations
-        light, marks = await fingerprint(session, period, as_of)  # before reading: never newer
+        total = await totals(session, period, as_of)  # read before the grid: never newer
         kept = self.grids.get(key)
+        if kept is not None and kept.total == total:
+            self.grids.move_to_end(key)
+            return kept.data
+        light, marks = await fingerprint(session, period, as_of)
         if kept is not None and kept.light == light and kept.marks.keys() == marks.keys():
             changed = [u for u, m in marks.items() if m != kept.marks[u]]
             if not changed:
@@ -104,7 +134,7 @@ class GridCache:
                 )
         else:
             data = await ledger_grid.grid(session, period=period, as_of=as_of, plan_code=plan_code)
-        self.grids[key] = Kept(light, marks, data)
+        self.grids[key] = Kept(total, light, marks, data)
         self.grids.move_to_end(key)
         while len(self.grids) > KEEP:
             self.grids.popitem(last=False)
