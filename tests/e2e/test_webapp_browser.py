@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from sqlalchemy import select
@@ -250,7 +251,7 @@ def served(harness: Harness) -> str:
     for user in (CONTACT, PRINCIPAL, CONTACT_2, STAFF):
         harness.control.create_user(NAMES[user], user_id=user, language_code="zh")
     harness.control.create_user("管理员", user_id=ADMIN_ID)
-    _seed(harness.db_url, _files(harness))
+    harness.ids = _seed(harness.db_url, _files(harness))  # type: ignore[attr-defined]
     base = harness.serve_web()
     harness.start(LEDGERBOT_FAKE_NOW=AFTER_DUE.isoformat())
     return base
@@ -357,3 +358,41 @@ def test_staff_grid_contact_form_principal_review_and_forged_init_data(
     wait_text(driver, "#error", "身份验证失败")
     assert driver.find_elements(By.CSS_SELECTOR, "table#grid") == []
     screenshot(driver, "miniapp-refused")
+
+
+def test_links_open_the_app_on_their_period_unit_and_task(
+    served: str,
+    harness: Harness,
+    chromium: Any,  # noqa: F811
+) -> None:
+    """A web_app button's query (?screen&period&unit&task) and a t.me link's startapp parameter
+    (start_param in the init data, tgWebAppStartParam in the fragment) open the same place."""
+    from selenium.webdriver.common.by import By
+
+    base, driver, token = served, chromium, harness.tg.token
+    ids = harness.ids  # type: ignore[attr-defined]
+    transport, development, six = ids[TRANSPORT], ids[DEVELOPMENT], ids["6"]
+    # A unit and a task: the grid narrowed to that task's row and that unit, its entry open.
+    staff = quote(init_data(STAFF, at=AFTER_DUE, token=token), safe="")
+    driver.get(f"{base}/app/?screen=grid&period=2023-05&unit={transport}&task={six}"
+               f"#tgWebAppData={staff}&tgWebAppVersion=7.10")  # fmt: skip
+    wait_text(driver, "#dialog-body", "新开通公交线路2条。")
+    assert driver.find_element(By.ID, "unit").get_attribute("value") == TRANSPORT
+    rows = [th.text.split(".")[0] for th in driver.find_elements(By.CSS_SELECTOR, "#grid th.task")]
+    assert rows == ["6"]
+    # startapp=grid_p2023-05_u<development>: Telegram signs it into the init data.
+    param = f"grid_p2023-05_u{development}"
+    signed = quote(init_data(STAFF, at=AFTER_DUE, token=token, start_param=param), safe="")
+    driver.get("about:blank")
+    driver.get(f"{base}/app/#tgWebAppData={signed}&tgWebAppVersion=7.10"
+               f"&tgWebAppStartParam={param}")  # fmt: skip
+    wait_for(driver, "table#grid")
+    units = [th.text for th in driver.find_elements(By.CSS_SELECTOR, "#grid th.unit")]
+    assert units == [DEVELOPMENT]
+    # A contact's form on a task: that card marked.
+    contact = quote(init_data(CONTACT_2, at=AFTER_DUE, token=token), safe="")
+    driver.get("about:blank")
+    driver.get(f"{base}/app/?screen=form&period=2023-05&task={ids['8']}"
+               f"#tgWebAppData={contact}&tgWebAppVersion=7.10")  # fmt: skip
+    aimed = wait_for(driver, ".card.task.aimed")
+    assert aimed.get_attribute("data-number") == "8"
