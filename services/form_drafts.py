@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ledger.periods import Period
 from ledger.timetable import AsOf
 from ledger.vocab import EntryStatus
-from models import FormDraft
+from models import FormDraft, ProgressEntry
 from services.identity import Identity
 from services.permissions import reports_for
 from services.reporting import reportable_tasks
@@ -96,6 +96,12 @@ async def discard(
             FormDraft.unit_id == unit_id, FormDraft.task_id == task_id,
         )
     )  # fmt: skip
+
+
+async def discard_submitted(session: AsyncSession, user_id: int, entry: ProgressEntry) -> None:
+    """A report stored from the chat: the user's draft of that task in the form has served."""
+    await discard(session, user_id=user_id, period=entry.period, unit_id=entry.unit_id,
+                  task_id=entry.task_id)  # fmt: skip
 
 
 def attach(units: list[dict[str, Any]], drafts: dict[tuple[int, int], dict[str, Any]]) -> None:

@@ -9,6 +9,7 @@ Which obligations exist and what counts is the ledger of record's, as for /statu
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import cache
 from typing import Any
 
@@ -54,25 +55,58 @@ async def grid(
     await open_ledger(session, period, **as_of)
     plans = [p for p in await period_plans(session, period) if plan_code in (None, p.code)]
     code_of = {p.id: p.code for p in plans}
-    o, e = Obligation, ProgressEntry
-    # Two grouped reads (a row per unit) instead of 84,000 rows or a join: obligations with
-    # their facts, and the tasks with a current report waiting for 审定.
-    item = cast(_facts(as_of["now"]), String) + cast(o.task_id, String)  # "5" + "17": facts, task
-    per_unit = (
-        await session.execute(
-            select(o.unit_id, func.max(o.contacts), _packed(session, item))
-            .where(o.period == period.key, o.plan_id.in_(list(code_of)))
-            .group_by(o.unit_id)  # in the index's order: no sort
-        )
-    ).all()
-    waiting_rows = await session.execute(
-        select(e.unit_id, _packed(session, cast(e.task_id, String)))
-        .where(e.period == period.key, e.state.in_(WAITING), CURRENT)
-        .group_by(e.unit_id)
-    )
-    waiting = {unit_id: set(tasks.split(",")) for unit_id, tasks in waiting_rows}
+    per_unit, waiting = await _facts_per_unit(session, period, as_of, list(code_of))
     owed = {item[1:] for _, _, cells in per_unit for item in cells.split(",")}
     tasks = await _tasks(session, [int(i) for i in owed], code_of)
+    units = await _rows(session, period, as_of, per_unit, waiting, tasks)
+    return {
+        "period": period.key,
+        "plans": [{"code": p.code, "title": p.title} for p in plans],
+        "tasks": tasks,
+        "units": _ordered(units),
+    }
+
+
+async def patch(
+    session: AsyncSession, kept: dict[str, Any], *, period: Period, as_of: AsOf,
+    unit_ids: list[int],
+) -> dict[str, Any]:  # fmt: skip
+    """`kept` (a grid of the period) with the rows of `unit_ids` read again: what `grid` would
+    answer when only those units' facts changed and no unit owes a task it did not owe."""
+    codes = {p["code"] for p in kept["plans"]}
+    plan_ids = [p.id for p in await period_plans(session, period) if p.code in codes]
+    per_unit, waiting = await _facts_per_unit(session, period, as_of, plan_ids, unit_ids)
+    fresh = await _rows(session, period, as_of, per_unit, waiting, kept["tasks"])
+    again = set(unit_ids)
+    units = [u for u in kept["units"] if u["id"] not in again] + fresh
+    return {**kept, "units": _ordered(units)}
+
+
+async def _facts_per_unit(
+    session: AsyncSession, period: Period, as_of: AsOf, plan_ids: list[int],
+    unit_ids: list[int] | None = None,
+) -> tuple[Sequence[Any], dict[int, set[str]]]:  # fmt: skip
+    """Two grouped reads (a row per unit) instead of 84,000 rows or a join: obligations with
+    their facts packed, and the tasks with a current report waiting for 审定."""
+    o, e = Obligation, ProgressEntry
+    item = cast(_facts(as_of["now"]), String) + cast(o.task_id, String)  # "5" + "17": facts, task
+    owing = select(o.unit_id, func.max(o.contacts), _packed(session, item)).where(
+        o.period == period.key, o.plan_id.in_(plan_ids)
+    )
+    waits = select(e.unit_id, _packed(session, cast(e.task_id, String))).where(
+        e.period == period.key, e.state.in_(WAITING), CURRENT
+    )
+    if unit_ids is not None:
+        owing, waits = owing.where(o.unit_id.in_(unit_ids)), waits.where(e.unit_id.in_(unit_ids))
+    per_unit = (await session.execute(owing.group_by(o.unit_id))).all()  # index order: no sort
+    waiting_rows = await session.execute(waits.group_by(e.unit_id))
+    return per_unit, {unit_id: set(tasks.split(",")) for unit_id, tasks in waiting_rows}
+
+
+async def _rows(
+    session: AsyncSession, period: Period, as_of: AsOf, per_unit: Sequence[Any],
+    waiting: dict[int, set[str]], tasks: list[dict[str, Any]],
+) -> list[dict[str, Any]]:  # fmt: skip
     named = await session.execute(
         select(Unit.id, Unit.name).where(Unit.id.in_([u for u, _, _ in per_unit]))
     )
@@ -80,18 +114,16 @@ async def grid(
     light = period_light(as_of["now"], ledger_schedule(period, as_of["rules"], as_of["tz"]),
                          as_of["rules"])  # fmt: skip
     column = {str(t["id"]): k for k, t in enumerate(tasks)}
-    units = [
+    return [
         {"id": unit_id, "name": names[unit_id], "unbound": not contacts,
          "cells": _cells(cells, column, waiting.get(unit_id, set()), not contacts, light)}
         for unit_id, contacts, cells in per_unit
     ]  # fmt: skip
-    units.sort(key=lambda u: (_complete(u["cells"]), _first(u["cells"]), u["name"]))
-    return {
-        "period": period.key,
-        "plans": [{"code": p.code, "title": p.title} for p in plans],
-        "tasks": tasks,
-        "units": units,
-    }
+
+
+def _ordered(units: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Units with something outstanding first, by their first owed task, then by name."""
+    return sorted(units, key=lambda u: (_complete(u["cells"]), _first(u["cells"]), u["name"]))
 
 
 async def _tasks(

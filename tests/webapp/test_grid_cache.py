@@ -44,14 +44,16 @@ async def test_the_kept_grid_follows_every_change(make_api: MakeApi) -> None:
     ids = await api.run(lambda s: seed_month(s, approve_first=False))
     assert await cells(api) == {TRANSPORT: "WW.", DEVELOPMENT: ".GN", WATER: "..n"}
     kept = api.client.app[GRIDS].grids
-    built = next(iter(kept.values()))[1]
+    built = next(iter(kept.values())).data
     assert await cells(api) == {TRANSPORT: "WW.", DEVELOPMENT: ".GN", WATER: "..n"}
-    assert next(iter(kept.values()))[1] is built  # nothing changed: not rebuilt
+    assert next(iter(kept.values())).data is built  # nothing changed: not read again
 
     _, queue = await api.get("reviews", PRINCIPAL)
     five = next(i["entry"]["id"] for i in queue["entries"] if i["task"]["number"] == 5)
     assert (await api.post(f"entries/{five}/approve", PRINCIPAL, {}))[0] == 200
     assert await cells(api) == {TRANSPORT: "GW.", DEVELOPMENT: ".GN", WATER: "..n"}
+    patched = next(iter(kept.values())).data
+    assert patched is not built and patched["tasks"] is built["tasks"]  # transport's row only
 
     item = {"task_id": ids["8"], "status": "on_track", "progress": "水利项目完成投资1.2亿元。"}
     assert (await api.post("form?period=2023-05", CONTACT_2, {"items": [item]}))[0] == 201

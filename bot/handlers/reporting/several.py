@@ -22,7 +22,7 @@ from ledger.task_numbers import NumberedPart
 from ledger.vocab import EntryStatus
 from messages import buttons
 from messages.render import esc, shorten
-from services import conversations
+from services import conversations, form_drafts
 from services.periods import open_period
 from services.reporting import Draft, Recorded, ReportRefused, Source, resolve_task, submit
 
@@ -99,6 +99,8 @@ async def submit_all(update: Update, context: BotContext, who: Caller) -> None:
                     session, identity=who.identity, draft=draft, period=period, source=source,
                     rules=runtime.settings.calendar_rules(), tz=runtime.settings.tz,
                 )))  # fmt: skip
+            for _, entry in recorded:  # what the Mini App's form had saved for them has served
+                await form_drafts.discard_submitted(session, user.id, entry.entry)
             await conversations.clear(session, user.id)
             numbers = "、".join(str(number) for number, _ in recorded)
             done = more_texts("several_done", who.lang, n=len(recorded), numbers=numbers,

@@ -14,7 +14,7 @@ from ledger.periods import Period
 from ledger.reports import ReportSyntaxError, parse_report
 from ledger.vocab import EntryStatus
 from messages import buttons
-from services import conversations
+from services import conversations, form_drafts
 from services.periods import open_period
 from services.reporting import AmbiguousTask, Draft, Recorded, ReportRefused, Source, submit
 
@@ -61,6 +61,7 @@ async def submit_draft(
                 rules=runtime.settings.calendar_rules(),
                 tz=runtime.settings.tz,
             )
+            await form_drafts.discard_submitted(session, user.id, recorded.entry)
             await conversations.clear(session, user.id)
             queued = await entry_messages.queue_after_submit(
                 session, runtime, who, recorded, draft.task_number
