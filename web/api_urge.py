@@ -7,8 +7,7 @@ from __future__ import annotations
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.handlers.duban_urge import _message as urge_message
-from bot.handlers.duban_urge import texts
+from messages.urging import texts, urge_payload
 from models import Unit
 from services import permissions
 from services.audit import Actor
@@ -36,7 +35,7 @@ async def urge(request: web.Request, viewer: Viewer, session: AsyncSession) -> w
     actor = Actor.mini_app(who) if viewer.via != "api" else Actor(via="api")
     try:
         urging = await prepare(session, unit_id=unit_id, period=current, **now)
-        payloads = {r.contact_id: urge_message(urging, r.language or default)
+        payloads = {r.contact_id: urge_payload(urging, r.language or default)
                     for r in urging.recipients}  # fmt: skip
         await send(session, urging, payloads, actor=actor, now=now["now"], tz=now["tz"])
     except UrgeRefused as refused:

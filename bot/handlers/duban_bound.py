@@ -59,7 +59,7 @@ async def queue_after_bind(
     await enqueue_many(session, [
         NewMessage("ledger-prompt", period.key, f"c{r.contact_id}", r.user_id,
                    notices.prompt(r, period.key, ledger_schedule(period, rules, settings.tz)
-                                  .deadline, settings.locale), now)
+                                  .deadline, settings.locale, settings.public_url), now)
         for period, r in prompts
     ])  # fmt: skip
     for plan_id in await plans_to_assign(session, now=now, tz=settings.tz):

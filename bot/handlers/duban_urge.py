@@ -15,49 +15,14 @@ from bot.context import BotApplication, BotContext
 from ledger.periods import Period
 from ledger.status import UnitStatus
 from messages import buttons
-from messages.i18n import Catalog
-from messages.render import esc, split_message
-from messages.task_lines import task_lines
+from messages.render import esc
+from messages.urging import texts, urge_payload
 from services.audit import Actor
 from services.periods import open_period
 from services.units import find_unit
-from services.urging import UrgeRefused, Urging, prepare, send
+from services.urging import UrgeRefused, prepare, send
 
 MAX_BUTTONS = 30  # /overdue: a [催办] per overdue unit, within one keyboard
-
-texts = Catalog(
-    {
-        "usage": {"zh": "用法：/urge 单位名称", "en": "Usage: /urge UNIT"},
-        "unknown_unit": {"zh": "没有找到单位：{name}", "en": "No unit called {name}"},
-        "button": {"zh": "催办 {unit}", "en": "Urge {unit}"},
-        "message": {
-            "zh": "<b>催办</b>：{unit} {period} 台账以下事项尚未报送，截止 {deadline}，"
-            "请抓紧报送（/report 或回复提醒）：\n{tasks}",
-            "en": "<b>Reminder from the bureau</b>: {unit}'s ledger for {period} still misses "
-            "these reports, due {deadline}; please report now (/report):\n{tasks}",
-        },
-        "sent": {
-            "zh": "已催办 {unit}（{period}）：未报 {tasks} 项，已通知 {people} 人。",
-            "en": "Urged {unit} ({period}): {tasks} missing, {people} people told.",
-        },
-        "already_urged": {
-            "zh": "{unit} 今天已催办过（{at} 发出），每个工作日最多催办一次。",
-            "en": "{unit} was already urged today (sent at {at}); once per working day at most.",
-        },
-        "nothing_missing": {
-            "zh": "{unit} {period} 台账没有未报事项，无需催办。",
-            "en": "{unit} misses nothing for {period}: no need to urge.",
-        },
-        "nobody_to_urge": {
-            "zh": "{unit} 没有可联系的填报人或主要负责同志（请先发送邀请码）。",
-            "en": "{unit} has no reachable contact or principal (send an invite code first).",
-        },
-        "stale": {
-            "zh": "该按钮已过期（{period} 不是当前台账），请重新发送 /overdue。",
-            "en": "This button is out of date ({period} is not the open ledger); send /overdue.",
-        },
-    }
-)
 
 
 def urge_keyboard(units: list[UnitStatus], period: Period, lang: str) -> InlineKeyboardMarkup:
@@ -73,15 +38,6 @@ def urge_keyboard(units: list[UnitStatus], period: Period, lang: str) -> InlineK
     return InlineKeyboardMarkup([keys[i : i + 2] for i in range(0, len(keys), 2)])
 
 
-def _message(urging: Urging, lang: str) -> dict[str, Any]:
-    text = texts(
-        "message", lang, unit=esc(urging.unit), period=urging.period.key,
-        deadline=urging.deadline.isoformat(), tasks=task_lines(urging.items, lang),
-    )  # fmt: skip
-    return {"text": split_message(text)[0], "parse_mode": "HTML", "reply_markup": None,
-            "meta": {"period": urging.period.key, "unit_id": urging.unit_id}}  # fmt: skip
-
-
 async def _urge(context: BotContext, who: Caller, unit_id: int, period: Period | None) -> str:
     """Chase the unit (about the open period; a button's `period` must still be it); the
     refusal to show, or "" when the 催办 is queued (the confirmation comes by the outbox)."""
@@ -95,7 +51,7 @@ async def _urge(context: BotContext, who: Caller, unit_id: int, period: Period |
             urging = await prepare(session, unit_id=unit_id, period=current, **as_of)
             default = runtime.settings.locale
             payloads = {
-                r.contact_id: _message(urging, r.language or default) for r in urging.recipients
+                r.contact_id: urge_payload(urging, r.language or default) for r in urging.recipients
             }
             sent = texts("sent", lang, unit=esc(urging.unit), period=current.key,
                          tasks=len(urging.items), people=len(urging.recipients))  # fmt: skip

@@ -75,6 +75,16 @@ def test_prompt_status_and_digest_carry_a_way_into_the_app(harness: Harness) -> 
     [own] = harness.say(contact, "/status")  # a contact's own unit: no grid for them
     assert "打开台账" not in str(own.get("reply_markup"))
 
+    # A contact bound while the ledger is open gets its prompt at once, with the same button.
+    newcomer = harness.user("李四", language="zh")
+    invite = harness.cli_json("invite", TRANSPORT)
+    harness.control.send_message(newcomer, f"/start {invite['code']}")
+    at_once = wait_for(harness, newcomer, "2023-03 推进台账")
+    assert last_row(at_once) == [
+        {"text": "在表格中填报",
+         "web_app": {"url": f"{PUBLIC_URL}/app/?screen=form&period=2023-03"}}
+    ]  # fmt: skip
+
 
 def test_without_a_public_url_no_button_leads_to_the_app(harness: Harness) -> None:
     seed(harness.db_url)
