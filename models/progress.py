@@ -56,6 +56,7 @@ class Obligation(Base):
             "unit_id",
             "task_id",
             "plan_id",
+            "role",
             "due_at",
             "counted_at",
             "contacts",
