@@ -7,6 +7,10 @@ obligations exist): reports and reviews leave it, so the order is not computed a
 The summary's covering index gains `role` (the supporting units' counts read it), and the
 digest's 滞后 list gets its own index.
 
+A later revision that copies one of these tables on SQLite (batch mode) drops its triggers and
+must create them again: until then no process uses the cache (services.status_revision counts
+the triggers), and tests/services/test_status_cache.py fails.
+
 SQLite: row triggers set a new random number at once (writers are serialised anyway).
 PostgreSQL: deferred constraint triggers take a new number from a sequence at commit, once per
 transaction (the row is locked only while committing: no deadlock with the rows a transaction
