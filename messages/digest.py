@@ -63,9 +63,6 @@ texts = Catalog(
 )
 
 
-BEHIND_LINES = 10  # keeps the digest a phone screen or two
-
-
 @dataclass(frozen=True)
 class DigestApp:
     """What the digest's [打开台账] needs: the Mini App's public URL and the bot's username
@@ -102,15 +99,13 @@ def digest_message(data: DigestData, lang: str, app: DigestApp | None = None) ->
     for key, units in (("digest_red", red), ("digest_yellow", yellow), ("digest_unbound", unbound)):
         if units:
             lines.append(texts(key, lang, units="、".join(esc(u.unit) for u in units)))
-    behind = data.behind
-    if behind:
+    if data.behind:
         lines.append(texts("digest_behind", lang))
         lines += [
-            f"· {b.task_number} {esc(b.unit)}：{esc(shorten(b.text, 50))}"
-            for b in behind[:BEHIND_LINES]
+            f"· {b.task_number} {esc(b.unit)}：{esc(shorten(b.text, 50))}" for b in data.behind
         ]
-        if len(behind) > BEHIND_LINES:
-            lines.append(texts("digest_more", lang, n=len(behind) - BEHIND_LINES))
+        if data.behind_total > len(data.behind):
+            lines.append(texts("digest_more", lang, n=data.behind_total - len(data.behind)))
     lines.append(texts("digest_next", lang, date=data.next_deadline.isoformat()))
     if data.milestones_due:
         lines.append(

@@ -56,6 +56,7 @@ class Obligation(Base):
             "unit_id",
             "task_id",
             "plan_id",
+            "role",
             "due_at",
             "counted_at",
             "contacts",
@@ -108,6 +109,16 @@ class ProgressEntry(CreatedAt, Base):
         Index("ix_progress_entries_period_unit", "period", "unit_id", "is_current"),
         Index("ix_progress_entries_unit_period", "unit_id", "period"),
         Index("ix_progress_entries_task_period", "task_id", "period"),
+        # The digest's 滞后 list: the current reports marked behind, by index alone.
+        Index(
+            "ix_progress_entries_behind",
+            "period",
+            "status",
+            "unit_id",
+            "task_id",
+            sqlite_where=text("is_current"),
+            postgresql_where=text("is_current"),
+        ),
         # The grid's "waiting for 审定" per unit, and the review queue.
         Index(
             "ix_progress_entries_current_state",

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import case, select
+from sqlalchemy import case, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ledger.periods import Period, Quarter
@@ -18,13 +18,15 @@ from ledger.status import UnitStatus
 from ledger.timetable import CalendarRules, ledger_schedule, milestone_schedule, to_utc
 from ledger.traffic_light import Light, unit_light
 from ledger.vocab import EntryStatus
-from models import MilestoneResult, Obligation, ProgressEntry, Task, TaskUnit
+from models import MilestoneResult, Obligation, ProgressEntry, Task
 from reports.chart import ChartRow
 from services.due import milestone_owing
 from services.periods import open_period
-from services.status import ROLE_ORDER, PeriodStatus, listed_link
+from services.status import ROLE_ORDER, PeriodStatus
 from services.status_revision import kept_or
 from services.status_summary import period_summary
+
+BEHIND_SHOWN = 10  # the digest's 滞后 lines: it stays a phone screen or two
 
 
 @dataclass(frozen=True)
@@ -47,7 +49,8 @@ class DigestData:
     milestones_due: int  # (target, unit) pairs of that quarter owed under the ledger of record
     milestones_answered: int
     opened_today: bool = False  # the period's prompt went out today: nothing can be late yet
-    behind: tuple[Behind, ...] = ()  # every current report marked 滞后, in status order
+    behind: tuple[Behind, ...] = ()  # the first current reports marked 滞后, in status order
+    behind_total: int = 0  # how many reports are marked 滞后
 
     def units_lit(self, light: Light) -> list[UnitStatus]:
         """Units owing reports in this light that have a bound contact, in status order."""
@@ -80,7 +83,7 @@ async def digest_data(
     period = period or await open_period(session, now=now, tz=tz)
     schedule = ledger_schedule(period, rules, tz)
     status = await period_summary(session, period=period, now=now, rules=rules, tz=tz)
-    behind = await behind_reports(session, status)  # before anything below may write
+    behind, behind_total = await behind_reports(session, status)  # before anything may write
     lights = {u.unit_id: unit_light(u, now, schedule, rules) for u in status.units}
     ahead = period
     while to_utc(ledger_schedule(ahead, rules, tz).due_at) <= to_utc(now):
@@ -99,39 +102,65 @@ async def digest_data(
         milestones_answered=answered,
         opened_today=schedule.prompt_at.astimezone(tz).date() == today,
         behind=behind,
+        behind_total=behind_total,
     )
 
 
-async def behind_reports(session: AsyncSession, status: PeriodStatus) -> tuple[Behind, ...]:
-    """The current reports marked 滞后, units in the status's order and each unit's reports in
-    the order `ledger.status.aggregate` lists them (the tasks it owes in the document's order,
-    then reports on tasks it does not owe, by number): one query, whatever the registry's size,
-    kept per process until a write changes what it reads (services.status_summary)."""
-    return await kept_or(session, "behind", status.period, lambda: _behind(session, status))
+async def behind_reports(
+    session: AsyncSession, status: PeriodStatus, shown: int = BEHIND_SHOWN
+) -> tuple[tuple[Behind, ...], int]:
+    """The first `shown` current reports marked 滞后 and how many there are: units in the
+    status's order, each unit's reports in the order `ledger.status.aggregate` lists them (the
+    tasks it owes in the document's order, then reports on tasks it does not owe, by number).
+    Kept per process until a write changes what it reads (services.status_revision)."""
+    return await kept_or(
+        session, f"behind{shown}", status.period, lambda: _behind(session, status, shown)
+    )
 
 
-async def _behind(session: AsyncSession, status: PeriodStatus) -> tuple[Behind, ...]:
+async def _behind(
+    session: AsyncSession, status: PeriodStatus, shown: int
+) -> tuple[tuple[Behind, ...], int]:
+    """Two queries whatever the registry's size: which (unit, task) reports are behind, with
+    what their units owe (indexes only), then number and text of the first ones alone."""
     o, e = Obligation, ProgressEntry
     role_index = case(*((o.role == r, i) for i, r in enumerate(ROLE_ORDER)), else_=3)
-    rows = await session.execute(
-        select(e.unit_id, e.task_id, Task.number, e.progress, o.plan_id, role_index,
-               TaskUnit.position)
-        .join(Task, Task.id == e.task_id)
+    behind = (e.period == status.period.key) & e.is_current & (e.status == EntryStatus.BEHIND)
+    owed: dict[int, dict[int, tuple[int | None, int]]] = {}  # unit → task → (plan, role)
+    for unit_id, task_id, plan_id, role in await session.execute(
+        select(e.unit_id, e.task_id, o.plan_id, role_index)
         .outerjoin(o, (o.period == e.period) & (o.task_id == e.task_id) & (o.unit_id == e.unit_id))
-        .outerjoin(TaskUnit, listed_link())
-        .where(e.period == status.period.key, e.is_current, e.status == EntryStatus.BEHIND)
-    )  # fmt: skip
+        .where(behind)
+    ):  # fmt: skip
+        tasks = owed.setdefault(unit_id, {})
+        # a unit owing a task in two roles lists it at the later one, as the aggregate does
+        tasks[task_id] = max(tasks.get(task_id, (plan_id, role)), (plan_id, role), key=_known)
     rank = {u.unit_id: i for i, u in enumerate(status.units)}
+    first: list[tuple[int, int]] = []
+    for unit_id in sorted(owed, key=lambda u: rank.get(u, len(rank))):
+        if len(first) >= shown:
+            break
+        first += [(unit_id, task_id) for task_id in owed[unit_id]]
+    if not first:
+        return (), 0
     names = {u.unit_id: u.unit for u in status.units}
-    keyed: dict[tuple[int, int], tuple[tuple[int, ...], Behind]] = {}
-    for unit_id, task_id, number, text, plan_id, role, position in rows:
-        owed = plan_id is not None
-        place = (0, plan_id, number, role, position or 0, number) if owed else (1, number)
-        key = (unit_id, task_id)  # a unit owing a task in two roles: listed at the later one
-        if key not in keyed or keyed[key][0] < place:
-            keyed[key] = (place, Behind(names.get(unit_id, str(unit_id)), number, text))
-    ordered = sorted(keyed.items(), key=lambda item: (rank.get(item[0][0], len(rank)), item[1][0]))
-    return tuple(behind for _, (_, behind) in ordered)
+    found = []
+    for unit_id, task_id, number, text in await session.execute(
+        select(e.unit_id, e.task_id, Task.number, e.progress)
+        .join(Task, Task.id == e.task_id)
+        .where(behind, tuple_(e.unit_id, e.task_id).in_(first))
+    ):  # fmt: skip
+        plan_id, role = owed[unit_id][task_id]
+        # reports of one unit are on different tasks, told apart by (plan, number)
+        place = (0, plan_id, number, role) if plan_id is not None else (1, number)
+        found.append(((rank.get(unit_id, len(rank)), place), Behind(names[unit_id], number, text)))
+    found.sort(key=lambda item: item[0])
+    return tuple(b for _, b in found[:shown]), sum(len(tasks) for tasks in owed.values())
+
+
+def _known(owed: tuple[int | None, int]) -> tuple[int, int]:
+    plan_id, role = owed
+    return (plan_id if plan_id is not None else -1, role)
 
 
 async def _milestones(

@@ -4,6 +4,12 @@ process may keep its last summary until they change (issue #17)
 `value` changes with any write to the tables the summary reads; `places` only with writes that
 can move a unit in the document's order (the registry's plans, tasks and links, and which
 obligations exist): reports and reviews leave it, so the order is not computed again for them.
+The summary's covering index gains `role` (the supporting units' counts read it), and the
+digest's 滞后 list gets its own index.
+
+A later revision that copies one of these tables on SQLite (batch mode) drops its triggers and
+must create them again: until then no process uses the cache (services.status_revision counts
+the triggers), and tests/services/test_status_cache.py fails.
 
 SQLite: row triggers set a new random number at once (writers are serialised anyway).
 PostgreSQL: deferred constraint triggers take a new number from a sequence at commit, once per
@@ -58,7 +64,27 @@ def _pg_deferred(name: str, events: str, table: str, column: str) -> str:
     )
 
 
+COUNTS = ["period", "unit_id", "task_id", "plan_id", "due_at", "counted_at", "contacts",
+          "has_principal"]  # fmt: skip
+WITH_ROLE = [*COUNTS[:4], "role", *COUNTS[4:]]  # the support counts read the index alone too
+
+
+def _counts_index(columns: list[str]) -> None:
+    with op.batch_alter_table("obligations", schema=None) as batch_op:
+        batch_op.drop_index("ix_obligations_period_unit_counts")
+        batch_op.create_index("ix_obligations_period_unit_counts", columns, unique=False)
+
+
 def upgrade() -> None:
+    _counts_index(WITH_ROLE)  # before the triggers: batch mode may copy the table
+    with op.batch_alter_table("progress_entries", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_progress_entries_behind",
+            ["period", "status", "unit_id", "task_id"],
+            unique=False,
+            sqlite_where=sa.text("is_current"),
+            postgresql_where=sa.text("is_current"),
+        )
     op.create_table(
         "status_revision",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -120,3 +146,6 @@ def downgrade() -> None:
         for operation in OPERATIONS:
             op.execute(f"DROP TRIGGER status_places_obligations_{operation}")
     op.drop_table("status_revision")
+    with op.batch_alter_table("progress_entries", schema=None) as batch_op:
+        batch_op.drop_index("ix_progress_entries_behind")
+    _counts_index(COUNTS)

@@ -25,7 +25,8 @@ async def test_the_behind_list_is_the_aggregates(session: AsyncSession, support:
     moment = as_of("2023-04-13 09:00")
     full = await period_status(session, period=MARCH, **moment)
     summary = await period_summary(session, period=MARCH, **moment)
-    listed = [(b.unit, b.task_number) for b in await behind_reports(session, summary)]
+    shown, total = await behind_reports(session, summary)
+    listed = [(b.unit, b.task_number) for b in shown]
     # By hand: 交通 (reported 1) and 水务 (3 and 4) in the document's order; 住建 reported 6,
     # which it no longer owes (after every owing unit); 发改 is complete, so last: its input
     # on 2 (with support) comes before its own 5 (task order).
@@ -33,6 +34,9 @@ async def test_the_behind_list_is_the_aggregates(session: AsyncSession, support:
     expected += [("市发展改革委", 2), ("市发展改革委", 5)] if support else [("市发展改革委", 5)]
     assert listed == expected
     assert listed == [(u.unit, e.task_number) for u in full.units for e in u.entries]
+    assert total == len(listed)
+    first, total = await behind_reports(session, summary, shown=2)
+    assert ([(b.unit, b.task_number) for b in first], total) == (expected[:2], len(expected))
 
 
 async def test_only_reports_marked_behind_and_in_the_units_task_order(
