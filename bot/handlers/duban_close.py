@@ -5,6 +5,7 @@ the outcome and loses its buttons."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -21,7 +22,6 @@ from ledger.vocab import ClosureState
 from messages import buttons
 from messages.render import esc, shorten, split_message
 from models import Closure
-from services import conversations
 from services.audit import Actor
 from services.closures import (
     ClosureRefused,
@@ -184,29 +184,22 @@ async def reason_received(
 ) -> None:
     """The typed reason for [退回]: the closing is sent back with it, the unit told it, the
     pressed message edited and the decider told (all through the outbox)."""
-    reason = await sendback_reason.typed_reason(update, who)
-    if reason is None:
-        return
     runtime = context.runtime
-    now = runtime.clock.now()
-    try:
-        async with runtime.session() as session:
-            await conversations.clear(session, who.identity.user_id)
-            step = await _decide(session, runtime, who, int(data["id"]), data["step"] == "s",
-                                 reason)  # fmt: skip
-            tag, me = f"z{step.closure.id}returned", who.identity.user_id
-            outcome = _outcome(step.closure, who.lang)
-            messages = sendback_reason.edit_pressed("closure-edited", tag, who, data, outcome, now)
-            if me not in {r.user_id for r in step.people}:  # a principal is told as the unit
-                done = texts("returned_ack", who.lang, unit=esc(step.unit), number=step.task_number)
-                messages.append(NewMessage("closure-returned", tag, f"u{me}", who.chat_id,
-                                           _payload(done), now))  # fmt: skip
-            await enqueue_many(session, messages)
-    except ClosureRefused as refused:
-        await sendback_reason.drop(context, who)
-        await context.bot.send_message(who.chat_id, texts(refused.key, who.lang))
-        return
-    runtime.wake_dispatcher()
+
+    async def take(session: AsyncSession, reason: str, now: datetime) -> list[NewMessage]:
+        step = await _decide(session, runtime, who, int(data["id"]), data["step"] == "s", reason)
+        tag, me = f"z{step.closure.id}returned", who.identity.user_id
+        outcome = _outcome(step.closure, who.lang)
+        messages = sendback_reason.edit_pressed("closure-edited", tag, who, data, outcome, now)
+        if me not in {r.user_id for r in step.people}:  # a principal is told as the unit
+            done = texts("returned_ack", who.lang, unit=esc(step.unit), number=step.task_number)
+            messages.append(NewMessage("closure-returned", tag, f"u{me}", who.chat_id,
+                                       _payload(done), now))  # fmt: skip
+        return messages
+
+    await sendback_reason.send_back(
+        update, context, who, take, ClosureRefused, lambda e: texts(e.key, who.lang)
+    )
 
 
 async def _decide(

@@ -4,7 +4,7 @@ that follows a change goes through the outbox."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -20,7 +20,6 @@ from ledger.vocab import RequestState
 from messages import buttons
 from messages.i18n import Catalog
 from messages.render import esc, shorten, split_message
-from services import conversations
 from services.audit import Actor
 from services.extensions import (
     Extension,
@@ -205,28 +204,22 @@ async def reason_received(
         await sendback_reason.drop(context, who)
         await refuse(update, who.lang)
         return
-    reason = await sendback_reason.typed_reason(update, who)
-    if reason is None:
-        return
     runtime = context.runtime
-    now = runtime.clock.now()
-    try:
-        async with runtime.session() as session:
-            await conversations.clear(session, who.identity.user_id)
-            found = await _decide(session, runtime, who, int(data["id"]), reason)
-            tag = f"x{found.request.id}"
-            done = texts("declined_ack", who.lang, unit=esc(found.unit), number=found.task_number)
-            await enqueue_many(session, [
-                NewMessage("extension-declined", tag, f"u{who.identity.user_id}", who.chat_id,
-                           _payload(done), now),
-                *sendback_reason.edit_pressed("extension-edited", tag, who, data,
-                                              _outcome(found, who.lang), now),
-            ])  # fmt: skip
-    except ExtensionRefused as refused:
-        await sendback_reason.drop(context, who)
-        await context.bot.send_message(who.chat_id, texts(refused.key, who.lang))
-        return
-    runtime.wake_dispatcher()
+
+    async def take(session: AsyncSession, reason: str, now: datetime) -> list[NewMessage]:
+        found = await _decide(session, runtime, who, int(data["id"]), reason)
+        tag = f"x{found.request.id}"
+        done = texts("declined_ack", who.lang, unit=esc(found.unit), number=found.task_number)
+        return [
+            NewMessage("extension-declined", tag, f"u{who.identity.user_id}", who.chat_id,
+                       _payload(done), now),
+            *sendback_reason.edit_pressed("extension-edited", tag, who, data,
+                                          _outcome(found, who.lang), now),
+        ]  # fmt: skip
+
+    await sendback_reason.send_back(
+        update, context, who, take, ExtensionRefused, lambda e: texts(e.key, who.lang)
+    )
 
 
 async def _decide(

@@ -5,8 +5,11 @@ taken when the text arrives, and the pressed message is edited through the outbo
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from datetime import datetime
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import ForceReply, Message, Update
 from telegram.constants import ParseMode
 
@@ -15,7 +18,10 @@ from bot.context import BotContext
 from messages.i18n import Catalog
 from messages.render import esc, split_message
 from services import conversations
-from services.outbox import NewMessage
+from services.outbox import NewMessage, enqueue_many
+
+# The send-back itself, in the reason's transaction: it returns the messages to queue with it.
+SendBack = Callable[[AsyncSession, str, datetime], Awaitable[list[NewMessage]]]
 
 FLOW = "sendback"
 EXTENSION, CLOSURE = "extension", "closure"
@@ -77,6 +83,31 @@ async def typed_reason(update: Update, who: Caller) -> str | None:
         await message.reply_text(texts("need_reason", who.lang))
         return None
     return reason
+
+
+async def send_back(
+    update: Update,
+    context: BotContext,
+    who: Caller,
+    take: SendBack,
+    refused: type[Exception],
+    refusal: Callable[[Any], str],
+) -> None:
+    """The typed reason arrived: leave the flow and take the send-back in one transaction with
+    the messages it queues; a `refused` decision leaves the flow and says `refusal(error)`."""
+    reason = await typed_reason(update, who)
+    if reason is None:
+        return
+    runtime = context.runtime
+    try:
+        async with runtime.session() as session:
+            await conversations.clear(session, who.identity.user_id)
+            await enqueue_many(session, await take(session, reason, runtime.clock.now()))
+    except refused as error:
+        await drop(context, who)
+        await context.bot.send_message(who.chat_id, refusal(error))
+        return
+    runtime.wake_dispatcher()
 
 
 def edit_pressed(
