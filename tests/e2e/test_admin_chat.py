@@ -100,6 +100,7 @@ def test_admins_manage_the_registry_in_chat(harness: Harness) -> None:
 
     # /audit: the latest entries, by unit (its own rows and its entries') or by task number.
     world.say(contact, "/report 5 序时推进 路基完成70%")
+    world.wait_drained()  # the 审定 request reaches the principal before the principal speaks
     [by_unit] = run(admin, "zh", "/audit 水务")
     lines = by_unit.splitlines()
     assert lines[0] == f"审计日志（最近 5 条，{WATER}）："
