@@ -14,6 +14,7 @@ from models.progress import (
     MilestoneResult,
     Obligation,
     ProgressEntry,
+    StatusMark,
     StatusRevision,
 )
 from models.registry import (
@@ -52,6 +53,7 @@ __all__ = [
     "ProgressEntry",
     "Section",
     "Staff",
+    "StatusMark",
     "StatusRevision",
     "Task",
     "TaskUnit",

@@ -212,3 +212,18 @@ class StatusRevision(Base):
     value_txid: Mapped[int | None] = mapped_column(BigInteger)
     places: Mapped[int] = mapped_column(BigInteger)
     places_txid: Mapped[int | None] = mapped_column(BigInteger)
+    marked: Mapped[int] = mapped_column(BigInteger, server_default=text("0"))  # SQLite's clock
+
+
+class StatusMark(Base):
+    """Which (period, unit) a committed write touched last, and when (migration 0630): a kept
+    summary counts again only the units marked after it. `period` "" marks a unit in every
+    period, unit 0 the whole period. The number is `status_revision.value` of the writing
+    transaction on PostgreSQL (given at commit, in commit order) and `status_revision.marked`,
+    counted up by each write, on SQLite."""
+
+    __tablename__ = "status_marks"
+
+    period: Mapped[str] = mapped_column(String(7), primary_key=True)
+    unit_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    mark: Mapped[int] = mapped_column(BigInteger, index=True)
