@@ -6,6 +6,9 @@ order (plans, tasks, links, which obligations exist). A kept value is served whi
 it was computed under is still the database's. A transaction that wrote and has not committed
 (PostgreSQL bumps at commit), or a database missing a trigger (SQLite's batch mode copies
 tables without them), never uses a kept value.
+
+`clock` orders `status_marks` (migration 0630): after a write, `marked_since` says which units
+of a period changed since a kept value was counted, and only those are counted again.
 """
 
 from __future__ import annotations
@@ -14,15 +17,17 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar, cast
 
-from sqlalchemy import func, select, text
+from sqlalchemy import Connection, event, func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ledger.periods import Period
-from models import StatusRevision
+from models import StatusMark, StatusRevision
 
 T = TypeVar("T")
 KEPT = 16  # values kept per store: (database, period) pairs
-TRIGGERS = {"postgresql": 18, "sqlite": 24}  # as migration 0620 creates them
+TRIGGERS = {"postgresql": (18, 4), "sqlite": (24, 12)}  # as migrations 0620 and 0630 create them
+CHANGES = "ledgerbot.status_changes"  # SQLite: total_changes() when the transaction began
+MARKED_AT_MOST = 200  # more units marked than this: counting them all is as quick
 
 _triggers: dict[str, bool] = {}  # database → all its triggers are there
 _stores: list[dict[Any, Any]] = []
@@ -33,6 +38,7 @@ class Revision:
     database: str  # the URL, without password: a process may talk to several (tests)
     value: int | None  # None: nothing may be served from the cache
     places: int | None
+    clock: int | None = None  # the last number in status_marks
 
 
 def store() -> dict[Any, Any]:
@@ -55,17 +61,24 @@ def forget() -> None:
     _triggers.clear()
 
 
+def _note_changes(connection: Connection) -> None:
+    """At BEGIN (SQLite): the connection's changes so far, to tell a transaction that wrote."""
+    connection.info[CHANGES] = connection.exec_driver_sql("SELECT total_changes()").scalar()
+
+
 async def revision(session: AsyncSession) -> Revision:
-    database = session.get_bind().engine.url.render_as_string(hide_password=True)
+    engine = session.get_bind().engine
+    database = engine.url.render_as_string(hide_password=True)
     dialect = session.get_bind().dialect.name
     if database not in _triggers:
+        counts = "SELECT sum(CASE WHEN {name} LIKE 'status\\_%' ESCAPE '\\' THEN 1 ELSE 0 END), "
+        counts += "sum(CASE WHEN {name} LIKE 'marks\\_%' ESCAPE '\\' THEN 1 ELSE 0 END) "
         if dialect == "postgresql":
-            query = "SELECT count(*) FROM pg_trigger WHERE tgname LIKE 'status\\_%' "
-            query += "AND NOT tgisinternal"
+            query = counts.format(name="tgname") + "FROM pg_trigger WHERE NOT tgisinternal"
         else:
-            query = "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' "
-            query += "AND name LIKE 'status_%'"
-        _triggers[database] = await session.scalar(text(query)) == TRIGGERS.get(dialect)
+            query = counts.format(name="name") + "FROM sqlite_master WHERE type = 'trigger'"
+        found = (await session.execute(text(query))).one()
+        _triggers[database] = (found[0], found[1]) == TRIGGERS.get(dialect)
     if not _triggers[database]:
         return Revision(database, None, None)
     r = StatusRevision
@@ -74,11 +87,43 @@ async def revision(session: AsyncSession) -> Revision:
         row = (await session.execute(select(r.value, r.places, dirty).where(r.id == 1))).first()
         if row is None or row[2] == "1":
             return Revision(database, None, None)
-    else:
-        row = (await session.execute(select(r.value, r.places).where(r.id == 1))).first()
-        if row is None:
-            return Revision(database, None, None)
-    return Revision(database, int(row[0]), int(row[1]))
+        return Revision(database, int(row[0]), int(row[1]), int(row[0]))
+    # SQLite has no statement to say this transaction wrote: its changes since BEGIN do
+    if not event.contains(engine, "begin", _note_changes):
+        event.listen(engine, "begin", _note_changes)  # from the next transaction on
+        return Revision(database, None, None)
+    changes = func.total_changes()
+    query = select(r.value, r.places, r.marked, changes).where(r.id == 1)
+    row = (await session.execute(query)).first()
+    began = (await session.connection()).sync_connection.info.get(CHANGES)
+    if row is None or began is None or row[3] != began:
+        return Revision(database, None, None)
+    return Revision(database, int(row[0]), int(row[1]), int(row[2]))
+
+
+async def marked_since(
+    session: AsyncSession, current: Revision, kept: Revision, period: Period
+) -> set[int] | None:
+    """The units of `period` that writes committed after `kept` touched, read under `current`;
+    None when all must be counted again (another database or order, the period itself
+    changed, or many units). On PostgreSQL `clock` follows commit order: every mark up to
+    `current.clock` is visible, and any later one seen too is counted again next time."""
+    if (
+        current.clock is None or kept.clock is None or current.database != kept.database
+        or current.places is None or current.places != kept.places or current.clock < kept.clock
+    ):  # fmt: skip
+        return None
+    m = StatusMark
+    marked = set()
+    for (unit_id,) in await session.execute(
+        select(m.unit_id)
+        .where(m.mark > kept.clock, m.period.in_((period.key, "")))
+        .limit(MARKED_AT_MOST + 1)
+    ):
+        if unit_id == 0:
+            return None
+        marked.add(int(unit_id))
+    return None if len(marked) > MARKED_AT_MOST else marked
 
 
 _derived = store()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import cast
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import BigInteger, case, func, select, tuple_
@@ -24,24 +25,23 @@ from ledger.vocab import EntryState, UnitRole
 from models import Obligation, ProgressEntry, Task, TaskUnit, Unit
 from services.obligations import open_ledger
 from services.status import ROLE_ORDER, PeriodStatus, listed_link, period_plans
-from services.status_revision import Revision, keep, revision, store
+from services.status_revision import Revision, keep, marked_since, revision, store
 
 PLACE = 1_000_000  # a unit's first obligation in one integer: (plan, number, role, position)
 
 
 @dataclass(frozen=True)
 class Kept:
-    revision: int
+    revision: Revision
     after: datetime | None  # the last due instant at or before the `now` it was counted at
     before: datetime | None  # the next due instant after it
     status: PeriodStatus
+    first: dict[int, tuple[int, ...]]  # each listed unit's place in the document's order
 
-    def holds(self, revision: int, now: datetime) -> bool:
+    def covers(self, now: datetime) -> bool:
         moment = to_utc(now)
-        return (
-            revision == self.revision
-            and (self.after is None or self.after <= moment)
-            and (self.before is None or moment < self.before)
+        return (self.after is None or self.after <= moment) and (
+            self.before is None or moment < self.before
         )
 
 
@@ -60,29 +60,40 @@ async def period_summary(
     """`period_status` of every unit as counts only, counted by the database: what the staff
     /status and the digest show, in milliseconds at 2,000 units (issue #17). The counting follows
     ledger.entries (counted, late at or after the due instant, waiting for 审定, overdue), and a
-    test holds it to `ledger.status.aggregate` on the same rows. Its units have no lists."""
+    test holds it to `ledger.status.aggregate` on the same rows. Its units have no lists.
+
+    Kept per process: served again while nothing it reads changed; after a write, only the
+    units the write touched (services.status_revision.marked_since) are counted again."""
     ledger = await open_ledger(session, period, now=now, rules=rules, tz=tz)
     current = await revision(session)
     kept: Kept | None = _kept.get((current.database, period.key))
-    if current.value is not None and kept is not None and kept.holds(current.value, now):
-        return replace(kept.status, ledger=ledger)
-    status, after, before = await _count(session, period, now, current)
-    status = replace(status, ledger=ledger)
+    fresh = None
+    if current.value is not None and kept is not None and kept.covers(now):
+        if kept.revision.value == current.value:
+            return replace(kept.status, ledger=ledger)
+        marked = await marked_since(session, current, kept.revision, period)
+        if marked is not None:
+            fresh = await _recount(session, period, now, current, kept, marked)
+    if fresh is None:
+        fresh = await _count(session, period, now, current)
     if current.value is not None:
-        keep(_kept, (current.database, period.key), Kept(current.value, after, before, status))
-    return status
+        keep(_kept, (current.database, period.key), fresh)
+    return replace(fresh.status, ledger=ledger)
 
 
-async def _count(
-    session: AsyncSession, period: Period, now: datetime, current: Revision
-) -> tuple[PeriodStatus, datetime | None, datetime | None]:
-    """The summary, and the due instants around `now` between which its counts hold. Each
-    unit's place in the document's order is kept under `places` (reports and reviews leave it):
-    the counts alone then read the obligations' covering index, with no join."""
-    known = _places.get((current.database, period.key))
-    places: dict[int, tuple[int, ...]] | None = None
-    if current.places is not None and known is not None and known[0] == current.places:
-        places = known[1]
+@dataclass
+class _Counted:
+    units: list[UnitStatus]
+    places: dict[int, int]  # unit → its encoded first place (when asked for)
+    after: datetime | None
+    before: datetime | None
+
+
+async def _counted(
+    session: AsyncSession, period: Period, now: datetime, *, place: bool, only: set[int] | None
+) -> _Counted:
+    """Counts of the units owing something (`only` those, if given), from the obligations'
+    covering index alone unless `place` joins tasks and links for the document's order."""
     o, e = Obligation, ProgressEntry
     role_index = case(*((o.role == r, i) for i, r in enumerate(ROLE_ORDER)), else_=3)
     task_place = (sql_cast(o.plan_id, BigInteger) * PLACE + Task.number) * 4 + role_index
@@ -102,7 +113,19 @@ async def _count(
         .where(o.period == period.key)
         .group_by(o.unit_id)
     )  # fmt: skip
-    if places is None:
+    waiting_query = (
+        select(o.unit_id, func.count(), func.sum(case((o.due_at <= now, 1), else_=0)))
+        .where(o.period == period.key, o.counted_at.is_(None))
+        .group_by(o.unit_id)
+    )
+    submitted = select(e.task_id, e.unit_id).where(  # few rows, found by index
+        e.period == period.key, e.state == EntryState.SUBMITTED, e.is_current
+    )
+    if only is not None:
+        counted = counted.where(o.unit_id.in_(only))
+        waiting_query = waiting_query.where(o.unit_id.in_(only))
+        submitted = submitted.where(e.unit_id.in_(only))
+    if place:
         counted = (
             counted.add_columns(
                 func.min(task_place * 1000 + func.coalesce(TaskUnit.position, 0)).label("place")
@@ -111,58 +134,104 @@ async def _count(
             .outerjoin(TaskUnit, listed_link())
         )
     owed = counted.subquery()
-    submitted = select(e.task_id, e.unit_id).where(  # few rows, found by index
-        e.period == period.key, e.state == EntryState.SUBMITTED, e.is_current
-    )
+    waiting_query = waiting_query.where(tuple_(o.task_id, o.unit_id).in_(submitted))
     waiting = {  # owed, not counted, its current entry waiting for 审定
         unit: (int(count), int(past_due or 0))
-        for unit, count, past_due in await session.execute(
-            select(o.unit_id, func.count(), func.sum(case((o.due_at <= now, 1), else_=0)))
-            .where(o.period == period.key, o.counted_at.is_(None),
-                   tuple_(o.task_id, o.unit_id).in_(submitted))
-            .group_by(o.unit_id)
-        )
-    }  # fmt: skip
-    units: list[UnitStatus] = []
-    first: dict[int, tuple[int, ...]] = {}
+        for unit, count, past_due in await session.execute(waiting_query)
+    }
+    found = _Counted([], {}, None, None)
     afters, befores = [], []
     for row in await session.execute(select(owed, Unit.name).join(Unit, Unit.id == owed.c.unit_id)):
         waits, waits_due = waiting.get(row.unit_id, (0, 0))
         counts = Counts(
             row.owed, row.counted, waits, int(row.late), int(row.support), int(row.support_counted)
         )
-        units.append(
+        found.units.append(
             UnitStatus(row.unit_id, row.name, contacts=int(row.contacts),
                        principal=bool(row.principal), overdue=int(row.due) - waits_due,
                        counts=counts)
         )  # fmt: skip
-        if places is None:
-            first[row.unit_id] = _order(int(row.place))
-        elif row.unit_id in places:
-            first[row.unit_id] = places[row.unit_id]
-        else:  # cannot happen while `places` holds; count again rather than guess
-            return await _count(session, period, now, Revision(current.database, None, None))
+        if place:
+            found.places[row.unit_id] = int(row.place)
         afters += [row.after] if row.after is not None else []
         befores += [row.before] if row.before is not None else []
+    found.after, found.before = max(afters, default=None), min(befores, default=None)
+    return found
+
+
+def _known_places(current: Revision, period: Period) -> dict[int, tuple[int, ...]] | None:
+    known = _places.get((current.database, period.key))
+    if current.places is not None and known is not None and known[0] == current.places:
+        return cast(dict[int, tuple[int, ...]], known[1])
+    return None
+
+
+async def _count(session: AsyncSession, period: Period, now: datetime, current: Revision) -> Kept:
+    """The summary of every unit, and the due instants around `now` between which its counts
+    hold. Each unit's place in the document's order is kept under `places` (reports and reviews
+    leave it): the counts alone then read the obligations' covering index, with no join."""
+    places = _known_places(current, period)
+    found = await _counted(session, period, now, place=places is None, only=None)
+    first: dict[int, tuple[int, ...]] = {}
+    for unit in found.units:
+        if places is None:
+            first[unit.unit_id] = _order(found.places[unit.unit_id])
+        elif unit.unit_id in places:
+            first[unit.unit_id] = places[unit.unit_id]
+        else:  # cannot happen while `places` holds; count again rather than guess
+            return await _count(session, period, now, replace(current, places=None))
     if places is None and current.places is not None:
         keep(_places, (current.database, period.key), (current.places, dict(first)))
+    units = found.units
     for unit_id, name in await _reported_only(session, period, set(first)):
         units.append(UnitStatus(unit_id, name, counts=Counts(0, 0, 0, 0)))
         first[unit_id] = UNORDERED
     ordered = in_status_order(units, first)
     status = PeriodStatus(period, await period_plans(session, period), ordered)
-    return status, max(afters, default=None), min(befores, default=None)
+    return Kept(current, found.after, found.before, status, first)
+
+
+async def _recount(
+    session: AsyncSession,
+    period: Period,
+    now: datetime,
+    current: Revision,
+    kept: Kept,
+    marked: set[int],
+) -> Kept | None:
+    """`kept` with the `marked` units counted again (the order, plans and every other unit
+    are unchanged: a write that moves them moves `places` too); None if a marked unit owes
+    something it has no known place for."""
+    places = _known_places(current, period)
+    if places is None:
+        return None
+    found = await _counted(session, period, now, place=False, only=marked)
+    units = [u for u in kept.status.units if u.unit_id not in marked]
+    first = {u: p for u, p in kept.first.items() if u not in marked}
+    for unit in found.units:
+        if unit.unit_id not in places:
+            return None
+        units.append(unit)
+        first[unit.unit_id] = places[unit.unit_id]
+    for unit_id, name in await _reported_only(session, period, set(first), among=marked):
+        units.append(UnitStatus(unit_id, name, counts=Counts(0, 0, 0, 0)))
+        first[unit_id] = UNORDERED
+    after = max((t for t in (kept.after, found.after) if t is not None), default=None)
+    before = min((t for t in (kept.before, found.before) if t is not None), default=None)
+    status = replace(kept.status, units=in_status_order(units, first))
+    return Kept(current, after, before, status, first)
 
 
 async def _reported_only(
-    session: AsyncSession, period: Period, owing: set[int]
+    session: AsyncSession, period: Period, owing: set[int], among: set[int] | None = None
 ) -> list[tuple[int, str]]:
     """Units with a current report that owe nothing (a report is never hidden): the reporting
-    units read from an index alone, their names only for those few."""
+    units (`among` these, if given) read from an index alone, their names only for those few."""
     e = ProgressEntry
-    reporting = await session.scalars(
-        select(e.unit_id).where(e.period == period.key, e.is_current).distinct()
-    )
+    query = select(e.unit_id).where(e.period == period.key, e.is_current)
+    if among is not None:
+        query = query.where(e.unit_id.in_(among))
+    reporting = await session.scalars(query.distinct())
     others = set(reporting) - owing
     if not others:
         return []
