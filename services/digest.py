@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import cast
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import case, select, tuple_
@@ -23,7 +24,7 @@ from reports.chart import ChartRow
 from services.due import milestone_owing
 from services.periods import open_period
 from services.status import ROLE_ORDER, PeriodStatus
-from services.status_revision import kept_or
+from services.status_revision import keep, marked_since, revision, store
 from services.status_summary import period_summary
 
 BEHIND_SHOWN = 10  # the digest's 滞后 lines: it stays a phone screen or two
@@ -106,35 +107,65 @@ async def digest_data(
     )
 
 
+Owed = dict[int, dict[int, tuple[int | None, int]]]  # unit → its tasks behind → (plan, role)
+_behind_kept = store()  # (database, period, shown) → (Revision, Owed, the digest's list)
+
+
 async def behind_reports(
     session: AsyncSession, status: PeriodStatus, shown: int = BEHIND_SHOWN
 ) -> tuple[tuple[Behind, ...], int]:
     """The first `shown` current reports marked 滞后 and how many there are: units in the
     status's order, each unit's reports in the order `ledger.status.aggregate` lists them (the
     tasks it owes in the document's order, then reports on tasks it does not owe, by number).
-    Kept per process until a write changes what it reads (services.status_revision)."""
-    return await kept_or(
-        session, f"behind{shown}", status.period, lambda: _behind(session, status, shown)
-    )
+    Kept per process until a write changes what it reads (services.status_revision); after a
+    write only the units it touched are read again."""
+    current = await revision(session)
+    key = (current.database, status.period.key, shown)
+    kept = _behind_kept.get(key)
+    owed: Owed | None = None
+    if current.value is not None and kept is not None:
+        if kept[0].value == current.value:
+            return cast(tuple[tuple[Behind, ...], int], kept[2])
+        marked = await marked_since(session, current, kept[0], status.period)
+        if marked is not None:
+            owed = {unit: tasks for unit, tasks in kept[1].items() if unit not in marked}
+            owed.update(await _behind_owed(session, status.period, marked))
+    if owed is None:
+        owed = await _behind_owed(session, status.period, None)
+    found = await _first_behind(session, status, owed, shown)
+    if current.value is not None:
+        keep(_behind_kept, key, (current, owed, found))
+    return found
 
 
-async def _behind(
-    session: AsyncSession, status: PeriodStatus, shown: int
-) -> tuple[tuple[Behind, ...], int]:
-    """Two queries whatever the registry's size: which (unit, task) reports are behind, with
-    what their units owe (indexes only), then number and text of the first ones alone."""
+async def _behind_owed(session: AsyncSession, period: Period, only: set[int] | None) -> Owed:
+    """Which (unit, task) reports are behind (of `only` these units), with what their units
+    owe: indexes only."""
     o, e = Obligation, ProgressEntry
     role_index = case(*((o.role == r, i) for i, r in enumerate(ROLE_ORDER)), else_=3)
-    behind = (e.period == status.period.key) & e.is_current & (e.status == EntryStatus.BEHIND)
-    owed: dict[int, dict[int, tuple[int | None, int]]] = {}  # unit → task → (plan, role)
-    for unit_id, task_id, plan_id, role in await session.execute(
+    behind = (e.period == period.key) & e.is_current & (e.status == EntryStatus.BEHIND)
+    query = (
         select(e.unit_id, e.task_id, o.plan_id, role_index)
         .outerjoin(o, (o.period == e.period) & (o.task_id == e.task_id) & (o.unit_id == e.unit_id))
         .where(behind)
-    ):  # fmt: skip
+    )
+    if only is not None:
+        query = query.where(e.unit_id.in_(only))
+    owed: Owed = {}
+    for unit_id, task_id, plan_id, role in await session.execute(query):
         tasks = owed.setdefault(unit_id, {})
         # a unit owing a task in two roles lists it at the later one, as the aggregate does
         tasks[task_id] = max(tasks.get(task_id, (plan_id, role)), (plan_id, role), key=_known)
+    return owed
+
+
+async def _first_behind(
+    session: AsyncSession, status: PeriodStatus, owed: Owed, shown: int
+) -> tuple[tuple[Behind, ...], int]:
+    """Number and text of the first `shown` reports behind, in the status's order: one query
+    for those alone."""
+    e = ProgressEntry
+    behind = (e.period == status.period.key) & e.is_current & (e.status == EntryStatus.BEHIND)
     rank = {u.unit_id: i for i, u in enumerate(status.units)}
     first: list[tuple[int, int]] = []
     for unit_id in sorted(owed, key=lambda u: rank.get(u, len(rank))):

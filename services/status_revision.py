@@ -13,9 +13,8 @@ of a period changed since a kept value was counted, and only those are counted a
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar, cast
+from typing import Any
 
 from sqlalchemy import Connection, event, func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -23,7 +22,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ledger.periods import Period
 from models import StatusMark, StatusRevision
 
-T = TypeVar("T")
 KEPT = 16  # values kept per store: (database, period) pairs
 TRIGGERS = {"postgresql": (18, 4), "sqlite": (24, 12)}  # as migrations 0620 and 0630 create them
 CHANGES = "ledgerbot.status_changes"  # SQLite: total_changes() when the transaction began
@@ -93,12 +91,12 @@ async def revision(session: AsyncSession) -> Revision:
         event.listen(engine, "begin", _note_changes)  # from the next transaction on
         return Revision(database, None, None)
     changes = func.total_changes()
-    query = select(r.value, r.places, r.marked, changes).where(r.id == 1)
-    row = (await session.execute(query)).first()
-    began = (await session.connection()).sync_connection.info.get(CHANGES)
-    if row is None or began is None or row[3] != began:
+    read = await session.execute(select(r.value, r.places, r.marked, changes).where(r.id == 1))
+    mine = read.first()
+    began = (await session.connection()).info.get(CHANGES)
+    if mine is None or began is None or mine[3] != began:
         return Revision(database, None, None)
-    return Revision(database, int(row[0]), int(row[1]), int(row[2]))
+    return Revision(database, int(mine[0]), int(mine[1]), int(mine[2]))
 
 
 async def marked_since(
@@ -124,22 +122,3 @@ async def marked_since(
             return None
         marked.add(int(unit_id))
     return None if len(marked) > MARKED_AT_MOST else marked
-
-
-_derived = store()
-
-
-async def kept_or(
-    session: AsyncSession, name: str, period: Period, compute: Callable[[], Awaitable[T]]
-) -> T:
-    """A value that the tracked tables alone decide (not the clock), kept per process under
-    `value`: `compute()` runs again after any write."""
-    now = await revision(session)
-    key = (now.database, name, period.key)
-    found = _derived.get(key)
-    if now.value is not None and found is not None and found[0] == now.value:
-        return cast(T, found[1])
-    value = await compute()
-    if now.value is not None:
-        keep(_derived, key, (now.value, value))
-    return value
