@@ -4,6 +4,11 @@ registry of 2,000 units and 10,000 tasks a year with up to 5 years of monthly en
 
 Run: .venv/bin/python bench/bench_queries.py [--databases sqlite,postgresql]
      [--postgres postgresql+asyncpg://postgres@127.0.0.1:5432/postgres] [--repeat 5] [--xlsx]
+     [--keep] [--kept URL ...]
+
+``--kept URL`` times the queries again on a database an earlier ``--keep`` run loaded (the
+code before and after a change, back to back on the same rows; run ``ledgerbot db upgrade``
+or the newer code first if it adds a migration).
 
 Generator: a freshly migrated database per dialect (PostgreSQL: a throw-away database created
 and dropped by this script) gets 2,000 units, five plans (2019–2023) of 10,000 tasks each,
@@ -35,6 +40,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import math
+import os
 import statistics
 import sys
 import time
@@ -345,20 +351,32 @@ async def explain(engine: AsyncEngine, recorder: Recorder) -> None:
 
 
 async def run_dialect(
-    url: str, repeat: int, xlsx_tasks: bool, steps: tuple[int, ...] = STEPS, only: str = ""
+    url: str,
+    repeat: int,
+    xlsx_tasks: bool,
+    steps: tuple[int, ...] = STEPS,
+    only: str = "",
+    loaded_already: bool = False,
 ) -> dict[str, list[Timing]]:
     engine = make_engine(url)
-    await schema.upgrade(engine)
     factory = make_session_factory(engine)
     settings = Settings(_env_file=None)  # type: ignore[call-arg]
     name = engine.dialect.name
-    started = time.perf_counter()
-    registry = await build_registry(engine)
-    print(
-        f"{name}: registry {UNITS} units, {len(registry.task_ids)} tasks "
-        f"in {time.perf_counter() - started:.1f} s"
-    )
-    rows, loaded = entry_rows(registry), 0
+    if loaded_already:  # a database kept by --keep: time the code as it is on the same rows
+        async with engine.connect() as conn:
+            loaded = int(await conn.scalar(text("SELECT count(*) FROM progress_entries")) or 0)
+        print(f"{name}: the kept database, {loaded:,} entries")
+        rows: Iterator[dict[str, Any]] = iter(())
+        steps = (loaded,)
+    else:
+        await schema.upgrade(engine)
+        started = time.perf_counter()
+        registry = await build_registry(engine)
+        print(
+            f"{name}: registry {UNITS} units, {len(registry.task_ids)} tasks "
+            f"in {time.perf_counter() - started:.1f} s"
+        )
+        rows, loaded = entry_rows(registry), 0
     recorder = Recorder()
     recorder.attach(engine)
     results: dict[str, list[Timing]] = {}
@@ -388,7 +406,7 @@ async def run_dialect(
             goal = f" = {t.median / 0.1:.2f} of 100 ms" if label.startswith("digest") else goal
             print(
                 f"    {label:<32} median {t.median * 1000:8.1f} ms, best {t.best * 1000:8.1f} "
-                f"ms{goal}; {t.statements} statements"
+                f"ms{goal}; {t.statements} statements; load {os.getloadavg()[0]:.1f}"
             )
         if xlsx_tasks and step == steps[-1]:
             xlsx = await export_workbook(factory, settings)
@@ -441,6 +459,13 @@ def main() -> None:
     )
     parser.add_argument("--only", default="", help="time only labels containing one of these")
     parser.add_argument("--keep", action="store_true", help="keep the databases (path printed)")
+    parser.add_argument(
+        "--kept",
+        action="append",
+        default=[],
+        metavar="URL",
+        help="time the queries on a database kept by --keep (migrated, loaded; may repeat)",
+    )
     args = parser.parse_args()
     print(f"machine: {machine()}")
     options: dict[str, Any] = {
@@ -449,7 +474,9 @@ def main() -> None:
         "steps": tuple(int(n) for n in args.steps.split(",")),
         "only": args.only,
     }
-    for database in args.databases.split(","):
+    for url in args.kept:
+        asyncio.run(run_dialect(url, **options, loaded_already=True))
+    for database in args.databases.split(",") if not args.kept else ():
         if database == "sqlite":
             if args.keep:
                 folder = tempfile.mkdtemp(prefix="ledgerbot_bench_")
