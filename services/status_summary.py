@@ -9,6 +9,7 @@ call counts again. A transaction that wrote and has not committed yet never uses
 
 from __future__ import annotations
 
+from bisect import insort
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import cast
@@ -206,20 +207,26 @@ async def _recount(
     if places is None:
         return None
     found = await _counted(session, period, now, place=False, only=marked)
-    units = [u for u in kept.status.units if u.unit_id not in marked]
-    first = {u: p for u, p in kept.first.items() if u not in marked}
+    first = dict(kept.first)
+    for unit_id in marked:
+        first.pop(unit_id, None)
+    fresh = []
     for unit in found.units:
         if unit.unit_id not in places:
             return None
-        units.append(unit)
+        fresh.append(unit)
         first[unit.unit_id] = places[unit.unit_id]
     for unit_id, name in await _reported_only(session, period, set(first), among=marked):
-        units.append(UnitStatus(unit_id, name, counts=Counts(0, 0, 0, 0)))
+        fresh.append(UnitStatus(unit_id, name, counts=Counts(0, 0, 0, 0)))
         first[unit_id] = UNORDERED
+    # the kept list is in `in_status_order`: the others keep their places, the marked ones
+    # go where that order puts them (sorting all 2,000 again was most of the time)
+    units = [u for u in kept.status.units if u.unit_id not in marked]
+    for unit in fresh:
+        insort(units, unit, key=lambda s: (s.complete, first[s.unit_id], s.unit))
     after = max((t for t in (kept.after, found.after) if t is not None), default=None)
     before = min((t for t in (kept.before, found.before) if t is not None), default=None)
-    status = replace(kept.status, units=in_status_order(units, first))
-    return Kept(current, after, before, status, first)
+    return Kept(current, after, before, replace(kept.status, units=units), first)
 
 
 async def _reported_only(
