@@ -223,6 +223,17 @@ class Timing:
     best: float
     median: float
     statements: int
+    cpu: float = 0.0  # mean CPU seconds per call: this process (SQLite's work included)
+    server_cpu: float = 0.0  # and the PostgreSQL backend that served it (from /proc)
+
+
+def backend_cpu(pid: int | None) -> float:
+    """CPU seconds of a PostgreSQL backend on this machine so far (0 if not readable)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 @dataclass
@@ -251,6 +262,8 @@ Query = Callable[[AsyncSession], Awaitable[object]]
 async def timed(
     factory: async_sessionmaker[AsyncSession], recorder: Recorder, label: str, query: Query, n: int
 ) -> Timing:
+    cpu = [0.0, 0.0]
+
     async def once() -> float:
         if label in AFTER_A_REPORT:  # a report committed just before, outside the timing
             async with factory() as session, session.begin():
@@ -260,16 +273,25 @@ async def timed(
                     .values(progress=ProgressEntry.progress + "。")
                 )
         async with factory() as session:
+            pid, counting, recorder.on = None, recorder.on, False
+            if session.get_bind().dialect.name == "postgresql":
+                pid = await session.scalar(text("SELECT pg_backend_pid()"))
+                await session.rollback()  # the query's session starts as a handler's does
+            recorder.on = counting
+            server, mine = backend_cpu(pid), time.process_time()
             started = time.perf_counter()
             await query(session)
-            return time.perf_counter() - started
+            took = time.perf_counter() - started
+            cpu[0] += time.process_time() - mine
+            cpu[1] += backend_cpu(pid) - server
+            return took
 
     recorder.on, recorder.count, recorder.label = True, 0, label
     await once()  # warm-up (statement caches), counted for statements
     statements = recorder.count
-    recorder.on = False
+    recorder.on, cpu[:] = False, [0.0, 0.0]
     times = [await once() for _ in range(n)]
-    return Timing(min(times), statistics.median(times), statements)
+    return Timing(min(times), statistics.median(times), statements, cpu[0] / n, cpu[1] / n)
 
 
 AFTER_A_REPORT = ("/status summary, after a report", "digest data, after a report")
@@ -404,9 +426,11 @@ async def run_dialect(
             results.setdefault(label, []).append(t)
             goal = f" = {t.median / 0.05:.2f} of 50 ms" if label.startswith("/status") else ""
             goal = f" = {t.median / 0.1:.2f} of 100 ms" if label.startswith("digest") else goal
+            server = f" + server {t.server_cpu * 1000:.1f}" if name == "postgresql" else ""
             print(
                 f"    {label:<32} median {t.median * 1000:8.1f} ms, best {t.best * 1000:8.1f} "
-                f"ms{goal}; {t.statements} statements; load {os.getloadavg()[0]:.1f}"
+                f"ms{goal}; CPU {t.cpu * 1000:.1f}{server} ms; {t.statements} statements; "
+                f"load {os.getloadavg()[0]:.1f}"
             )
         if xlsx_tasks and step == steps[-1]:
             xlsx = await export_workbook(factory, settings)

@@ -11,7 +11,7 @@ from datetime import date, datetime
 from typing import cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import case, select, tuple_
+from sqlalchemy import case, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ledger.periods import Period, Quarter
@@ -176,11 +176,14 @@ async def _first_behind(
         return (), 0
     names = {u.unit_id: u.unit for u in status.units}
     found = []
+    wanted = set(first)
     for unit_id, task_id, number, text in await session.execute(
         select(e.unit_id, e.task_id, Task.number, e.progress)
         .join(Task, Task.id == e.task_id)
-        .where(behind, tuple_(e.unit_id, e.task_id).in_(first))
+        .where(behind, e.unit_id.in_({unit for unit, _ in first}))  # the index's order
     ):  # fmt: skip
+        if (unit_id, task_id) not in wanted:
+            continue
         plan_id, role = owed[unit_id][task_id]
         # reports of one unit are on different tasks, told apart by (plan, number)
         place = (0, plan_id, number, role) if plan_id is not None else (1, number)
