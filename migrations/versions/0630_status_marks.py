@@ -149,7 +149,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
-        for table, function in PG_FUNCTIONS.items():
+        for table in PG_FUNCTIONS:
             op.execute(f"DROP TRIGGER marks_{table} ON {table}")
         for function in ("rows", "units", "everything"):
             op.execute(f"DROP FUNCTION status_marks_{function}()")
