@@ -112,13 +112,14 @@ async def marked_since(
     ):  # fmt: skip
         return None
     m = StatusMark
-    marked = set()
-    for (unit_id,) in await session.execute(
-        select(m.unit_id)
-        .where(m.mark > kept.clock, m.period.in_((period.key, "")))
-        .limit(MARKED_AT_MOST + 1)
-    ):
-        if unit_id == 0:
-            return None
-        marked.add(int(unit_id))
-    return None if len(marked) > MARKED_AT_MOST else marked
+    rows = (
+        await session.execute(
+            select(m.unit_id)
+            .where(m.mark > kept.clock, m.period.in_((period.key, "")))
+            .limit(MARKED_AT_MOST + 1)
+        )
+    ).all()
+    marked = {int(unit_id) for (unit_id,) in rows}
+    if len(rows) > MARKED_AT_MOST or 0 in marked:  # rows cut off may hold the whole period
+        return None
+    return marked

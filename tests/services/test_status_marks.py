@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from ledger.vocab import EntryState, EntryStatus
 from models import Obligation, Plan, ProgressEntry, Unit
 from models.db import transaction
-from services import digest, status_summary
+from services import digest, status_revision, status_summary
 from services.audit import Actor
 from services.identity import identify
 from services.obligations import refresh, set_closed
@@ -166,6 +166,25 @@ async def test_a_summary_read_inside_a_rolled_back_write_is_never_served(
             await report(s, 8204, 5, "2023-03", f"2023-04-{day:02d} 10:00")
     assert [figures(u) for u in await summary(session_factory)] == await aggregate(session_factory)
     assert figures((await summary(session_factory))[0])[:3] == ("市交通运输局", 2, 1)
+
+
+async def test_more_units_marked_than_the_limit_counts_everything(
+    session_factory: async_sessionmaker[AsyncSession], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past the limit of marked units the summary is counted whole, and still exact."""
+    spy = Spy(monkeypatch)
+    monkeypatch.setattr(status_revision, "MARKED_AT_MOST", 1)
+    await seeded(session_factory)
+    await summary(session_factory)
+    async with transaction(session_factory) as s:
+        await counted_for(s, "交通")
+        await counted_for(s, "未绑定")
+    assert [figures(u) for u in await summary(session_factory)] == await aggregate(session_factory)
+    assert spy.recounted == 0
+    async with transaction(session_factory) as s:
+        await s.execute(update(Unit).where(Unit.name == "市水务局").values(name="水务"))
+    assert "水务" in [u.unit for u in await summary(session_factory)]
+    assert spy.recounted == 1  # one unit marked: within the limit
 
 
 async def counted_for(s: AsyncSession, who: str) -> None:
