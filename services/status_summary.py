@@ -216,7 +216,8 @@ async def _recount(
             return None
         fresh.append(unit)
         first[unit.unit_id] = places[unit.unit_id]
-    for unit_id, name in await _reported_only(session, period, set(first), among=marked):
+    owing_none = marked - {unit.unit_id for unit in fresh}  # usually none: a report's unit owes
+    for unit_id, name in await _reported_only(session, period, set(first), among=owing_none):
         fresh.append(UnitStatus(unit_id, name, counts=Counts(0, 0, 0, 0)))
         first[unit_id] = UNORDERED
     # the kept list is in `in_status_order`: the others keep their places, the marked ones
@@ -236,6 +237,8 @@ async def _reported_only(
     units (`among` these, if given) read from an index alone, their names only for those few."""
     e = ProgressEntry
     query = select(e.unit_id).where(e.period == period.key, e.is_current)
+    if among is not None and not among:
+        return []
     if among is not None:
         query = query.where(e.unit_id.in_(among))
     reporting = await session.scalars(query.distinct())
