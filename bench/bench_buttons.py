@@ -52,7 +52,7 @@ from sqlalchemy import func, select
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench._common import DoubleProcess, cpu_seconds, machine, peak_rss_mb, percentile
-from bench.bench_inbound import FAKE_NOW, bot_env
+from bench.bench_inbound import bot_env
 from models import ProgressEntry, schema
 from models.db import make_engine
 from tests.e2e.harness import BotProcess
@@ -182,7 +182,7 @@ def _checks(double: DoubleProcess, users: list[int], rounds: int) -> list[str]:
         sent = len(stats["sends"].get(str(user), []))
         if sent != rounds * len(STEPS):
             problems.append(f"user {user}: {sent} bot messages for {rounds * len(STEPS)} steps")
-    answers = double.control._do("GET", "/callback_answers")
+    answers = double.control.callback_answers()
     unanswered = [a for a in answers if a["answer"] is None]
     alerts = [a for a in answers if a["answer"] and a["answer"].get("show_alert")]
     if unanswered or alerts:
@@ -233,22 +233,27 @@ def run_mode(mode: str, args: argparse.Namespace, folder: Path, template: Path) 
                 spy.wait(60)
             code = bot.stop()
     per_unit, current = asyncio.run(_entries_per_unit(db_url))
-    if sorted(per_unit.values()) != [args.rounds] * len(users) or current != len(users):
-        problems.append(f"entries per unit {sorted(Counter(per_unit.values()).items())}, "
-                        f"{current} current (want {args.rounds} each, {len(users)} current)")  # fmt: skip
+    stored, want = sorted(per_unit.values()), [args.rounds] * len(users)
+    if stored != want or current != len(users):
+        counts = sorted(Counter(stored).items())
+        problems.append(f"(versions, units) {counts}, {current} current entries")
     every = [ms for step in STEPS for ms in flow.latency[step]]
-    print(f"{mode}: exit {code}; {len(users)} users × {args.rounds} rounds, think {args.think} s; "
-          f"{sum(per_unit.values())} entries stored for {len(users) * args.rounds} submits")  # fmt: skip
+    print(
+        f"{mode}: exit {code}; {len(users)} users × {args.rounds} rounds, think {args.think} s; "
+        f"{sum(stored)} entries stored for {len(users) * args.rounds} submits"
+    )
     print("    step       steps   p50 ms   p95 ms   p99 ms   max ms   p99/50 ms")
     for step in STEPS:
         print(_row(step, flow.latency[step]))
     print(_row("all", every))
-    print(f"  {len(every)} steps in {wall:.1f} s = {len(every) / wall:.1f} steps/s; bot CPU "
-          f"{cpu:.1f} s = {cpu / len(every) * 1000:.1f} ms per step (load-proof)")  # fmt: skip
+    print(
+        f"  {len(every)} steps in {wall:.1f} s = {len(every) / wall:.1f} steps/s; bot CPU "
+        f"{cpu:.1f} s = {cpu / len(every) * 1000:.1f} ms per step (load-proof)"
+    )
     print(f"  bot peak RSS (VmHWM): {rss:.0f} MiB = {rss / 200:.2f} of the 200 MB goal")
     for problem in problems:
         print(f"  WARNING: {problem}")
-    print(f"  load average now: {open('/proc/loadavg').read().strip()}")
+    print(f"  load average now: {Path('/proc/loadavg').read_text().strip()}")
 
 
 def main() -> None:
