@@ -98,6 +98,10 @@ class Control:
     def stats(self) -> dict[str, Any]:
         return dict(self._do("GET", "/stats"))
 
+    def callback_answers(self) -> list[dict[str, Any]]:
+        """Every callback query the double delivered, with the bot's answer (None: none)."""
+        return list(self._do("GET", "/callback_answers"))
+
     def close(self) -> None:
         self._http.close()
 

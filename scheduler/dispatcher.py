@@ -125,8 +125,11 @@ class Dispatcher:
                 self._fetching = asyncio.create_task(self._fetch(now))  # sends go on meanwhile
             chat_id, at = self._pacer.soonest((c for c in self._queues if c not in self._busy), now)
             if chat_id is None or at > now:
-                wait = min(at - now, self._next_fetch - now) if chat_id is not None else None
-                await self._idle(wait if wait is not None else self._next_fetch - now)
+                # A claim under way sets the event when it ends; waiting for a fetch time that
+                # has passed would spin the loop for as long as the claim takes.
+                fetch_in = self._next_fetch - now if self._fetching is None else float("inf")
+                wait = min(at - now, fetch_in) if chat_id is not None else fetch_in
+                await self._idle(min(wait, self.limits.poll_interval))
                 continue
             await self._slots.acquire()
             if self._stopping:

@@ -4,6 +4,7 @@ server from who they are."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 from telegram import Update
@@ -14,10 +15,20 @@ from bot.handlers.duban_texts import render_support_inputs
 from bot.handlers.report_texts import texts
 from bot.handlers.reporting.more_texts import edit_keyboard
 from bot.handlers.reporting.more_texts import texts as more_texts
-from bot.handlers.reporting.steps import FLOW, advance, draft_of, go_to, period_of, step_of
+from bot.handlers.reporting.steps import (
+    FLOW,
+    ask,
+    draft_of,
+    move_to,
+    next_step,
+    period_of,
+    step_of,
+    store,
+)
 from bot.handlers.reporting.submitting import submit_draft
 from messages import buttons
 from messages.render import esc
+from services import conversations
 from services.contact_tasks import returned_version
 from services.periods import open_period
 from services.reporting import ReportRefused, resolve_task
@@ -53,82 +64,93 @@ async def task_chosen(update: Update, context: BotContext, who: Caller) -> None:
             inputs = await inputs_for_lead(
                 session, period=period, task_id=owed.task.id, unit_id=binding.unit_id
             )
+            task = owed.task
+            data: dict[str, Any] = {
+                "number": task.number, "task_id": task.id, "plan": owed.plan_code,
+                "period": period.key, "title": task.text,
+                "support": render_support_inputs(inputs, who.lang, runtime.settings.tz),
+            }  # fmt: skip
+            if returned is not None:  # starts from the returned version
+                data |= {
+                    "status": returned.status.value, "progress": returned.progress,
+                    "problems": returned.problems, "next_steps": returned.next_steps,
+                    "evidence": returned.evidence,
+                }  # fmt: skip
+            move_to(data, "status" if returned is None else "confirm")
+            await store(session, context, who, data)  # read and moved in one unit of work
     except ReportRefused as refused:
         await query.answer(texts(refused.key, who.lang, **refused.values), show_alert=True)
         return
     await query.answer()
-    task = owed.task
-    data: dict[str, Any] = {
-        "number": task.number, "task_id": task.id, "plan": owed.plan_code,
-        "period": period.key, "title": task.text,
-        "support": render_support_inputs(inputs, who.lang, runtime.settings.tz),
-    }  # fmt: skip
-    if returned is None:
-        await go_to(context, who, data, "status")
-        return
-    data |= {
-        "status": returned.status.value, "progress": returned.progress,
-        "problems": returned.problems, "next_steps": returned.next_steps,
-        "evidence": returned.evidence,
-    }  # fmt: skip
-    reason = esc(returned.reason) if returned.reason else more_texts("no_reason", who.lang)
-    text = more_texts(
-        "returned_start", who.lang, number=task.number, version=returned.version, reason=reason
-    )
-    await context.bot.send_message(who.chat_id, text)
-    await go_to(context, who, data, "confirm")
+    if returned is not None:
+        reason = esc(returned.reason) if returned.reason else more_texts("no_reason", who.lang)
+        text = more_texts(
+            "returned_start", who.lang, number=task.number, version=returned.version, reason=reason
+        )
+        await context.bot.send_message(who.chat_id, text)
+    await ask(context, who, data)
 
 
-async def _pressed_at(
-    update: Update, context: BotContext, who: Caller, step: str, kind: type[_B]
-) -> tuple[dict[str, Any], _B] | None:
-    """The flow and the pressed button when the flow stands at `step`; None after answering a
-    stale or foreign press."""
+async def _press(
+    update: Update,
+    context: BotContext,
+    who: Caller,
+    kind: type[_B],
+    move: Callable[[dict[str, Any], _B], str | None],
+) -> None:
+    """A press on one of the flow's steps, in one unit of work: read the flow, let `move` say
+    where the press leads (None: the press is stale), store the flow there. Then, with the
+    database free again, answer the press and ask the next question."""
     query = update.callback_query
     assert query is not None
-    data = await load_flow(context, who, FLOW)
     button = buttons.as_(query.data, kind)
-    if data is None or data.get("step") != step or button is None:
+    async with context.runtime.session() as session:
+        state = await conversations.load(session, who.identity.user_id)
+        data = dict(state.data) if state is not None and state.flow == FLOW else None
+        step = move(data, button) if data is not None and button is not None else None
+        if data is not None and step is not None:
+            move_to(data, step)
+            await store(session, context, who, data)
+    if data is None or step is None:
         await query.answer(texts("stale_button", who.lang), show_alert=True)
-        return None
+        return
     await query.answer()
-    return data, button
+    await ask(context, who, data)
 
 
 @guarded(contact, private=True)
 async def field_chosen(update: Update, context: BotContext, who: Caller) -> None:
     """A field from the edit menu: ask for it again, then come back to the summary."""
-    pressed = await _pressed_at(update, context, who, "confirm", buttons.EditField)
-    if pressed is None:
-        return
-    data, button = pressed
-    data["editing"] = True
-    if button.field == "evidence":
-        data["evidence"] = []
-    await go_to(context, who, data, button.field)
+
+    def move(data: dict[str, Any], button: buttons.EditField) -> str | None:
+        if data.get("step") != "confirm":
+            return None
+        data["editing"] = True
+        if button.field == "evidence":
+            data["evidence"] = []
+        return button.field
+
+    await _press(update, context, who, buttons.EditField, move)
 
 
 @guarded(contact, private=True)
 async def status_chosen(update: Update, context: BotContext, who: Caller) -> None:
-    pressed = await _pressed_at(update, context, who, "status", buttons.PickStatus)
-    if pressed is None:
-        return
-    data, button = pressed
-    data["status"] = button.status.value
-    await advance(context, who, data)
+    def move(data: dict[str, Any], button: buttons.PickStatus) -> str | None:
+        if data.get("step") != "status":
+            return None
+        data["status"] = button.status.value
+        return next_step(data)
+
+    await _press(update, context, who, buttons.PickStatus, move)
 
 
 @guarded(contact, private=True)
 async def skip_step(update: Update, context: BotContext, who: Caller) -> None:
-    query = update.callback_query
-    assert query is not None
-    data = await load_flow(context, who, FLOW)
-    step = step_of(data) if data is not None else None
-    if data is None or step is None or not step.skippable:
-        await query.answer(texts("stale_button", who.lang), show_alert=True)
-        return
-    await query.answer()
-    await advance(context, who, data)
+    def move(data: dict[str, Any], _: buttons.SkipStep) -> str | None:
+        step = step_of(data)
+        return next_step(data) if step is not None and step.skippable else None
+
+    await _press(update, context, who, buttons.SkipStep, move)
 
 
 @guarded(contact, private=True)

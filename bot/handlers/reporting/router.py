@@ -14,11 +14,21 @@ from bot.handlers import approval, duban_close, duban_extend, milestones, sendba
 from bot.handlers.report_texts import texts
 from bot.handlers.reporting.more_texts import texts as more_texts
 from bot.handlers.reporting.several import several_received
-from bot.handlers.reporting.steps import FLOW, advance, ask, go_to, step_of
+from bot.handlers.reporting.steps import (
+    FLOW,
+    advance,
+    ask,
+    go_to,
+    move_to,
+    next_step,
+    step_of,
+    store,
+)
 from ledger.reports import clean_text, split_field, split_status
 from ledger.task_numbers import numbered_parts, split_task_number
 from messages import buttons
 from messages.keyboards import task_keyboard
+from models import ConversationState
 from services import conversations
 from services.periods import open_period
 from services.prompts import PromptRef, tasks_of_prompt
@@ -31,6 +41,12 @@ async def text_received(update: Update, context: BotContext, who: Caller) -> Non
     assert message is not None
     async with context.runtime.session() as session:
         state = await conversations.load(session, who.identity.user_id)
+        answered = _typed_answer(state, message) if state is not None else None
+        if answered is not None:  # the usual case: read and moved in one unit of work
+            await store(session, context, who, answered)
+    if answered is not None:
+        await ask(context, who, answered)
+        return
     if state is not None and state.flow == approval.FLOW:
         await approval.reason_received(update, context, who, dict(state.data))
         return
@@ -73,6 +89,20 @@ async def not_understood(context: BotContext, who: Caller) -> None:
     await context.bot.send_message(
         who.chat_id, more_texts("not_understood", who.lang), reply_markup=keyboard if owed else None
     )
+
+
+def _typed_answer(state: ConversationState, message: Message) -> dict[str, Any] | None:
+    """The report flow moved on by a text answering a step that takes text; None for every
+    other case (another flow, a button step, the summary, an empty text)."""
+    data = dict(state.data) if state.flow == FLOW else {}
+    step = step_of(data)
+    text = clean_text(message.text or "")
+    if step is None or step.field is None or step.name == "confirm" or not text:
+        return None
+    data[step.field] = text
+    data["answered"] = {**data.get("answered", {}), str(message.message_id): step.field}
+    move_to(data, next_step(data))
+    return data
 
 
 async def _answer_step(

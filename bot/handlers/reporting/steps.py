@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import ForceReply
 from telegram.constants import ParseMode
 
@@ -24,6 +25,7 @@ from bot.handlers.reporting.more_texts import texts as more_texts
 from ledger.periods import Period
 from ledger.vocab import EntryStatus
 from messages.render import esc, split_message
+from services import conversations
 from services.reporting import Draft
 
 FLOW = "report"
@@ -57,24 +59,43 @@ def step_of(data: dict[str, Any]) -> Step | None:
     return STEPS.get(str(data.get("step")))
 
 
-async def go_to(context: BotContext, who: Caller, data: dict[str, Any], step: str) -> None:
-    """Store the flow at `step` and ask its question; a step whose answer the draft already
-    holds (a reply to a prompt carries the progress) is passed over, unless it is being
-    edited."""
+def move_to(data: dict[str, Any], step: str) -> None:
+    """The flow at `step`; a step whose answer the draft already holds (a reply to a prompt
+    carries the progress) is passed over, unless it is being edited."""
     if step == "progress" and data.get("progress") and not data.get("editing"):
         step = "confirm"
     if step == "confirm":
         data.pop("editing", None)
     data["step"] = step
+
+
+def next_step(data: dict[str, Any]) -> str:
+    """The step after the current one; after changing one field from the summary, the
+    summary."""
+    current = step_of(data)
+    return "confirm" if data.get("editing") else current.after if current else "status"
+
+
+async def store(
+    session: AsyncSession, context: BotContext, who: Caller, data: dict[str, Any]
+) -> None:
+    """Keep the flow within the caller's unit of work (a press reads and moves it in one)."""
+    await conversations.save(
+        session, user_id=who.identity.user_id, chat_id=who.chat_id, flow=FLOW, data=data,
+        now=context.runtime.clock.now(),
+    )  # fmt: skip
+
+
+async def go_to(context: BotContext, who: Caller, data: dict[str, Any], step: str) -> None:
+    """Store the flow at `step` and ask its question."""
+    move_to(data, step)
     await save_flow(context, who, FLOW, data)
     await ask(context, who, data)
 
 
 async def advance(context: BotContext, who: Caller, data: dict[str, Any]) -> None:
     """On to the next step; after changing one field from the summary, back to the summary."""
-    current = step_of(data)
-    after = current.after if current else "status"
-    await go_to(context, who, data, "confirm" if data.get("editing") else after)
+    await go_to(context, who, data, next_step(data))
 
 
 async def ask(context: BotContext, who: Caller, data: dict[str, Any]) -> None:
