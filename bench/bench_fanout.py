@@ -54,6 +54,7 @@ from models.db import make_engine, make_session_factory, transaction
 from scheduler.dispatcher import Dispatcher, DispatchLimits
 from scheduler.jobs import fire
 from scheduler.pacing import Limits
+from scheduler.sending import request_hooks
 from services.outbox import NewMessage, enqueue_many
 from tests.e2e.seed import seed_fanout
 
@@ -138,7 +139,7 @@ async def fanout(
     ]
     async with transaction(factory) as session:
         queued += await enqueue_many(session, group_rows)
-    request = HTTPXRequest(connection_pool_size=CONCURRENCY)
+    request = HTTPXRequest(connection_pool_size=CONCURRENCY, httpx_kwargs=request_hooks())
     async with telegram.Bot(double.token, base_url=double.base_url, request=request) as bot:
         dispatcher = Dispatcher(factory, bot, worker_id="bench", clock_now=now, limits=limits)
         await dispatcher.start()

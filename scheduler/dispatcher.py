@@ -26,7 +26,7 @@ from ledger.vocab import OutboxState
 from models.db import transaction
 from scheduler.dispatch_lock import DispatchLock
 from scheduler.pacing import DispatchLimits, Pacer
-from scheduler.sending import Job, describe, not_sent, retry_seconds, send_payload
+from scheduler.sending import Job, WireGate, describe, not_sent, retry_seconds, send_payload
 from services import log_context, metrics, outbox, outbox_chats
 
 log = logging.getLogger(__name__)
@@ -58,6 +58,7 @@ class Dispatcher:
         self.limits = limits or DispatchLimits()
         self._lease = self.limits.lease
         self._pacer = Pacer(self.limits.pacing)
+        self._gate = WireGate(self._pacer)  # sends wait there as they leave (request_hooks)
         self._queues: dict[int, deque[Job]] = {}
         self._busy: set[int] = set()
         self._tasks: set[asyncio.Task[None]] = set()
@@ -225,7 +226,7 @@ class Dispatcher:
         try:
             try:
                 message_id = await send_payload(
-                    self._bot, job.chat_id, job.payload, self.limits.send_timeout
+                    self._bot, job.chat_id, job.payload, self.limits.send_timeout, self._gate
                 )
             finally:
                 metrics.SEND_LATENCY.observe(asyncio.get_running_loop().time() - started)
