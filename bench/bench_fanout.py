@@ -212,6 +212,11 @@ def limits_on(args: argparse.Namespace, world: World, folder: Path) -> None:
     print(f"  429 answers: {stats['too_many_requests']} (goal 0)")
     print(f"  busiest group: {busiest_group} messages within 60 s (limit 20)")
     print(f"  peak RSS of this process (dispatcher + PTB + SQLAlchemy): {result.rss_mb:.0f} MiB")
+    per_message = (result.cpu_seconds - result.fire_seconds) / len(stamps) * 1000
+    print(
+        f"  CPU of this process: {result.cpu_seconds:.1f} s over fire + drain (the job "
+        f"{result.fire_seconds:.1f} s wall); about {per_message:.1f} ms per message sent"
+    )
 
 
 def limits_off(args: argparse.Namespace, world: World, folder: Path) -> None:
