@@ -26,7 +26,7 @@ is measured on its own, like the bot's.
    bot throughput / bare throughput over all rounds (goal ≥ 0.9).
 3. ``--replicas N --postgres URL`` (instead of 1 and 2): the same limits-on fan-out in a fresh
    PostgreSQL database on that server, drained by N dispatcher processes with the real
-   dispatch lock (``bench/_fanout_replicas.py``): the combined first-to-last rate, its ratio
+   dispatch lock (``bench/_fanout.py``): the combined first-to-last rate, its ratio
    to 30 and to 0.9 × 30, the busiest second, the 429 answers and each replica's share.
 """
 
@@ -39,7 +39,7 @@ import shutil
 import sys
 import tempfile
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
@@ -52,8 +52,8 @@ from telegram.request import HTTPXRequest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench._common import DoubleProcess, machine, peak_rss_mb, reset_peak_rss
-from bench._fanout_replicas import GROUP0, PERIOD, group_rows, most_within, replicas_on
+from bench._common import DoubleProcess, machine, peak_rss_mb, percentile, reset_peak_rss
+from bench._fanout import GROUP0, PERIOD, WireLog, group_rows, most_within, on_limits, replicas_on
 from config import Settings
 from ledger.timetable import EventKind
 from models import OutboxMessage, schema
@@ -113,8 +113,9 @@ class Fanout:
 
 
 async def fanout(
-    double: DoubleProcess, world: World, db: Path, limits: DispatchLimits, per_group: int
-) -> Fanout:
+    double: DoubleProcess, world: World, db: Path, limits: DispatchLimits, per_group: int,
+    wire: WireLog | None = None,
+) -> Fanout:  # fmt: skip
     """Fire the prompts job (plus group messages), then let the Dispatcher drain the outbox."""
     shutil.copy(world.template, db)
     engine = make_engine(f"sqlite+aiosqlite:///{db}")
@@ -132,7 +133,8 @@ async def fanout(
     fired = time.perf_counter() - started
     async with transaction(factory) as session:
         queued += await enqueue_many(session, group_rows(world.groups, per_group))
-    request = HTTPXRequest(connection_pool_size=CONCURRENCY, httpx_kwargs=request_hooks())
+    hooks = wire.hooks() if wire else request_hooks()
+    request = HTTPXRequest(connection_pool_size=CONCURRENCY, httpx_kwargs=hooks)
     async with telegram.Bot(double.token, base_url=double.base_url, request=request) as bot:
         dispatcher = Dispatcher(factory, bot, worker_id="bench", clock_now=now, limits=limits)
         await dispatcher.start()
@@ -175,21 +177,13 @@ async def bare(double: DoubleProcess, payloads: list[dict[str, Any]]) -> tuple[f
         return time.perf_counter() - started, time.process_time() - cpu
 
 
-def paced(args: argparse.Namespace) -> DispatchLimits:
-    """The dispatcher's limits as the bot runs them, with `--per-second` as
-    LEDGERBOT_SEND_PER_SECOND (and `--catch-up`, in send intervals)."""
-    pacing = Limits()
-    if args.per_second is not None:
-        pacing = replace(pacing, global_per_second=args.per_second)
-    if args.catch_up is not None:
-        pacing = replace(pacing, global_catch_up=args.catch_up)
-    return DispatchLimits(pacing=pacing)
-
-
 def limits_on(args: argparse.Namespace, world: World, folder: Path) -> None:
     with DoubleProcess(flood_limits=True, log=folder / "double-on.log") as double:
         populate(double, world)
-        result = asyncio.run(fanout(double, world, folder / "on.db", paced(args), args.per_group))
+        wire = WireLog()
+        result = asyncio.run(
+            fanout(double, world, folder / "on.db", on_limits(args), args.per_group, wire)
+        )
         stats = double.control.stats()
     stamps = [t for times in stats["sends"].values() for t in times]
     groups = [times for chat, times in stats["sends"].items() if int(chat) < 0]
@@ -212,6 +206,11 @@ def limits_on(args: argparse.Namespace, world: World, folder: Path) -> None:
     print(f"  429 answers: {stats['too_many_requests']} (goal 0)")
     print(f"  busiest group: {busiest_group} messages within 60 s (limit 20)")
     print(f"  peak RSS of this process (dispatcher + PTB + SQLAlchemy): {result.rss_mb:.0f} MiB")
+    delays = [d * 1000 for d in wire.delays(stats["sends"])]
+    print(
+        f"  leaving -> double's stamp ({len(delays)} chats): min {min(delays):.1f} ms, median "
+        f"{percentile(delays, 0.5):.1f}, p99 {percentile(delays, 0.99):.1f}, max {max(delays):.1f}"
+    )
     per_message = (result.cpu_seconds - result.fire_seconds) / len(stamps) * 1000
     print(
         f"  CPU of this process: {result.cpu_seconds:.1f} s over fire + drain (the job "

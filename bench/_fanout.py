@@ -1,6 +1,7 @@
-"""Fan-out with replicas: N dispatcher processes drain one month-start fan-out on PostgreSQL.
+"""Helpers of ``bench_fanout.py``: the group messages, when requests left, and the replicas run.
 
-Used by ``bench_fanout.py --replicas N --postgres URL``. The fan-out is queued once (the
+``bench_fanout.py --replicas N --postgres URL``: N dispatcher processes drain one month-start
+fan-out on PostgreSQL. The fan-out is queued once (the
 ``ledger-prompts`` job plus the group messages, as in the single-process run), then N worker
 processes (this file run as a script) each start a real ``Dispatcher`` with the real
 ``DispatchLock``, as ``ledgerbot run`` does in every replica, and drain the outbox into the
@@ -16,10 +17,14 @@ import subprocess
 import sys
 import time
 import uuid
+from collections import defaultdict
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs
 
+import httpx
 import telegram
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -82,13 +87,15 @@ async def queue_month_start(url: str, groups: list[int], per_group: int) -> int:
     return queued
 
 
-def pacing(per_second: float | None, catch_up: float | None) -> Limits:
-    """The pacing as the bot runs it, with `--per-second` as LEDGERBOT_SEND_PER_SECOND."""
-    limits = Limits()
-    return Limits(
-        global_per_second=per_second or limits.global_per_second,
-        global_catch_up=limits.global_catch_up if catch_up is None else catch_up,
-    )
+def on_limits(args: argparse.Namespace) -> DispatchLimits:
+    """The dispatcher's limits as the bot runs them, with `--per-second` as
+    LEDGERBOT_SEND_PER_SECOND (and `--catch-up`, in send intervals)."""
+    pacing = Limits()
+    if args.per_second is not None:
+        pacing = replace(pacing, global_per_second=args.per_second)
+    if args.catch_up is not None:
+        pacing = replace(pacing, global_catch_up=args.catch_up)
+    return DispatchLimits(pacing=pacing)
 
 
 async def until_sent(factory: async_sessionmaker[AsyncSession], budget: float) -> bool:
@@ -107,7 +114,7 @@ async def until_sent(factory: async_sessionmaker[AsyncSession], budget: float) -
 async def _worker(args: argparse.Namespace) -> dict[str, Any]:
     engine = make_engine(args.url)
     factory = make_session_factory(engine)
-    limits = DispatchLimits(pacing=pacing(args.per_second, args.catch_up))
+    limits = on_limits(args)
     request = HTTPXRequest(connection_pool_size=CONCURRENCY, httpx_kwargs=request_hooks())
     async with telegram.Bot(args.token, base_url=args.base_url, request=request) as bot:
         dispatcher = Dispatcher(
@@ -163,6 +170,34 @@ def fresh_database(server_url: str) -> tuple[str, str]:
 
 def drop_database(server_url: str, name: str) -> None:
     asyncio.run(_admin(server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+class WireLog:
+    """When each request left this process (just after the dispatcher's gate), by chat.
+    Against the double's own stamps this gives the delay from leaving to being counted,
+    whose spread is the jitter the margin of the ceiling (``Limits.wire_margin``) absorbs."""
+
+    def __init__(self) -> None:
+        self.left: defaultdict[int, list[float]] = defaultdict(list)
+
+    async def _hook(self, request: httpx.Request) -> None:
+        chat = parse_qs(request.content.decode()).get("chat_id")
+        if chat:
+            self.left[int(chat[0])].append(time.time())
+
+    def hooks(self) -> dict[str, Any]:
+        kwargs = request_hooks()
+        kwargs["event_hooks"]["request"].append(self._hook)  # after the gate's
+        return kwargs
+
+    def delays(self, sends: dict[str, list[float]]) -> list[float]:
+        """Seconds from leaving to the double's stamp, over chats sent one request that
+        the double accepted (a 429 and its retry would be ambiguous)."""
+        return [
+            sends[str(chat)][0] - left[0]
+            for chat, left in self.left.items()
+            if len(left) == 1 and len(sends.get(str(chat), ())) == 1
+        ]
 
 
 def most_within(stamps: list[float], seconds: float) -> int:
