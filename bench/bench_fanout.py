@@ -220,7 +220,9 @@ def limits_on(args: argparse.Namespace, world: World, folder: Path) -> None:
 
 def limits_off(args: argparse.Namespace, world: World, folder: Path) -> None:
     raised = DispatchLimits(
-        pacing=Limits(global_per_second=1_000_000, private_per_second=1_000_000),
+        pacing=Limits(
+            global_per_second=1_000_000, private_per_second=1_000_000, wire_limit=1_000_000
+        ),
         concurrency=CONCURRENCY,
     )
     bot_seconds: list[float] = []

@@ -18,7 +18,7 @@ from services import outbox
 from tests.telegram_double import TelegramDouble
 
 FAST = DispatchLimits(
-    pacing=Limits(global_per_second=500, private_per_second=20),
+    pacing=Limits(global_per_second=500, private_per_second=20, wire_limit=500),
     concurrency=16,
     poll_interval=0.05,
     send_timeout=0.5,
