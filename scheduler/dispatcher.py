@@ -168,9 +168,11 @@ class Dispatcher:
             self._event.set()
 
     async def _claim(self, now: float) -> None:
-        if self._lock is not None and not await self._lock.held():
-            await self._release_queued()  # another replica dispatches: it paces the bot
-            return
+        if self._lock is not None:
+            if not await self._lock.held():
+                await self._release_queued()  # another replica dispatches: it paces the bot
+                return
+            self._pacer.took_over(self._lock.taken_at)  # the last holder's sends still count
         room = self.limits.batch - sum(len(q) for q in self._queues.values())
         if (
             room < self.limits.batch // 2
@@ -289,11 +291,9 @@ class Dispatcher:
         if self._on_migrated is not None:
             await self._on_migrated(old, new_chat_id)
 
-    async def _mark_unreachable(self, chat_id: int, description: str) -> None:
+    async def _mark_unreachable(self, chat_id: int, why: str) -> None:
         """Default 403 hook: flag the contacts and enqueue a notice to every staff member."""
         async with transaction(self._factory) as session:
             at = self._now()
-            await outbox_chats.mark_unreachable(
-                session, chat_id=chat_id, description=description, at=at
-            )
+            await outbox_chats.mark_unreachable(session, chat_id=chat_id, description=why, at=at)
         self.wake()

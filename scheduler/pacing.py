@@ -160,6 +160,14 @@ class Pacer:
         """Record a request leaving at ``at`` (one already paced by ``take``)."""
         self._wire.take(at)
 
+    def took_over(self, at: float | None) -> None:
+        """This pacer began spending the bot's budget at ``at`` (it took the dispatch lock):
+        what the last holder sent just before still counts in the server's window, so
+        nothing goes until that window has passed. ``None``: it never had to take over."""
+        if at is not None:
+            until = at + 1.0 + self.limits.wire_margin
+            self._paused_until = max(self._paused_until, until)
+
     def retry_after(self, chat_id: int, seconds: float, now: float) -> bool:
         """Honour a 429: pause the chat, and everything when several chats got one at once.
 

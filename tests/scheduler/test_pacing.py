@@ -146,3 +146,13 @@ def test_a_request_held_up_on_its_way_cannot_squeeze_a_second() -> None:
         pacer.wire_take(leaves)
     assert pacer.ready_at(PRIVATE + 30, 30 * interval) == pytest.approx(30 * interval)  # 1.017
     assert pacer.wire_ready_at(30 * interval) == pytest.approx(1.050)
+
+
+def test_a_new_lock_holder_waits_out_the_last_holders_second() -> None:
+    pacer = Pacer(Limits(wire_margin=0.02))
+    pacer.took_over(10.0)
+    assert pacer.global_ready_at(10.0) == pytest.approx(11.02)
+    assert pacer.ready_at(PRIVATE, 10.5) == pytest.approx(11.02)
+    pacer.took_over(None)  # held from the start, no one to wait for: nothing changes
+    assert pacer.global_ready_at(11.02) == pytest.approx(11.02)
+    assert Pacer().global_ready_at(10.0) == 10.0
