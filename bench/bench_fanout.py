@@ -3,6 +3,7 @@ Bot API double, with Telegram's flood limits on and off.
 
 Run: .venv/bin/python bench/bench_fanout.py [--units 300] [--contacts-per-unit 5] [--groups 50]
      [--per-group 21] [--rounds 2] [--skip-on | --skip-off] [--per-second 28] [--catch-up 0.5]
+     [--replicas 2 --postgres postgresql+asyncpg://postgres@127.0.0.1:5432/postgres]
 
 World: a fresh SQLite database (migrated) with ``--units`` units, each leading one task of the
 2023 plan and having ``--contacts-per-unit`` bound contacts (1,500 by default), plus
@@ -23,6 +24,10 @@ is measured on its own, like the bot's.
    posting the same sendMessage bodies (text, HTML, inline keyboard) to the same double with
    the same concurrency (32). ``--rounds`` alternating rounds; the ratio is
    bot throughput / bare throughput over all rounds (goal ≥ 0.9).
+3. ``--replicas N --postgres URL`` (instead of 1 and 2): the same limits-on fan-out in a fresh
+   PostgreSQL database on that server, drained by N dispatcher processes with the real
+   dispatch lock (``bench/_fanout.py``): the combined first-to-last rate, its ratio
+   to 30 and to 0.9 × 30, the busiest second, the 429 answers and each replica's share.
 """
 
 from __future__ import annotations
@@ -34,8 +39,9 @@ import shutil
 import sys
 import tempfile
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -46,7 +52,8 @@ from telegram.request import HTTPXRequest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench._common import DoubleProcess, machine, peak_rss_mb, reset_peak_rss
+from bench._common import DoubleProcess, machine, peak_rss_mb, percentile, reset_peak_rss
+from bench._fanout import GROUP0, PERIOD, WireLog, group_rows, most_within, on_limits, replicas_on
 from config import Settings
 from ledger.timetable import EventKind
 from models import OutboxMessage, schema
@@ -54,12 +61,11 @@ from models.db import make_engine, make_session_factory, transaction
 from scheduler.dispatcher import Dispatcher, DispatchLimits
 from scheduler.jobs import fire
 from scheduler.pacing import Limits
-from services.outbox import NewMessage, enqueue_many
+from scheduler.sending import request_hooks
+from services.outbox import enqueue_many
 from tests.e2e.seed import seed_fanout
 
-USER0, GROUP0, CONCURRENCY, PERIOD = 100_000_001, -4_000_000_001, 32, "2023-03"
-GROUP_TEXT = "<b>推进台账周报</b> 第{n}条：本周各单位填报进展情况。"
-CEILING = 30.0
+USER0, CONCURRENCY, CEILING = 100_000_001, 32, 30.0
 
 
 def now() -> datetime:
@@ -107,8 +113,9 @@ class Fanout:
 
 
 async def fanout(
-    double: DoubleProcess, world: World, db: Path, limits: DispatchLimits, per_group: int
-) -> Fanout:
+    double: DoubleProcess, world: World, db: Path, limits: DispatchLimits, per_group: int,
+    wire: WireLog | None = None,
+) -> Fanout:  # fmt: skip
     """Fire the prompts job (plus group messages), then let the Dispatcher drain the outbox."""
     shutil.copy(world.template, db)
     engine = make_engine(f"sqlite+aiosqlite:///{db}")
@@ -124,21 +131,10 @@ async def fanout(
         fired_by="bench",
     )
     fired = time.perf_counter() - started
-    group_rows = [
-        NewMessage(
-            "bench-group",
-            PERIOD,
-            f"g{chat}:{n}",
-            chat,
-            {"text": GROUP_TEXT.format(n=n), "parse_mode": "HTML", "reply_markup": None},
-            now(),
-        )
-        for chat in world.groups
-        for n in range(per_group)
-    ]
     async with transaction(factory) as session:
-        queued += await enqueue_many(session, group_rows)
-    request = HTTPXRequest(connection_pool_size=CONCURRENCY)
+        queued += await enqueue_many(session, group_rows(world.groups, per_group))
+    hooks = wire.hooks() if wire else request_hooks()
+    request = HTTPXRequest(connection_pool_size=CONCURRENCY, httpx_kwargs=hooks)
     async with telegram.Bot(double.token, base_url=double.base_url, request=request) as bot:
         dispatcher = Dispatcher(factory, bot, worker_id="bench", clock_now=now, limits=limits)
         await dispatcher.start()
@@ -181,31 +177,13 @@ async def bare(double: DoubleProcess, payloads: list[dict[str, Any]]) -> tuple[f
         return time.perf_counter() - started, time.process_time() - cpu
 
 
-def most_within(stamps: list[float], seconds: float) -> int:
-    """The most sends in any window of ``seconds`` (two pointers over sorted stamps)."""
-    ordered, best, first = sorted(stamps), 0, 0
-    for last, stamp in enumerate(ordered):
-        while ordered[first] <= stamp - seconds:
-            first += 1
-        best = max(best, last - first + 1)
-    return best
-
-
-def paced(args: argparse.Namespace) -> DispatchLimits:
-    """The dispatcher's limits as the bot runs them, with `--per-second` as
-    LEDGERBOT_SEND_PER_SECOND (and `--catch-up`, in send intervals)."""
-    pacing = Limits()
-    if args.per_second is not None:
-        pacing = replace(pacing, global_per_second=args.per_second)
-    if args.catch_up is not None:
-        pacing = replace(pacing, global_catch_up=args.catch_up)
-    return DispatchLimits(pacing=pacing)
-
-
 def limits_on(args: argparse.Namespace, world: World, folder: Path) -> None:
     with DoubleProcess(flood_limits=True, log=folder / "double-on.log") as double:
         populate(double, world)
-        result = asyncio.run(fanout(double, world, folder / "on.db", paced(args), args.per_group))
+        wire = WireLog()
+        result = asyncio.run(
+            fanout(double, world, folder / "on.db", on_limits(args), args.per_group, wire)
+        )
         stats = double.control.stats()
     stamps = [t for times in stats["sends"].values() for t in times]
     groups = [times for chat, times in stats["sends"].items() if int(chat) < 0]
@@ -228,11 +206,23 @@ def limits_on(args: argparse.Namespace, world: World, folder: Path) -> None:
     print(f"  429 answers: {stats['too_many_requests']} (goal 0)")
     print(f"  busiest group: {busiest_group} messages within 60 s (limit 20)")
     print(f"  peak RSS of this process (dispatcher + PTB + SQLAlchemy): {result.rss_mb:.0f} MiB")
+    delays = [d * 1000 for d in wire.delays(stats["sends"])]
+    print(
+        f"  leaving -> double's stamp ({len(delays)} chats): min {min(delays):.1f} ms, median "
+        f"{percentile(delays, 0.5):.1f}, p99 {percentile(delays, 0.99):.1f}, max {max(delays):.1f}"
+    )
+    per_message = (result.cpu_seconds - result.fire_seconds) / len(stamps) * 1000
+    print(
+        f"  CPU of this process: {result.cpu_seconds:.1f} s over fire + drain (the job "
+        f"{result.fire_seconds:.1f} s wall); about {per_message:.1f} ms per message sent"
+    )
 
 
 def limits_off(args: argparse.Namespace, world: World, folder: Path) -> None:
     raised = DispatchLimits(
-        pacing=Limits(global_per_second=1_000_000, private_per_second=1_000_000),
+        pacing=Limits(
+            global_per_second=1_000_000, private_per_second=1_000_000, wire_limit=1_000_000
+        ),
         concurrency=CONCURRENCY,
     )
     bot_seconds: list[float] = []
@@ -284,10 +274,18 @@ def main() -> None:
     parser.add_argument("--catch-up", type=float, help="lateness made up, in send intervals")
     parser.add_argument("--skip-on", action="store_true", help="only the limits-off comparison")
     parser.add_argument("--skip-off", action="store_true", help="only the limits-on fan-out")
+    parser.add_argument("--replicas", type=int, help="only this many dispatcher processes")
+    parser.add_argument("--postgres", help="server URL for --replicas (a database is made)")
     args = parser.parse_args()
     print(f"machine: {machine()}")
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
+        if args.replicas:
+            if not args.postgres:
+                parser.error("--replicas needs --postgres URL")
+            seed = partial(seed_fanout, first_user=USER0)
+            replicas_on(args, folder, seed)
+            return
         world = build_world(folder, args)
         if not args.skip_on:
             limits_on(args, world, folder)

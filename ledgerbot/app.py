@@ -52,6 +52,7 @@ from scheduler.clockwork import Clockwork
 from scheduler.dispatch_lock import DispatchLock
 from scheduler.dispatcher import Dispatcher, DispatchLimits
 from scheduler.pacing import Limits
+from scheduler.sending import request_hooks
 from services import outbox_chats
 from services.runtime import Runtime
 from services.staff import staff_who_wrote
@@ -126,7 +127,7 @@ def build_application(settings: Settings, clock: Clock) -> BotApplication:
         ApplicationBuilder()
         .token(settings.telegram_token.get_secret_value())
         .updater(None)  # updates come through the inbox (bot/serve.py), not PTB's Updater
-        .request(MeteredRequest(connection_pool_size=MAIN_POOL_SIZE))
+        .request(MeteredRequest(connection_pool_size=MAIN_POOL_SIZE, httpx_kwargs=request_hooks()))
         .get_updates_request(MeteredRequest())
         .base_url(settings.telegram_base_url)
         .base_file_url(settings.telegram_file_url)

@@ -7,11 +7,14 @@ when the holder dies (even by SIGKILL) its connection closes, the server release
 and the next replica to ask — each asks at every poll, once a second — takes over. Rows the
 dead holder had claimed come back when their lease runs out. On SQLite (processes on one host)
 the lock is an exclusive ``flock`` on a file beside the database, which the kernel releases
-when its holder dies; an in-memory database has one process, which always holds it.
+when its holder dies; an in-memory database has one process, which always holds it. A new
+holder waits one second of Telegram's window after taking the lock (``taken_at``, see
+``Pacer.took_over``): the last holder's final sends still count there.
 """
 
 from __future__ import annotations
 
+import asyncio
 import fcntl
 import logging
 import os
@@ -34,6 +37,7 @@ class DispatchLock:
         path = sqlite_path(str(engine.url))
         self._file_path = path.with_name(path.name + ".dispatch-lock") if path else None
         self._file: int | None = None
+        self.taken_at: float | None = None  # event-loop time this process took the lock
 
     async def held(self) -> bool:
         """True if this process may dispatch now: it holds the lock, or has just taken it."""
@@ -67,6 +71,7 @@ class DispatchLock:
             await connection.close()
             return False
         self._connection = connection
+        self.taken_at = asyncio.get_running_loop().time()
         log.info("this replica now dispatches the outbox (it holds the dispatch lock)")
         return True
 
@@ -84,12 +89,13 @@ class DispatchLock:
         except BlockingIOError:
             os.close(handle)
             return False
-        self._file = handle
+        self._file, self.taken_at = handle, asyncio.get_running_loop().time()
         log.info("this process now dispatches the outbox (it holds the dispatch lock)")
         return True
 
     async def release(self) -> None:
         """Hand the lock over at a clean stop (a crash hands it over by closing)."""
+        self.taken_at = None
         if self._file is not None:
             os.close(self._file)  # closing drops the flock
             self._file = None
@@ -105,7 +111,7 @@ class DispatchLock:
         await self._close()
 
     async def _close(self) -> None:
-        connection, self._connection = self._connection, None
+        connection, self._connection, self.taken_at = self._connection, None, None
         if connection is not None:
             try:
                 await connection.close()

@@ -26,7 +26,7 @@ from ledger.vocab import OutboxState
 from models.db import transaction
 from scheduler.dispatch_lock import DispatchLock
 from scheduler.pacing import DispatchLimits, Pacer
-from scheduler.sending import Job, describe, not_sent, retry_seconds, send_payload
+from scheduler.sending import Job, WireGate, describe, not_sent, retry_seconds, send_payload
 from services import log_context, metrics, outbox, outbox_chats
 
 log = logging.getLogger(__name__)
@@ -58,6 +58,7 @@ class Dispatcher:
         self.limits = limits or DispatchLimits()
         self._lease = self.limits.lease
         self._pacer = Pacer(self.limits.pacing)
+        self._gate = WireGate(self._pacer)  # sends wait there as they leave (request_hooks)
         self._queues: dict[int, deque[Job]] = {}
         self._busy: set[int] = set()
         self._tasks: set[asyncio.Task[None]] = set()
@@ -170,9 +171,11 @@ class Dispatcher:
             self._event.set()
 
     async def _claim(self, now: float) -> None:
-        if self._lock is not None and not await self._lock.held():
-            await self._release_queued()  # another replica dispatches: it paces the bot
-            return
+        if self._lock is not None:
+            if not await self._lock.held():
+                await self._release_queued()  # another replica dispatches: it paces the bot
+                return
+            self._pacer.took_over(self._lock.taken_at)  # the last holder's sends still count
         room = self.limits.batch - sum(len(q) for q in self._queues.values())
         if (
             room < self.limits.batch // 2
@@ -228,7 +231,7 @@ class Dispatcher:
         try:
             try:
                 message_id = await send_payload(
-                    self._bot, job.chat_id, job.payload, self.limits.send_timeout
+                    self._bot, job.chat_id, job.payload, self.limits.send_timeout, self._gate
                 )
             finally:
                 metrics.SEND_LATENCY.observe(asyncio.get_running_loop().time() - started)
@@ -291,11 +294,9 @@ class Dispatcher:
         if self._on_migrated is not None:
             await self._on_migrated(old, new_chat_id)
 
-    async def _mark_unreachable(self, chat_id: int, description: str) -> None:
+    async def _mark_unreachable(self, chat_id: int, why: str) -> None:
         """Default 403 hook: flag the contacts and enqueue a notice to every staff member."""
         async with transaction(self._factory) as session:
             at = self._now()
-            await outbox_chats.mark_unreachable(
-                session, chat_id=chat_id, description=description, at=at
-            )
+            await outbox_chats.mark_unreachable(session, chat_id=chat_id, description=why, at=at)
         self.wake()

@@ -4,7 +4,10 @@ Times are plain floats (seconds on a monotonic clock) passed in by the caller, s
 are tested with a fake clock and never sleep. Sends are spaced evenly instead of burst
 through a sliding window: a burst of 30 followed by another at t+1 s looks like 31+ per
 second to a server that stamps requests a few milliseconds later (the double counts exactly
-that way), while even spacing at 28/s keeps a margin for network jitter.
+that way). Sends are paced when they are scheduled, and the bot-wide ceiling is checked
+again on the stamps taken as each request leaves (``wire_ready_at``/``wire_take``): between
+the two the event loop may delay one send more than the next, which would squeeze more
+sends into some second than the pace allowed.
 """
 
 from __future__ import annotations
@@ -26,6 +29,8 @@ class Limits:
     group_slack: float = 1.0  # added to the group window: the server stamps requests later
     global_catch_up: float = 0.5  # in intervals: how much lateness the next send may make up
     global_429_chats: int = 2  # 429s from this many chats within a second mean a global pause
+    wire_limit: int = 30  # Telegram's overall ceiling, kept on the stamps taken as requests leave
+    wire_margin: float = 0.02  # added to its 1 s window: the server stamps later, with jitter
 
     def is_group(self, chat_id: int) -> bool:
         """Groups and supergroups have negative ids; private chats positive ones."""
@@ -103,6 +108,7 @@ class Pacer:
 
     limits: Limits = field(default_factory=Limits)
     _global: Spacing = field(init=False)
+    _wire: SlidingWindow = field(init=False)
     _paused_until: float = field(init=False, default=float("-inf"))
     _chats: dict[int, _ChatState] = field(init=False, default_factory=dict)
     _recent_429: dict[int, float] = field(init=False, default_factory=dict)
@@ -110,6 +116,7 @@ class Pacer:
     def __post_init__(self) -> None:
         interval = 1.0 / self.limits.global_per_second
         self._global = Spacing(interval, interval * self.limits.global_catch_up)
+        self._wire = SlidingWindow(self.limits.wire_limit, 1.0 + self.limits.wire_margin)
 
     def _chat(self, chat_id: int) -> _ChatState:
         state = self._chats.get(chat_id)
@@ -144,6 +151,22 @@ class Pacer:
         if state.window is not None:
             state.window.take(at)
         self._global.take(at)
+
+    def wire_ready_at(self, now: float) -> float:
+        """Earliest time a request may leave without breaking the ceiling on leaving stamps."""
+        return self._wire.ready_at(now)
+
+    def wire_take(self, at: float) -> None:
+        """Record a request leaving at ``at`` (one already paced by ``take``)."""
+        self._wire.take(at)
+
+    def took_over(self, at: float | None) -> None:
+        """This pacer began spending the bot's budget at ``at`` (it took the dispatch lock):
+        what the last holder sent just before still counts in the server's window, so
+        nothing goes until that window has passed. ``None``: it never had to take over."""
+        if at is not None:
+            until = at + 1.0 + self.limits.wire_margin
+            self._paused_until = max(self._paused_until, until)
 
     def retry_after(self, chat_id: int, seconds: float, now: float) -> bool:
         """Honour a 429: pause the chat, and everything when several chats got one at once.

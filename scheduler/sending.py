@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import warnings
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -12,6 +14,44 @@ import httpx
 from telegram import Bot, InlineKeyboardMarkup, InputFile
 from telegram.error import RetryAfter, TelegramError, TimedOut
 from telegram.warnings import PTBDeprecationWarning
+
+from scheduler.pacing import Pacer
+
+
+class WireGate:
+    """Holds a dispatcher's request until the bot-wide ceiling allows it, and stamps it then.
+
+    It runs in the HTTP client's request hook (`request_hooks`), the last moment before the
+    request is written, so the pacer counts sends as the server will. A request waits there
+    at most the ceiling's window (about a second): the pacer already spaced the sends, and
+    the gate only undoes what the event loop squeezed together since.
+    """
+
+    def __init__(self, pacer: Pacer) -> None:
+        self._pacer, self._turn = pacer, asyncio.Lock()  # first come, first out
+
+    async def pass_through(self) -> None:
+        loop = asyncio.get_running_loop()
+        async with self._turn:
+            ready = self._pacer.wire_ready_at(loop.time())
+            if ready > loop.time():
+                await asyncio.sleep(ready - loop.time())
+            self._pacer.wire_take(max(ready, loop.time()))
+
+
+_gate: ContextVar[WireGate | None] = ContextVar("ledgerbot_wire_gate", default=None)
+
+
+async def _leaving(request: httpx.Request) -> None:
+    gate = _gate.get()
+    if gate is not None:
+        await gate.pass_through()
+
+
+def request_hooks() -> dict[str, Any]:
+    """httpx client arguments for the bot's requests (PTB's ``HTTPXRequest(httpx_kwargs=…)``):
+    a dispatcher's sends wait at its `WireGate` as they leave; other requests pass untouched."""
+    return {"event_hooks": {"request": [_leaving]}}
 
 
 @dataclass
@@ -42,8 +82,19 @@ def describe(exc: TelegramError) -> str:
     return exc.message if exc.message.startswith(name) else f"{name}: {exc.message}"
 
 
-async def send_payload(bot: Bot, chat_id: int, payload: dict[str, Any], seconds: float) -> int:
-    """Send a row's payload (a text, or a photo: the digest chart); the message id."""
+async def send_payload(
+    bot: Bot, chat_id: int, payload: dict[str, Any], seconds: float, gate: WireGate | None = None
+) -> int:
+    """Send a row's payload (a text, or a photo: the digest chart); the message id. With a
+    ``gate``, the request waits there as it leaves (when the bot's client has `request_hooks`)."""
+    token = _gate.set(gate)
+    try:
+        return await _send(bot, chat_id, payload, seconds)
+    finally:
+        _gate.reset(token)
+
+
+async def _send(bot: Bot, chat_id: int, payload: dict[str, Any], seconds: float) -> int:
     markup = payload.get("reply_markup")
     common: dict[str, Any] = {
         "chat_id": chat_id,

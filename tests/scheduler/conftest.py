@@ -13,11 +13,12 @@ from telegram.request import HTTPXRequest
 from models.db import transaction
 from scheduler.dispatcher import Dispatcher, DispatchLimits
 from scheduler.pacing import Limits
+from scheduler.sending import request_hooks
 from services import outbox
 from tests.telegram_double import TelegramDouble
 
 FAST = DispatchLimits(
-    pacing=Limits(global_per_second=500, private_per_second=20),
+    pacing=Limits(global_per_second=500, private_per_second=20, wire_limit=500),
     concurrency=16,
     poll_interval=0.05,
     send_timeout=0.5,
@@ -41,7 +42,7 @@ async def tg() -> AsyncIterator[TelegramDouble]:
 
 @pytest.fixture
 async def bot(tg: TelegramDouble) -> AsyncIterator[telegram.Bot]:
-    request = HTTPXRequest(connection_pool_size=32)
+    request = HTTPXRequest(connection_pool_size=32, httpx_kwargs=request_hooks())  # as app.py
     async with telegram.Bot(tg.token, base_url=tg.base_url, request=request) as bot:
         yield bot
 

@@ -14,10 +14,16 @@ async def test_one_holder_at_a_time_and_hand_over(engine: AsyncEngine, db_url: s
     first, second = DispatchLock(engine), DispatchLock(other_engine)
     try:
         assert await first.held() is True
+        taken = first.taken_at
+        assert taken is not None
         assert await second.held() is False
+        assert second.taken_at is None
         assert await first.held() is True  # still held: asking again does not lose it
+        assert first.taken_at == taken  # nor does it take it anew
         await first.release()
+        assert first.taken_at is None
         assert await second.held() is True
+        assert second.taken_at is not None and second.taken_at >= taken
         assert await first.held() is False
     finally:
         await first.release()

@@ -119,3 +119,40 @@ def test_forget_drops_a_migrated_chat() -> None:
 )
 def test_backoff_doubles_with_jitter_and_cap(attempt: int, jitter: float, expected: float) -> None:
     assert backoff(attempt, base=1.0, cap=60.0, jitter=jitter) == pytest.approx(expected, abs=1e-5)
+
+
+def test_the_ceiling_counts_stamps_taken_as_requests_leave() -> None:
+    pacer = Pacer(Limits(wire_limit=3, wire_margin=0.5))
+    for at in (0.0, 0.1, 0.2):
+        assert pacer.wire_ready_at(at) == at
+        pacer.wire_take(at)
+    assert pacer.wire_ready_at(0.3) == 1.5  # the first leaves the 1.5 s window then
+    pacer.wire_take(1.5)
+    assert pacer.wire_ready_at(1.5) == pytest.approx(1.6)  # then the second: 0.1 + 1.5
+
+
+def test_a_request_held_up_on_its_way_cannot_squeeze_a_second() -> None:
+    """Paced at 29.5/s, send 0 is scheduled at 0 but leaves 30 ms late while the others leave
+    on time: the server would see sends 0..30 (31) between 0.030 and 1.017 s. The ceiling on
+    leaving stamps holds send 30 until send 0 is 1.02 s old (0.030 + 1.02 = 1.050 s)."""
+    pacer = Pacer(Limits(global_per_second=29.5, global_catch_up=0.0))
+    interval = 1 / 29.5
+    for n in range(30):
+        scheduled = n * interval
+        assert pacer.ready_at(PRIVATE + n, scheduled) == pytest.approx(scheduled)
+        pacer.take(PRIVATE + n, scheduled)
+        leaves = 0.030 if n == 0 else scheduled
+        assert pacer.wire_ready_at(leaves) == leaves
+        pacer.wire_take(leaves)
+    assert pacer.ready_at(PRIVATE + 30, 30 * interval) == pytest.approx(30 * interval)  # 1.017
+    assert pacer.wire_ready_at(30 * interval) == pytest.approx(1.050)
+
+
+def test_a_new_lock_holder_waits_out_the_last_holders_second() -> None:
+    pacer = Pacer(Limits(wire_margin=0.02))
+    pacer.took_over(10.0)
+    assert pacer.global_ready_at(10.0) == pytest.approx(11.02)
+    assert pacer.ready_at(PRIVATE, 10.5) == pytest.approx(11.02)
+    pacer.took_over(None)  # held from the start, no one to wait for: nothing changes
+    assert pacer.global_ready_at(11.02) == pytest.approx(11.02)
+    assert Pacer().global_ready_at(10.0) == 10.0
