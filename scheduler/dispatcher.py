@@ -125,8 +125,15 @@ class Dispatcher:
                 self._fetching = asyncio.create_task(self._fetch(now))  # sends go on meanwhile
             chat_id, at = self._pacer.soonest((c for c in self._queues if c not in self._busy), now)
             if chat_id is None or at > now:
-                wait = min(at - now, self._next_fetch - now) if chat_id is not None else None
-                await self._idle(wait if wait is not None else self._next_fetch - now)
+                # A fetch under way sets the event when it ends: until then the next fetch is
+                # not due, and waiting for an overdue one would spin the loop.
+                fetch_in = self._next_fetch - now if self._fetching is None else None
+                waits = [
+                    w
+                    for w in (at - now if chat_id is not None else None, fetch_in)
+                    if w is not None
+                ]
+                await self._idle(min(waits) if waits else None)
                 continue
             await self._slots.acquire()
             if self._stopping:
@@ -151,10 +158,11 @@ class Dispatcher:
         if not task.cancelled() and task.exception() is not None:
             log.error("send failed; row left to its lease", exc_info=task.exception())
 
-    async def _idle(self, seconds: float) -> None:
+    async def _idle(self, seconds: float | None) -> None:
+        """Until woken, or `seconds` (None: until woken)."""
         self._event.clear()
         with contextlib.suppress(TimeoutError):
-            async with asyncio.timeout(max(0.0, seconds)):
+            async with asyncio.timeout(None if seconds is None else max(0.0, seconds)):
                 await self._event.wait()
 
     async def _fetch(self, now: float) -> None:
