@@ -14,7 +14,7 @@ from bot import commands, webapp_links
 from bot.context import BotContext
 from bot.i18n import Catalog, pick_language
 from services import conversations, permissions
-from services.identity import Identity, identify, mark_reachable, touch_user
+from services.identity import Identity, Profile, seen
 
 texts = Catalog(
     {
@@ -44,19 +44,12 @@ async def caller(update: Update, context: BotContext) -> Caller | None:
     if user is None or chat is None:
         return None
     runtime = context.runtime
+    private = chat.type == ChatType.PRIVATE
+    profile = Profile(user.full_name, user.username, user.language_code)
     async with runtime.session() as session:
-        await touch_user(
-            session,
-            user_id=user.id,
-            first_name=user.full_name,
-            username=user.username,
-            telegram_language=user.language_code,
-            now=runtime.clock.now(),
+        identity = await seen(
+            session, user.id, profile, now=runtime.clock.now(), admin_ids=runtime.settings.admin_ids
         )
-        private = chat.type == ChatType.PRIVATE
-        if private:
-            await mark_reachable(session, user.id)
-        identity = await identify(session, user.id, runtime.settings.admin_ids)
     lang = pick_language(identity.language, user.language_code, runtime.settings.locale)
     if identity.is_staff and private and user.id not in runtime.staff_menus:
         runtime.staff_menus.add(user.id)  # their chat exists now: give them the staff menu
