@@ -164,13 +164,13 @@ class StoreWatcher(threading.Thread):
         self.db, self.interval = db, interval
         self.stamps: dict[str, list[float]] = {}
         self.count = 0
-        self._stop = threading.Event()
+        self._halt = threading.Event()
 
     def run(self) -> None:
         connection = sqlite3.connect(f"file:{self.db}?mode=ro", uri=True)
         last = 0
         try:
-            while not self._stop.is_set():
+            while not self._halt.is_set():
                 rows = connection.execute(
                     "SELECT id, chat_id FROM progress_entries WHERE id > ? ORDER BY id", (last,)
                 ).fetchall()
@@ -184,7 +184,7 @@ class StoreWatcher(threading.Thread):
             connection.close()
 
     def stop(self) -> None:
-        self._stop.set()
+        self._halt.set()
         self.join()
 
 
