@@ -7,13 +7,16 @@ lock instead of failing with "database is locked".
 
 from __future__ import annotations
 
+import asyncio
+import weakref
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import Engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import (
     AsyncConnection,
     AsyncEngine,
@@ -69,8 +72,41 @@ async def transaction(
     factory: async_sessionmaker[AsyncSession],
 ) -> AsyncIterator[AsyncSession]:
     """A session whose work commits on success and rolls back on any error."""
-    async with factory() as session, session.begin():
+    async with factory() as session, writer_turn(session), session.begin():
         yield session
+
+
+_turns: weakref.WeakKeyDictionary[Engine, tuple[asyncio.AbstractEventLoop, asyncio.Lock]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+@asynccontextmanager
+async def writer_turn(session: AsyncSession) -> AsyncIterator[None]:
+    """On SQLite, hold this before BEGIN IMMEDIATE: the process's transactions take turns here.
+
+    Left to SQLite, a transaction waiting for the write lock sleeps in its busy handler in steps
+    growing to 100 ms, so under concurrent updates the lock sat free while waiters slept. Here
+    the next one starts the moment the lock is released (other processes still meet SQLite's
+    busy timeout). Waiting longer than that timeout fails as SQLite would: "database is locked"."""
+    engine = session.get_bind()
+    if not isinstance(engine, Engine) or engine.dialect.name != "sqlite":
+        yield
+        return
+    loop = asyncio.get_running_loop()
+    kept = _turns.get(engine)
+    if kept is None or kept[0] is not loop:  # a lock serves one event loop
+        kept = _turns[engine] = (loop, asyncio.Lock())
+    lock = kept[1]
+    try:
+        async with asyncio.timeout(SQLITE_BUSY_TIMEOUT_MS / 1000):
+            await lock.acquire()
+    except TimeoutError:
+        raise OperationalError("BEGIN IMMEDIATE", None, Exception("database is locked")) from None
+    try:
+        yield
+    finally:
+        lock.release()
 
 
 @asynccontextmanager

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from config import Settings
 from ledger.clock import Clock
 from ledger.timetable import AsOf
-from models.db import transaction
+from models.db import transaction, writer_turn
 from services import metrics
 
 # The session of the piece of work under way in this task (one incoming update), if any.
@@ -44,7 +44,7 @@ class Runtime:
         elif shared.in_transaction():  # a unit inside a unit: part of the outer one
             yield shared
         else:
-            async with shared.begin():
+            async with writer_turn(shared), shared.begin():
                 yield shared
 
     @asynccontextmanager
