@@ -14,7 +14,7 @@ from bot import commands, webapp_links
 from bot.context import BotContext
 from bot.i18n import Catalog, pick_language
 from services import conversations, permissions
-from services.identity import Identity, Profile, seen
+from services.identity import Identity, Profile, look, remember
 
 texts = Catalog(
     {
@@ -46,10 +46,15 @@ async def caller(update: Update, context: BotContext) -> Caller | None:
     runtime = context.runtime
     private = chat.type == ChatType.PRIVATE
     profile = Profile(user.full_name, user.username, user.language_code)
-    async with runtime.session() as session:
-        identity = await seen(
-            session, user.id, profile, now=runtime.clock.now(), admin_ids=runtime.settings.admin_ids
+    now = runtime.clock.now()
+    async with runtime.session(read_only=True) as session:  # most updates: three reads, no lock
+        looked = await look(
+            session, user.id, profile, now=now, admin_ids=runtime.settings.admin_ids
         )
+    if looked.to_write:
+        async with runtime.session() as session:
+            await remember(session, user.id, profile, now=now, unreachable=looked.unreachable)
+    identity = looked.identity
     lang = pick_language(identity.language, user.language_code, runtime.settings.locale)
     if identity.is_staff and private and user.id not in runtime.staff_menus:
         runtime.staff_menus.add(user.id)  # their chat exists now: give them the staff menu

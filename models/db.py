@@ -26,6 +26,8 @@ from sqlalchemy.ext.asyncio import (
 )
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+# Execution option of a unit of work that only reads (services.runtime: `session(read_only=True)`).
+READ_ONLY_OPTION = "ledgerbot_read_only"
 
 
 def sqlite_path(url: str) -> Path | None:
@@ -49,7 +51,9 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # A read-only unit begins deferred: in WAL it never waits for, nor holds, the write lock.
+        read_only = connection.get_execution_options().get(READ_ONLY_OPTION)
+        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
 def make_engine(url: str, **kwargs: Any) -> AsyncEngine:

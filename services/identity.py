@@ -94,6 +94,60 @@ async def _read(session: AsyncSession, user_id: int, admin_ids: Iterable[int]) -
     return _Seen(identity, user, any(unreachable for *_, unreachable in rows))
 
 
+@dataclass(frozen=True)
+class Looked:
+    """Who wrote, and what of theirs `remember` has to write (nothing, for most updates)."""
+
+    identity: Identity
+    stale: bool  # their profile row is missing, differs, or was written SEEN_EVERY ago
+    unreachable: bool  # a binding of theirs carries the 403 flag
+
+    @property
+    def to_write(self) -> bool:
+        return self.stale or self.unreachable
+
+
+async def look(
+    session: AsyncSession,
+    user_id: int,
+    profile: Profile,
+    *,
+    now: datetime,
+    admin_ids: Iterable[int] = (),
+) -> Looked:
+    """Who wrote (see `identify`) and whether their profile or 403 flag needs writing: reads
+    only, so it may run in a read-only unit of work."""
+    found = await _read(session, user_id, admin_ids)
+    user = found.user
+    stale = (
+        user is None
+        or (user.first_name, user.username, user.telegram_language)
+        != (profile.first_name, profile.username, profile.telegram_language)
+        or now - user.last_seen_at >= SEEN_EVERY
+    )
+    return Looked(found.identity, stale, found.unreachable)
+
+
+async def remember(
+    session: AsyncSession, user_id: int, profile: Profile, *, now: datetime, unreachable: bool
+) -> None:
+    """Write what `look` found out of date: the profile (and `last_seen_at`), and lift the 403
+    flag on their bindings (someone who writes to the bot can be reached again, so later
+    prompts include them)."""
+    if unreachable:
+        await session.execute(
+            update(Contact)
+            .where(Contact.telegram_user_id == user_id, Contact.unreachable_at.is_not(None))
+            .values(unreachable_at=None)
+        )
+    user = await session.get(TelegramUser, user_id)
+    if user is None:
+        user = TelegramUser(telegram_user_id=user_id, failed_invites=0)
+        session.add(user)
+    user.first_name, user.username = profile.first_name, profile.username
+    user.telegram_language, user.last_seen_at = profile.telegram_language, now
+
+
 async def seen(
     session: AsyncSession,
     user_id: int,
@@ -102,31 +156,11 @@ async def seen(
     now: datetime,
     admin_ids: Iterable[int] = (),
 ) -> Identity:
-    """Who wrote (see `identify`), remembering their Telegram profile on the way.
-
-    Writes only what changed: a new or changed profile, a `last_seen_at` older than
-    SEEN_EVERY, a 403 flag on their bindings (someone who writes to the bot can be reached
-    again, so later prompts include them). Most updates are three reads."""
-    found = await _read(session, user_id, admin_ids)
-    if found.unreachable:
-        await session.execute(
-            update(Contact)
-            .where(Contact.telegram_user_id == user_id, Contact.unreachable_at.is_not(None))
-            .values(unreachable_at=None)
-        )
-    user = found.user
-    if user is None:
-        user = TelegramUser(telegram_user_id=user_id, failed_invites=0)
-        session.add(user)
-    elif (user.first_name, user.username, user.telegram_language) == (
-        profile.first_name,
-        profile.username,
-        profile.telegram_language,
-    ) and now - user.last_seen_at < SEEN_EVERY:
-        return found.identity
-    user.first_name, user.username = profile.first_name, profile.username
-    user.telegram_language, user.last_seen_at = profile.telegram_language, now
-    return found.identity
+    """`look` and, when something is out of date, `remember`, in the caller's transaction."""
+    looked = await look(session, user_id, profile, now=now, admin_ids=admin_ids)
+    if looked.to_write:
+        await remember(session, user_id, profile, now=now, unreachable=looked.unreachable)
+    return looked.identity
 
 
 async def set_language(session: AsyncSession, user_id: int, language: str, now: datetime) -> None:
