@@ -2,7 +2,8 @@
 
 SQLite gets WAL, foreign keys, a busy timeout and BEGIN IMMEDIATE for every transaction
 (SQLAlchemy's documented recipe), so a transaction that reads then writes waits for the
-lock instead of failing with "database is locked".
+lock instead of failing with "database is locked". The exceptions: a unit of work marked
+read-only begins deferred, and within a process writers take turns (`writer_turn`).
 """
 
 from __future__ import annotations
