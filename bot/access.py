@@ -14,7 +14,7 @@ from bot import commands, webapp_links
 from bot.context import BotContext
 from bot.i18n import Catalog, pick_language
 from services import conversations, permissions
-from services.identity import Identity, identify, mark_reachable, touch_user
+from services.identity import Identity, Profile, look, remember
 
 texts = Catalog(
     {
@@ -44,19 +44,17 @@ async def caller(update: Update, context: BotContext) -> Caller | None:
     if user is None or chat is None:
         return None
     runtime = context.runtime
-    async with runtime.session() as session:
-        await touch_user(
-            session,
-            user_id=user.id,
-            first_name=user.full_name,
-            username=user.username,
-            telegram_language=user.language_code,
-            now=runtime.clock.now(),
+    private = chat.type == ChatType.PRIVATE
+    profile = Profile(user.full_name, user.username, user.language_code)
+    now = runtime.clock.now()
+    async with runtime.session(read_only=True) as session:  # most updates: three reads, no lock
+        looked = await look(
+            session, user.id, profile, now=now, admin_ids=runtime.settings.admin_ids
         )
-        private = chat.type == ChatType.PRIVATE
-        if private:
-            await mark_reachable(session, user.id)
-        identity = await identify(session, user.id, runtime.settings.admin_ids)
+    if looked.to_write:
+        async with runtime.session() as session:
+            await remember(session, user.id, profile, now=now, unreachable=looked.unreachable)
+    identity = looked.identity
     lang = pick_language(identity.language, user.language_code, runtime.settings.locale)
     if identity.is_staff and private and user.id not in runtime.staff_menus:
         runtime.staff_menus.add(user.id)  # their chat exists now: give them the staff menu

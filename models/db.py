@@ -2,18 +2,22 @@
 
 SQLite gets WAL, foreign keys, a busy timeout and BEGIN IMMEDIATE for every transaction
 (SQLAlchemy's documented recipe), so a transaction that reads then writes waits for the
-lock instead of failing with "database is locked".
+lock instead of failing with "database is locked". The exceptions: a unit of work marked
+read-only begins deferred, and within a process writers take turns (`writer_turn`).
 """
 
 from __future__ import annotations
 
+import asyncio
+import weakref
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import Engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import (
     AsyncConnection,
     AsyncEngine,
@@ -23,6 +27,8 @@ from sqlalchemy.ext.asyncio import (
 )
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+# Execution option of a unit of work that only reads (services.runtime: `session(read_only=True)`).
+READ_ONLY_OPTION = "ledgerbot_read_only"
 
 
 def sqlite_path(url: str) -> Path | None:
@@ -46,7 +52,9 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # A read-only unit begins deferred: in WAL it never waits for, nor holds, the write lock.
+        read_only = connection.get_execution_options().get(READ_ONLY_OPTION)
+        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
 def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
@@ -69,8 +77,41 @@ async def transaction(
     factory: async_sessionmaker[AsyncSession],
 ) -> AsyncIterator[AsyncSession]:
     """A session whose work commits on success and rolls back on any error."""
-    async with factory() as session, session.begin():
+    async with factory() as session, writer_turn(session), session.begin():
         yield session
+
+
+_turns: weakref.WeakKeyDictionary[Engine, tuple[asyncio.AbstractEventLoop, asyncio.Lock]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+@asynccontextmanager
+async def writer_turn(session: AsyncSession) -> AsyncIterator[None]:
+    """On SQLite, hold this before BEGIN IMMEDIATE: the process's transactions take turns here.
+
+    Left to SQLite, a transaction waiting for the write lock sleeps in its busy handler in steps
+    growing to 100 ms, so under concurrent updates the lock sat free while waiters slept. Here
+    the next one starts the moment the lock is released (other processes still meet SQLite's
+    busy timeout). Waiting longer than that timeout fails as SQLite would: "database is locked"."""
+    engine = session.get_bind()
+    if not isinstance(engine, Engine) or engine.dialect.name != "sqlite":
+        yield
+        return
+    loop = asyncio.get_running_loop()
+    kept = _turns.get(engine)
+    if kept is None or kept[0] is not loop:  # a lock serves one event loop
+        kept = _turns[engine] = (loop, asyncio.Lock())
+    lock = kept[1]
+    try:
+        async with asyncio.timeout(SQLITE_BUSY_TIMEOUT_MS / 1000):
+            await lock.acquire()
+    except TimeoutError:
+        raise OperationalError("BEGIN IMMEDIATE", None, Exception("database is locked")) from None
+    try:
+        yield
+    finally:
+        lock.release()
 
 
 @asynccontextmanager

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ledger.vocab import ContactRole
 from models import Contact, Staff, TelegramUser, Unit
+
+# A known profile is written again at most this often (`last_seen_at` is that precise).
+SEEN_EVERY = timedelta(hours=1)
 
 
 @dataclass(frozen=True)
@@ -46,55 +49,118 @@ class Identity:
 
 
 async def identify(session: AsyncSession, user_id: int, admin_ids: Iterable[int] = ()) -> Identity:
+    return (await _read(session, user_id, admin_ids)).identity
+
+
+@dataclass(frozen=True)
+class Profile:
+    """What Telegram says about a user with each update."""
+
+    first_name: str | None
+    username: str | None
+    telegram_language: str | None
+
+
+@dataclass(frozen=True)
+class _Seen:
+    identity: Identity
+    user: TelegramUser | None
+    unreachable: bool  # some binding of theirs carries the 403 flag
+
+
+async def _read(session: AsyncSession, user_id: int, admin_ids: Iterable[int]) -> _Seen:
+    """Three reads: staff row, every binding (active or not, for the 403 flag), user row."""
     staff = await session.scalar(
         select(Staff).where(Staff.telegram_user_id == user_id, Staff.active)
     )
+    flagged = Contact.unreachable_at.is_not(None)
     rows = (
         await session.execute(
-            select(Contact.id, Unit.id, Unit.name, Contact.role)
+            select(Contact.id, Unit.id, Unit.name, Contact.role, Contact.active, flagged)
             .join(Unit, Unit.id == Contact.unit_id)
-            .where(Contact.telegram_user_id == user_id, Contact.active)
+            .where(Contact.telegram_user_id == user_id)
             .order_by(Unit.name, Contact.role)
         )
     ).all()
-    language = await session.scalar(
-        select(TelegramUser.language).where(TelegramUser.telegram_user_id == user_id)
-    )
+    user = await session.get(TelegramUser, user_id)
     is_admin = user_id in set(admin_ids) or bool(staff and staff.is_admin)
-    return Identity(
+    identity = Identity(
         user_id=user_id,
         is_admin=is_admin,
         is_staff=is_admin or staff is not None,
-        bindings=tuple(Binding(c, u, n, r) for c, u, n, r in rows),
-        language=language,
+        bindings=tuple(Binding(c, u, n, r) for c, u, n, r, active, _ in rows if active),
+        language=user.language if user is not None else None,
     )
+    return _Seen(identity, user, any(unreachable for *_, unreachable in rows))
 
 
-async def touch_user(
+@dataclass(frozen=True)
+class Looked:
+    """Who wrote, and what of theirs `remember` has to write (nothing, for most updates)."""
+
+    identity: Identity
+    stale: bool  # their profile row is missing, differs, or was written SEEN_EVERY ago
+    unreachable: bool  # a binding of theirs carries the 403 flag
+
+    @property
+    def to_write(self) -> bool:
+        return self.stale or self.unreachable
+
+
+async def look(
     session: AsyncSession,
-    *,
     user_id: int,
-    first_name: str | None,
-    username: str | None,
-    telegram_language: str | None,
+    profile: Profile,
+    *,
     now: datetime,
-) -> TelegramUser:
-    """Remember a user's Telegram profile (for names in reports and the language default).
-
-    Someone who writes to the bot can be reached again: a 403 flag on their contacts is lifted,
-    so later prompts include them."""
-    await session.execute(
-        update(Contact)
-        .where(Contact.telegram_user_id == user_id, Contact.unreachable_at.is_not(None))
-        .values(unreachable_at=None)
+    admin_ids: Iterable[int] = (),
+) -> Looked:
+    """Who wrote (see `identify`) and whether their profile or 403 flag needs writing: reads
+    only, so it may run in a read-only unit of work."""
+    found = await _read(session, user_id, admin_ids)
+    user = found.user
+    stale = (
+        user is None
+        or (user.first_name, user.username, user.telegram_language)
+        != (profile.first_name, profile.username, profile.telegram_language)
+        or now - user.last_seen_at >= SEEN_EVERY
     )
+    return Looked(found.identity, stale, found.unreachable)
+
+
+async def remember(
+    session: AsyncSession, user_id: int, profile: Profile, *, now: datetime, unreachable: bool
+) -> None:
+    """Write what `look` found out of date: the profile (and `last_seen_at`), and lift the 403
+    flag on their bindings (someone who writes to the bot can be reached again, so later
+    prompts include them)."""
+    if unreachable:
+        await session.execute(
+            update(Contact)
+            .where(Contact.telegram_user_id == user_id, Contact.unreachable_at.is_not(None))
+            .values(unreachable_at=None)
+        )
     user = await session.get(TelegramUser, user_id)
     if user is None:
         user = TelegramUser(telegram_user_id=user_id, failed_invites=0)
         session.add(user)
-    user.first_name, user.username = first_name, username
-    user.telegram_language, user.last_seen_at = telegram_language, now
-    return user
+    user.first_name, user.username = profile.first_name, profile.username
+    user.telegram_language, user.last_seen_at = profile.telegram_language, now
+
+
+async def seen(
+    session: AsyncSession,
+    user_id: int,
+    profile: Profile,
+    *,
+    now: datetime,
+    admin_ids: Iterable[int] = (),
+) -> Identity:
+    """`look` and, when something is out of date, `remember`, in the caller's transaction."""
+    looked = await look(session, user_id, profile, now=now, admin_ids=admin_ids)
+    if looked.to_write:
+        await remember(session, user_id, profile, now=now, unreachable=looked.unreachable)
+    return looked.identity
 
 
 async def set_language(session: AsyncSession, user_id: int, language: str, now: datetime) -> None:
@@ -114,13 +180,3 @@ async def language_of(session: AsyncSession, user_id: int, default: str) -> str:
         return user.language
     code = user.telegram_language or ""
     return "en" if code.lower().startswith("en") else default
-
-
-async def mark_reachable(session: AsyncSession, user_id: int) -> None:
-    """They wrote to the bot in private, so it can write to them again: clear the
-    unreachable flag a 403 set on their bindings (later rounds include them again)."""
-    await session.execute(
-        update(Contact)
-        .where(Contact.telegram_user_id == user_id, Contact.unreachable_at.is_not(None))
-        .values(unreachable_at=None)
-    )

@@ -15,13 +15,14 @@ from models import LedgerPeriod
 
 async def open_period(session: AsyncSession, *, now: datetime, tz: ZoneInfo) -> Period:
     """The ledger whose prompt went out most recently and is not closed; else last month."""
-    key = await session.scalar(
-        select(LedgerPeriod.key)
+    # The whole row, not its key: open_ledger's look-up of it then needs no statement.
+    row = await session.scalar(
+        select(LedgerPeriod)
         .where(LedgerPeriod.prompted_at.is_not(None), LedgerPeriod.closed_at.is_(None))
         .order_by(LedgerPeriod.key.desc())
         .limit(1)
     )
-    return Period.parse(key) if key else previous_period(now.astimezone(tz).date())
+    return Period.parse(row.key) if row else previous_period(now.astimezone(tz).date())
 
 
 async def due_at(

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ledger.entries import after_superseded, first_state, is_counted, is_late
@@ -79,6 +79,7 @@ class OwedTask:
     task: Task
     plan_code: str
     plan_title: str
+    due_at: datetime | None = None  # the obligation's deadline (the late flag)
 
 
 async def reportable_tasks(
@@ -93,13 +94,13 @@ async def reportable_tasks(
     """The tasks a contact's unit owes for the period (the ledger of record), in plan order."""
     await open_ledger(session, period, now=now, rules=rules, tz=tz)
     rows = await session.execute(
-        select(Task, Plan.code, Plan.title)
+        select(Task, Plan.code, Plan.title, Obligation.due_at)
         .join(Obligation, Obligation.task_id == Task.id)
         .join(Plan, Plan.id == Task.plan_id)
         .where(Obligation.period == period.key, Obligation.unit_id == binding.unit_id)
         .order_by(Plan.id, Task.number)
     )
-    return [OwedTask(task, code, title) for task, code, title in rows]
+    return [OwedTask(task, code, title, due) for task, code, title, due in rows]
 
 
 async def resolve_task(
@@ -152,25 +153,14 @@ async def submit(
         session, identity, period, number=draft.task_number, plan_code=draft.plan_code,
         task_id=draft.task_id, now=source.at, rules=rules, tz=tz,
     )  # fmt: skip
-    task = owed.task
-    if source.message_id is not None:
-        existing = await session.scalar(
-            select(ProgressEntry).where(
-                ProgressEntry.chat_id == source.chat_id,
-                ProgressEntry.message_id == source.message_id,
-            )
-        )
-        if existing is not None:
-            return Recorded(existing, binding.unit_name, [], duplicate=True)
-    version = await _supersede_current(session, task.id, binding.unit_id, period)
-    principals = await principals_of(session, binding.unit_id)
-    due = await session.scalar(
-        select(Obligation.due_at).where(
-            Obligation.period == period.key,
-            Obligation.task_id == task.id,
-            Obligation.unit_id == binding.unit_id,
-        )
+    task, due = owed.task, owed.due_at
+    current, existing = await _current_and_redelivered(
+        session, task.id, binding.unit_id, period, source
     )
+    if existing is not None:
+        return Recorded(existing, binding.unit_name, [], duplicate=True)
+    version = await _supersede(session, current, task.id, binding.unit_id, period)
+    principals = await principals_of(session, binding.unit_id)
     assert due is not None, "resolve_task only returns owed tasks"
     entry = ProgressEntry(
         task_id=task.id,
@@ -226,17 +216,37 @@ async def submit(
     return Recorded(entry, binding.unit_name, [p for p in principals if p != source.user_id])
 
 
-async def _supersede_current(
-    session: AsyncSession, task_id: int, unit_id: int, period: Period
-) -> int:
-    current = await session.scalar(
-        select(ProgressEntry).where(
-            ProgressEntry.task_id == task_id,
-            ProgressEntry.unit_id == unit_id,
-            ProgressEntry.period == period.key,
-            ProgressEntry.is_current,
-        )
-    )
+async def _current_and_redelivered(
+    session: AsyncSession, task_id: int, unit_id: int, period: Period, source: Source
+) -> tuple[ProgressEntry | None, ProgressEntry | None]:
+    """In one read: the unit's current version of the task, and the entry this very message
+    stored before (a re-delivered update), if any."""
+    e = ProgressEntry
+    mine = and_(e.task_id == task_id, e.unit_id == unit_id, e.period == period.key)
+    wanted = and_(mine, e.is_current)
+    if source.message_id is not None:
+        wanted = or_(wanted, and_(e.chat_id == source.chat_id, e.message_id == source.message_id))
+    current = redelivered = None
+    for row in (await session.scalars(select(e).where(wanted))).all():
+        if source.message_id is not None and (row.chat_id, row.message_id) == (
+            source.chat_id,
+            source.message_id,
+        ):
+            redelivered = row
+        if row.is_current and (row.task_id, row.unit_id, row.period) == (
+            task_id,
+            unit_id,
+            period.key,
+        ):
+            current = row
+    return current, redelivered
+
+
+async def _supersede(
+    session: AsyncSession, current: ProgressEntry | None, task_id: int, unit_id: int,
+    period: Period,
+) -> int:  # fmt: skip
+    """The new version's number; the current version, if any, is superseded."""
     if current is None:
         latest = await session.scalar(
             select(ProgressEntry.version)
