@@ -64,11 +64,9 @@ class Dispatcher:
         self._tasks: set[asyncio.Task[None]] = set()
         self._slots = asyncio.Semaphore(self.limits.concurrency)
         self._event = asyncio.Event()
-        self._fetch_now = True
-        self._next_fetch = 0.0
+        self._fetch_now, self._next_fetch, self._stopping = True, 0.0, False
         self._runner: asyncio.Task[None] | None = None
         self._fetching: asyncio.Task[None] | None = None
-        self._stopping = False
         self._random = random.Random()
 
     # --- lifecycle ------------------------------------------------------------------
@@ -126,8 +124,7 @@ class Dispatcher:
                 self._fetching = asyncio.create_task(self._fetch(now))  # sends go on meanwhile
             chat_id, at = self._pacer.soonest((c for c in self._queues if c not in self._busy), now)
             if chat_id is None or at > now:
-                # A claim under way sets the event when it ends; waiting for a fetch time that
-                # has passed would spin the loop for as long as the claim takes.
+                # A claim under way sets the event when it ends (an overdue fetch would spin)
                 fetch_in = self._next_fetch - now if self._fetching is None else float("inf")
                 wait = min(at - now, fetch_in) if chat_id is not None else fetch_in
                 await self._idle(min(wait, self.limits.poll_interval))
