@@ -82,6 +82,12 @@ def _cost_rank(item: pytest.Item) -> int:
     return len(SLOWEST_FIRST) + (0 if item.get_closest_marker("e2e") else 1)
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    from tests.e2e.forkserver import ForkServer
+
+    ForkServer.enabled = True  # bot processes fork from a prepared interpreter (its docstring)
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     items.sort(key=_cost_rank)  # stable: the collection's order within each rank
 

@@ -8,7 +8,9 @@ signals, writes its log, exits with its own code and is reaped by the test's pro
 harness makes itself the "child subreaper", so the bot, orphaned by the server's double fork,
 becomes its child). A start whose environment differs from the server's in anything other
 than the LEDGERBOT_* settings (an interpreter option, a locale) falls back to a new
-interpreter, as does every start when LEDGERBOT_TEST_FORKSERVER=0.
+interpreter, as does every start when LEDGERBOT_TEST_FORKSERVER=0. The test suite turns it on
+(tests/conftest.py); the benchmarks that share the harness start a new interpreter each time,
+as an operator's restart does.
 """
 
 from __future__ import annotations
@@ -72,6 +74,7 @@ class ForkedProcess:
 class ForkServer:
     """One server per test process, started on first use, ended with it."""
 
+    enabled = False  # the test suite's choice (tests/conftest.py)
     _instance: ForkServer | None = None
     _lock = threading.Lock()
 
@@ -100,7 +103,7 @@ class ForkServer:
         standard error to `errors` when given)."""
         with cls._lock:
             server = cls._instance
-            if os.environ.get(SWITCH, "1") != "0" and server is None:
+            if server is None and cls.enabled and os.environ.get(SWITCH, "1") != "0":
                 libc = ctypes.CDLL(None, use_errno=True)
                 if libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0:
                     server = cls._instance = ForkServer(_own(env), log.with_name("forkserver.log"))
@@ -113,7 +116,7 @@ class ForkServer:
             )
 
     def fits(self, env: dict[str, str]) -> bool:
-        return os.environ.get(SWITCH, "1") != "0" and _own(env) == self.base_env
+        return self.enabled and os.environ.get(SWITCH, "1") != "0" and _own(env) == self.base_env
 
     def start(
         self, args: list[str], env: dict[str, str], log: Path, errors: Path, cwd: Path
