@@ -31,10 +31,16 @@ from pathlib import Path
 PRELOAD = ("ledgerbot.cli", "ledgerbot.runner", "web.app")  # what `ledgerbot run` imports
 SWITCH = "LEDGERBOT_TEST_FORKSERVER"
 PR_SET_CHILD_SUBREAPER = 36
+ROOT = str(Path(__file__).resolve().parents[2])  # the harness's PYTHONPATH
 
 
 def _own(env: dict[str, str]) -> dict[str, str]:
     return {k: v for k, v in env.items() if not k.startswith("LEDGERBOT_")}
+
+
+def _usual() -> dict[str, str]:
+    """The environment every harness start has, but for its LEDGERBOT_* settings."""
+    return {**_own(dict(os.environ)), "PYTHONPATH": ROOT}
 
 
 class ForkedProcess:
@@ -103,10 +109,11 @@ class ForkServer:
         standard error to `errors` when given)."""
         with cls._lock:
             server = cls._instance
-            if server is None and cls.enabled and os.environ.get(SWITCH, "1") != "0":
+            usual = cls.enabled and os.environ.get(SWITCH, "1") != "0" and _own(env) == _usual()
+            if server is None and usual:
                 libc = ctypes.CDLL(None, use_errno=True)
                 if libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0:
-                    server = cls._instance = ForkServer(_own(env), log.with_name("forkserver.log"))
+                    server = cls._instance = ForkServer(_usual(), log.with_name("forkserver.log"))
             if server is not None and server.process.poll() is None and server.fits(env):
                 pid = server.start(args, env, log, errors or log, cwd or Path.cwd())
                 return ForkedProcess(pid, args)
