@@ -19,8 +19,8 @@ run: $(STAMP)
 
 # The whole suite, one worker per core (pytest-xdist): every worker has its own databases, files
 # and ports. TEST_JOBS=0 runs it in this process (for a debugger, or -x on the first failure).
-# The slowest tests are collected first (tests/conftest.py) and handed out two at a time, so
-# that no worker holds a queue of long tests while the other runs out of work.
+# The slowest tests are collected first (tests/conftest.py) and handed out at most two at a
+# time, so that no worker holds a queue of long tests while the other runs out of work.
 TEST_JOBS ?= auto
 XDIST := --maxschedchunk 2
 test: $(STAMP)
