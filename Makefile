@@ -19,13 +19,16 @@ run: $(STAMP)
 
 # The whole suite, one worker per core (pytest-xdist): every worker has its own databases, files
 # and ports. TEST_JOBS=0 runs it in this process (for a debugger, or -x on the first failure).
+# The slowest tests are collected first (tests/conftest.py) and handed out at most two at a
+# time, so that no worker holds a queue of long tests while the other runs out of work.
 TEST_JOBS ?= auto
+XDIST := --maxschedchunk 2
 test: $(STAMP)
-	$(BIN)/pytest -n $(TEST_JOBS) $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(TEST_JOBS) $(XDIST) $(PYTEST_ARGS)
 
 # The inner loop: lint, types and the tests that need neither the bot process nor PostgreSQL.
 check: lint
-	$(BIN)/pytest -n $(TEST_JOBS) -q -m "not e2e" -k "not postgres" $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(TEST_JOBS) $(XDIST) -q -m "not e2e" -k "not postgres" $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -8,7 +8,7 @@ import os
 import signal
 import socket
 import subprocess
-import sys
+import tempfile
 import threading
 import time
 import traceback
@@ -22,6 +22,7 @@ from sqlalchemy import func, select
 from models import OutboxMessage
 from models.db import make_engine
 from services.outbox import OPEN_STATES
+from tests.e2e.forkserver import ForkedProcess, ForkServer
 from tests.e2e.seed import watching_since
 from tests.telegram_double import DoubleClient, DoubleError, ThreadedDouble
 
@@ -30,7 +31,7 @@ Message = dict[str, Any]
 # Commands that only read or write the database (and, for `fire`, call the Bot API).
 IN_PROCESS_COMMANDS = frozenset(
     {"invite", "invites", "unbind", "staff", "import", "units", "status", "tasks", "pause",
-     "resume", "plan", "period", "outbox", "fire", "export", "digest", "api-token"}
+     "resume", "plan", "period", "outbox", "inbox", "fire", "export", "digest", "api-token"}
 )  # fmt: skip
 
 
@@ -58,6 +59,22 @@ def _cli_in_process(
     )
 
 
+def _cli_process(
+    args: list[str], env: dict[str, str], cwd: Path
+) -> subprocess.CompletedProcess[str]:
+    """`python -m ledgerbot ARGS` as its own process (forked from the prepared interpreter)."""
+    with tempfile.TemporaryDirectory() as folder:
+        out, err = Path(folder, "stdout"), Path(folder, "stderr")
+        process = ForkServer.spawn(args, env, out, err, cwd)
+        try:
+            code = process.wait(60)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            raise
+        stdout, stderr = (p.read_text(encoding="utf-8", errors="replace") for p in (out, err))
+    return subprocess.CompletedProcess(["ledgerbot", *args], code, stdout, stderr)
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -69,16 +86,13 @@ class BotProcess:
 
     def __init__(self, env: dict[str, str], log_path: Path) -> None:
         self.env, self.log_path = env, log_path
-        self.process: subprocess.Popen[bytes] | None = None
+        self.process: ForkedProcess | subprocess.Popen[bytes] | None = None
 
     def start(self, tg: DoubleClient, timeout: float = 30.0, wait: bool = True) -> None:
         """Start and wait until it polls (or, in webhook mode, has set its webhook)."""
         ready = "setWebhook" if self.env.get("LEDGERBOT_WEBHOOK_URL") else "getUpdates"
         before = tg.stats()["requests"].get(ready, 0)
-        log = self.log_path.open("ab")
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "ledgerbot", "run"], env=self.env, stdout=log, stderr=log
-        )
+        self.process = ForkServer.spawn(["run"], self.env, self.log_path)
         if not wait:
             return
         deadline = time.monotonic() + timeout
@@ -216,14 +230,7 @@ class Harness:
         seconds of imports each time); `process=True`, and the commands that own a process
         (run, doctor, backup, restore, db), run `python -m ledgerbot` as a user would."""
         if process or args[0] not in IN_PROCESS_COMMANDS:
-            result = subprocess.run(
-                [sys.executable, "-m", "ledgerbot", *args],
-                env=self.env(),
-                capture_output=True,
-                text=True,
-                cwd=self.workdir,
-                timeout=60,
-            )
+            result = _cli_process(list(args), self.env(), self.workdir)
         else:
             result = _cli_in_process(list(args), self.env(), self.workdir)
         if check and result.returncode != 0:
