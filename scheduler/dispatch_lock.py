@@ -8,8 +8,9 @@ and the next replica to ask — each asks at every poll, once a second — takes
 dead holder had claimed come back when their lease runs out. On SQLite (processes on one host)
 the lock is an exclusive ``flock`` on a file beside the database, which the kernel releases
 when its holder dies; an in-memory database has one process, which always holds it. A new
-holder waits one second of Telegram's window after taking the lock (``taken_at``, see
-``Pacer.took_over``): the last holder's final sends still count there.
+holder that took over from a live one waits one second of Telegram's window (``taken_at``, see
+``Pacer.took_over``): the last holder's final sends still count there. A process that got the
+lock at its first ask, with no row left being sent, took it from no one and does not wait.
 """
 
 from __future__ import annotations
@@ -19,10 +20,12 @@ import fcntl
 import logging
 import os
 
-from sqlalchemy import text
+from sqlalchemy import exists, select, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from ledger.vocab import OutboxState
+from models import OutboxMessage
 from models.db import sqlite_path
 
 log = logging.getLogger(__name__)
@@ -37,12 +40,18 @@ class DispatchLock:
         path = sqlite_path(str(engine.url))
         self._file_path = path.with_name(path.name + ".dispatch-lock") if path else None
         self._file: int | None = None
-        self.taken_at: float | None = None  # event-loop time this process took the lock
+        self.taken_at: float | None = None  # event-loop time it took over from a live holder
+        self._refused = False  # asked and refused: another process held the lock
 
     async def held(self) -> bool:
         """True if this process may dispatch now: it holds the lock, or has just taken it."""
         if not self._shared:
-            return self._file_path is None or self._flock()
+            if self._file_path is None or self._file is not None:
+                return True
+            if not self._flock():
+                return False
+            await self._note_take()
+            return True
         if self._connection is not None:
             try:
                 await self._connection.execute(text("SELECT 1"))  # still ours?
@@ -68,16 +77,28 @@ class DispatchLock:
             await connection.close()
             return False
         if not taken:
+            self._refused = True
             await connection.close()
             return False
         self._connection = connection
-        self.taken_at = asyncio.get_running_loop().time()
+        await self._note_take()
         log.info("this replica now dispatches the outbox (it holds the dispatch lock)")
         return True
 
+    async def _note_take(self) -> None:
+        """Say when this process took over, if the last holder may have sent within the second
+        before: it was waited for (this process had been refused), or it left rows `sending`."""
+        at, busy = asyncio.get_running_loop().time(), self._refused
+        if not busy:
+            try:
+                async with self._engine.connect() as connection:
+                    sending = OutboxMessage.state == OutboxState.SENDING
+                    busy = bool(await connection.scalar(select(exists().where(sending))))
+            except (SQLAlchemyError, OSError):
+                busy = True  # cannot tell: wait, as after a live holder
+        self.taken_at = at if busy else None
+
     def _flock(self) -> bool:
-        if self._file is not None:
-            return True
         assert self._file_path is not None
         try:
             handle = os.open(self._file_path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600)
@@ -88,8 +109,9 @@ class DispatchLock:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             os.close(handle)
+            self._refused = True
             return False
-        self._file, self.taken_at = handle, asyncio.get_running_loop().time()
+        self._file = handle
         log.info("this process now dispatches the outbox (it holds the dispatch lock)")
         return True
 
