@@ -157,3 +157,15 @@ class DoubleProcess:
         self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         self.stop()
+
+
+def py_spy(pid: int, out: Path) -> subprocess.Popen[bytes]:
+    """py-spy (installed in the virtualenv) recording process `pid` at 200 Hz into `out` (raw
+    folded stacks); stop it with SIGINT to have it write the file."""
+    spy = subprocess.Popen(
+        [str(Path(sys.executable).with_name("py-spy")), "record", "--pid", str(pid),
+         "--rate", "200", "--format", "raw", "-o", str(out)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    time.sleep(1.0)
+    return spy

@@ -38,7 +38,6 @@ import argparse
 import asyncio
 import random
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -51,7 +50,7 @@ from sqlalchemy import func, select
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench._common import DoubleProcess, cpu_seconds, machine, peak_rss_mb, percentile
+from bench._common import DoubleProcess, cpu_seconds, machine, peak_rss_mb, percentile, py_spy
 from bench.bench_inbound import bot_env
 from models import ProgressEntry, schema
 from models.db import make_engine
@@ -224,15 +223,8 @@ def run_mode(mode: str, args: argparse.Namespace, folder: Path, template: Path) 
         bot = BotProcess(env, folder / f"bot-{mode}.log")
         bot.start(double.control)  # type: ignore[arg-type]  # Control has the stats() it reads
         assert bot.process is not None
-        spy = None
-        if args.profile:
-            out = Path(args.profile) / f"buttons-{mode}.txt"
-            spy = subprocess.Popen(
-                [str(Path(sys.executable).with_name("py-spy")), "record", "--pid",
-                 str(bot.process.pid), "--rate", "200", "--format", "raw", "-o", str(out)],
-                stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
-            )  # fmt: skip
-            time.sleep(1.0)
+        out = Path(args.profile) / f"buttons-{mode}.txt" if args.profile else None
+        spy = py_spy(bot.process.pid, out) if out else None
         low, _, high = args.think.partition("-")
         flow = Flow(double.url, (float(low), float(high or low)))
         cpu_before = cpu_seconds(bot.process.pid)

@@ -45,7 +45,6 @@ import asyncio
 import contextlib
 import shutil
 import sqlite3
-import subprocess
 import sys
 import tempfile
 import threading
@@ -66,6 +65,7 @@ from bench._common import (
     machine,
     peak_rss_mb,
     percentile,
+    py_spy,
 )
 from models import ProgressEntry, schema
 from models.db import make_engine
@@ -306,15 +306,8 @@ def run_mode(mode: str, args: argparse.Namespace, folder: Path, template: Path) 
         bot = BotProcess(env, folder / f"bot-{mode}.log")
         bot.start(double.control)
         assert bot.process is not None
-        spy = None
-        if args.profile:
-            out = Path(args.profile) / f"inbound-{mode}.txt"
-            spy = subprocess.Popen(
-                [str(Path(sys.executable).with_name("py-spy")), "record", "--pid",
-                 str(bot.process.pid), "--rate", "200", "--format", "raw", "-o", str(out)],
-                stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
-            )  # fmt: skip
-            time.sleep(1.0)
+        out = Path(args.profile) / f"inbound-{mode}.txt" if args.profile else None
+        spy = py_spy(bot.process.pid, out) if out else None
         injector = Injector(double.url, users, args.units, args.contacts_per_unit)
         watcher = StoreWatcher(db)
         watcher.start()
