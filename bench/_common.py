@@ -169,3 +169,15 @@ def py_spy(pid: int, out: Path) -> subprocess.Popen[bytes]:
     )  # fmt: skip
     time.sleep(1.0)
     return spy
+
+
+async def migrate(url: str) -> None:
+    """Bring the database at `url` to the newest revision (a fresh benchmark database)."""
+    from models import schema
+    from models.db import make_engine
+
+    engine = make_engine(url)
+    try:
+        await schema.upgrade(engine)
+    finally:
+        await engine.dispose()

@@ -69,10 +69,12 @@ def group_rows(groups: list[int], per_group: int) -> list[NewMessage]:
     ]
 
 
-async def queue_month_start(url: str, groups: list[int], per_group: int) -> int:
-    """Fire the prompts job and queue the group messages; the number of rows queued."""
-    engine = make_engine(url)
-    factory = make_session_factory(engine)
+async def queue_rows(
+    factory: async_sessionmaker[AsyncSession], groups: list[int], per_group: int
+) -> tuple[int, float]:
+    """Fire the prompts job as the scheduler does and queue the group messages beside it: the
+    number of rows queued, and the seconds the job took."""
+    started = time.perf_counter()
     queued = await fire(
         EventKind.LEDGER_PROMPTS,
         PERIOD,
@@ -81,8 +83,16 @@ async def queue_month_start(url: str, groups: list[int], per_group: int) -> int:
         now=now(),
         fired_by="bench",
     )
+    fired = time.perf_counter() - started
     async with transaction(factory) as session:
         queued += await enqueue_many(session, group_rows(groups, per_group))
+    return queued, fired
+
+
+async def queue_month_start(url: str, groups: list[int], per_group: int) -> int:
+    """Fire the prompts job and queue the group messages; the number of rows queued."""
+    engine = make_engine(url)
+    queued, _ = await queue_rows(make_session_factory(engine), groups, per_group)
     await engine.dispose()
     return queued
 

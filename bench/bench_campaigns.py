@@ -28,8 +28,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from models import schema
-from models.db import make_engine
+from bench._common import migrate
 from tests.campaigns.concurrency import replicas_campaign, writers_campaign
 from tests.campaigns.crash import fanout_campaign, inbound_campaign
 from tests.campaigns.intake import webhook_kill_campaign
@@ -41,21 +40,13 @@ from tests.e2e.harness import Harness
 from tests.telegram_double import TelegramDouble
 
 
-async def _upgrade(url: str) -> None:
-    engine = make_engine(url)
-    try:
-        await schema.upgrade(engine)
-    finally:
-        await engine.dispose()
-
-
 @contextmanager
 def world(postgres: str | None) -> Iterator[Harness]:
     """A double, a migrated database (a fresh one each time) and a harness for the bot."""
     server = PostgresServer(postgres) if postgres else None
     with tempfile.TemporaryDirectory() as folder:
         url = server.create_database() if server else f"sqlite+aiosqlite:///{folder}/bench.db"
-        asyncio.run(_upgrade(url))
+        asyncio.run(migrate(url))
         double = TelegramDouble.start_in_thread()
         harness = Harness(double, url, Path(folder), admin_ids=[ADMIN_ID])
         try:

@@ -53,16 +53,19 @@ from telegram.request import HTTPXRequest
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench._common import DoubleProcess, machine, peak_rss_mb, percentile, reset_peak_rss
-from bench._fanout import GROUP0, PERIOD, WireLog, group_rows, most_within, on_limits, replicas_on
-from config import Settings
-from ledger.timetable import EventKind
+from bench._fanout import (
+    GROUP0,
+    WireLog,
+    most_within,
+    on_limits,
+    queue_rows,
+    replicas_on,
+)
 from models import OutboxMessage, schema
-from models.db import make_engine, make_session_factory, transaction
+from models.db import make_engine, make_session_factory
 from scheduler.dispatcher import Dispatcher, DispatchLimits
-from scheduler.jobs import fire
 from scheduler.pacing import Limits
 from scheduler.sending import request_hooks
-from services.outbox import enqueue_many
 from tests.e2e.seed import seed_fanout
 
 USER0, CONCURRENCY, CEILING = 100_000_001, 32, 30.0
@@ -122,17 +125,7 @@ async def fanout(
     factory = make_session_factory(engine)
     reset_peak_rss()
     started, cpu = time.perf_counter(), time.process_time()
-    queued = await fire(
-        EventKind.LEDGER_PROMPTS,
-        PERIOD,
-        session_factory=factory,
-        settings=Settings(_env_file=None),  # type: ignore[call-arg]
-        now=now(),
-        fired_by="bench",
-    )
-    fired = time.perf_counter() - started
-    async with transaction(factory) as session:
-        queued += await enqueue_many(session, group_rows(world.groups, per_group))
+    queued, fired = await queue_rows(factory, world.groups, per_group)
     hooks = wire.hooks() if wire else request_hooks()
     request = HTTPXRequest(connection_pool_size=CONCURRENCY, httpx_kwargs=hooks)
     async with telegram.Bot(double.token, base_url=double.base_url, request=request) as bot:

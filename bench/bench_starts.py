@@ -20,22 +20,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from models import schema
-from models.db import make_engine
+from bench._common import migrate
 from tests.e2e.conftest import ADMIN_ID
 from tests.e2e.forkserver import ForkServer
 from tests.e2e.harness import Harness
 from tests.telegram_double import TelegramDouble
 
 FAKE_NOW = "2023-04-03T11:00:00+08:00"  # collecting 2023-03; nothing scheduled is due
-
-
-async def _upgrade(url: str) -> None:
-    engine = make_engine(url)
-    try:
-        await schema.upgrade(engine)
-    finally:
-        await engine.dispose()
 
 
 def _children_cpu() -> float:
@@ -50,7 +41,7 @@ def main() -> None:
     figures: dict[bool, list[tuple[float, float]]] = {True: [], False: []}
     with tempfile.TemporaryDirectory() as folder:
         url = f"sqlite+aiosqlite:///{folder}/bench.db"
-        asyncio.run(_upgrade(url))
+        asyncio.run(migrate(url))
         double = TelegramDouble.start_in_thread()
         harness = Harness(double, url, Path(folder), admin_ids=[ADMIN_ID])
         try:
